@@ -1,0 +1,104 @@
+// The contract of the assembled core: what the CLI and the Electron app call. Implemented by createKeyfobCore
+// (keyfob-core.ts), which wires roles, settings, the secret store, the LiteLLM client and the lease manager.
+import type { SerializedError } from './errors.js';
+import type { KeyInfo } from './litellm-api.js';
+import type { Activity, Clipboard, Clock, Notifier, SecretStore, SettingsStore } from './ports.js';
+import type { AuditEntry, IssuedLease, LeaseEvent, LeaseView, Role, RoleInput, Settings } from './types.js';
+
+export interface CoreDeps {
+  /** Directory holding config.json, leases.json, audit.log and the lock file. */
+  stateDir: string;
+  settingsStore: SettingsStore;
+  secretStore: SecretStore;
+  clock: Clock;
+  clipboard: Clipboard;
+  activity: Activity;
+  notifier: Notifier;
+  /** Upper bound on concurrent proxy requests during reconcile / revoke-all (default 8). */
+  maxConcurrency?: number;
+}
+
+export interface ConnectInput {
+  url: string;
+  adminKey: string;
+  caFile?: string | null;
+  allowInsecureTls?: boolean;
+}
+
+export interface ConnectionStatus {
+  url: string | null;
+  admin_key_stored: boolean;
+  keychain_backend: string;
+  session_only: boolean;
+}
+
+export interface ProbeResult {
+  reachable: boolean;
+  admin_ok: boolean;
+  db_connected: boolean | null;
+  error: SerializedError | null;
+}
+
+export interface ReconcileReport {
+  revoked: number;
+  expired: number;
+  resumed: number;
+  pending_cleaned: number;
+  still_revoking: number;
+  irrevocable: number;
+}
+
+export interface RevokeSummary {
+  revoked: number;
+  failed: number;
+  /** Leases left `revoking` (retried later) or `irrevocable`. */
+  left: LeaseView[];
+}
+
+export interface LeaseOperations {
+  issue(role: string): Promise<IssuedLease>;
+  /** Vault's rule: now + increment (default the role's ttl), capped at max_expires_at. */
+  renew(leaseId: string, incrementSeconds?: number): Promise<LeaseView>;
+  revoke(leaseId: string, reason?: string): Promise<LeaseView>;
+  revokeRole(role: string): Promise<RevokeSummary>;
+  /** Bounded in time when `deadlineMs` is given (quit): what is not done stays `revoking` for the next start. */
+  revokeAll(opts?: { reason?: string; deadlineMs?: number }): Promise<RevokeSummary>;
+  /** The tray's one click: copy the live key of `role`, issuing one when none is live. */
+  copyRoleKey(role: string): Promise<{ lease: LeaseView; issued: boolean }>;
+  copyLeaseKey(leaseId: string): Promise<LeaseView>;
+  /** Only on an explicit person's request. */
+  revealKey(leaseId: string): Promise<string>;
+  list(opts?: { all?: boolean }): LeaseView[];
+  get(leaseId: string): LeaseView;
+  /** Re-reads the ledger (another process may have changed it). */
+  refresh(): void;
+  on(listener: (event: LeaseEvent) => void): () => void;
+}
+
+export interface KeyfobCore {
+  readonly leases: LeaseOperations;
+  readonly secretStore: SecretStore;
+  readonly settingsStore: SettingsStore;
+
+  connect(input: ConnectInput): Promise<void>;
+  testConnection(input?: Partial<ConnectInput>): Promise<ProbeResult>;
+  forgetAdminKey(): Promise<void>;
+  connectionStatus(): Promise<ConnectionStatus>;
+  listModels(): Promise<string[]>;
+  keyInfo(leaseId: string): Promise<KeyInfo>;
+
+  getSettings(): Settings;
+  updateSettings(patch: Partial<Settings>): Settings;
+
+  listRoles(): Role[];
+  getRole(name: string): Role;
+  saveRole(input: RoleInput): Role;
+  deleteRole(name: string): void;
+
+  auditLog(limit?: number): AuditEntry[];
+
+  /** Reconcile the ledger with the proxy, then arm the scheduler. */
+  start(): Promise<ReconcileReport>;
+  /** Disarm timers; does not revoke (the caller decides, e.g. revokeAll on quit). */
+  stop(): Promise<void>;
+}

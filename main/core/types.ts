@@ -1,0 +1,133 @@
+// The domain's data shapes, shared by core, the CLI, the app and (through preload/api.ts) the window.
+import type { SerializedError } from './errors.js';
+
+/** A named key template (the seed's litellmRole plus the limits LiteLLM offers). Durations are whole seconds. */
+export interface Role {
+  name: string;
+  /** Empty = all models. */
+  models: string[];
+  /** USD; 0 = no budget. */
+  max_budget: number;
+  /** LiteLLM duration string for budget resets (e.g. "30d"), or null. */
+  budget_duration: string | null;
+  tpm_limit: number | null;
+  rpm_limit: number | null;
+  max_parallel_requests: number | null;
+  team_id: string | null;
+  user_id: string | null;
+  key_alias_prefix: string;
+  metadata: Record<string, string>;
+  /** Seconds; 0 = use the default lease TTL setting. */
+  ttl: number;
+  /** Seconds; 0 = use the max lease TTL setting. */
+  max_ttl: number;
+}
+
+/** What a person types: durations as strings ("15m", "8h", "3600") or seconds; every field but name optional. */
+export interface RoleInput {
+  name: string;
+  models?: string[];
+  max_budget?: number | string;
+  budget_duration?: string | null;
+  tpm_limit?: number | string | null;
+  rpm_limit?: number | string | null;
+  max_parallel_requests?: number | string | null;
+  team_id?: string | null;
+  user_id?: string | null;
+  key_alias_prefix?: string;
+  metadata?: Record<string, string>;
+  ttl?: number | string;
+  max_ttl?: number | string;
+}
+
+export type RevokeTrigger = 'quit' | 'logout' | 'lock' | 'suspend';
+
+export interface Settings {
+  /** LiteLLM proxy base URL, normalised (no trailing slash, no /v1); null before the first connect. */
+  litellm_url: string | null;
+  /** PEM file with extra CA certificates for a corporate proxy. */
+  ca_file: string | null;
+  /** Skip TLS verification (explicit opt-in for self-signed proxies). */
+  allow_insecure_tls: boolean;
+  request_timeout_seconds: number;
+  default_lease_ttl_seconds: number; // 3600
+  max_lease_ttl_seconds: number; // 86400
+  clipboard_clear_seconds: number; // 30; 0 = never clear
+  idle_threshold_seconds: number; // 600
+  revoke_on: Record<RevokeTrigger, boolean>; // quit, logout on; lock, suspend off
+  launch_at_login: boolean;
+  notifications: boolean;
+}
+
+/** The settings document: one file, one schema, with a version for migrations. */
+export interface StoredConfig {
+  schema_version: number;
+  settings: Settings;
+  roles: Record<string, Role>;
+}
+
+export type LeaseState = 'pending' | 'active' | 'revoking' | 'revoked' | 'expired' | 'irrevocable';
+
+/** A lease as the ledger keeps it. Never holds the plaintext key (that lives in the SecretStore as `lease:<id>`). */
+export interface Lease {
+  lease_id: string;
+  role: string;
+  key_alias: string;
+  /** SHA-256 hex of the key, as LiteLLM's `token`; null while pending. */
+  token_hash: string | null;
+  /** `sk-...abcd`, for telling keys apart and for deleting by hand. */
+  key_hint: string | null;
+  models: string[];
+  max_budget: number;
+  /** ISO-8601 UTC instants. */
+  issued_at: string;
+  expires_at: string | null;
+  max_expires_at: string | null;
+  /** The role's resolved ttl, the default renew increment (seconds). */
+  ttl_seconds: number;
+  renewable: boolean;
+  state: LeaseState;
+  /** Failed revocation attempts so far, and when the next one is due. */
+  revoke_attempts: number;
+  next_attempt_at: string | null;
+  /** Why the lease left `active` (expired, revoked by person, revoked on quit, gone on server …). */
+  ended_reason: string | null;
+  ended_at: string | null;
+  last_error: SerializedError | null;
+}
+
+/** What views see of a lease: the ledger entry minus nothing secret, plus derived flags. */
+export type LeaseView = Lease & {
+  /** Renewal is pending at the next renew point but the person is idle: it will expire. */
+  idle_will_expire: boolean;
+};
+
+/** `issue` is the only operation that returns the plaintext key. */
+export interface IssuedLease {
+  lease: LeaseView;
+  key: string;
+}
+
+export type LeaseEvent =
+  | { type: 'issued'; lease: LeaseView }
+  | { type: 'renewed'; lease: LeaseView; capped: boolean }
+  | { type: 'renewal-skipped'; lease: LeaseView; reason: 'idle' | 'locked' }
+  | { type: 'expiring-soon'; lease: LeaseView }
+  | { type: 'expired'; lease: LeaseView }
+  | { type: 'revoked'; lease: LeaseView }
+  | { type: 'revoke-failed'; lease: LeaseView; error: SerializedError }
+  | { type: 'irrevocable'; lease: LeaseView }
+  | { type: 'gone'; lease: LeaseView } // the server no longer had it
+  | { type: 'changed' }; // anything else (another process changed the ledger, a role changed)
+
+export type AuditAction = 'issue' | 'renew' | 'revoke' | 'expire' | 'reconcile' | 'connect' | 'role';
+
+export interface AuditEntry {
+  time: string;
+  action: AuditAction;
+  outcome: 'ok' | 'failed' | 'skipped';
+  lease_id?: string;
+  role?: string;
+  key_alias?: string;
+  detail?: string;
+}

@@ -1,0 +1,99 @@
+// The one contract between the window and the main process: `window.keyfob`. main/ipc implements it,
+// preload/preload.ts exposes it with contextBridge, renderer/ consumes it. Only types cross into the renderer.
+// Never carries the admin key; a virtual key only through `revealKey`, which the person asks for.
+import type { ConnectionStatus, ProbeResult, ReconcileReport, RevokeSummary } from '../main/core/core-api.js';
+import type { SerializedError } from '../main/core/errors.js';
+import type { AuditEntry, LeaseView, Role, RoleInput, Settings } from '../main/core/types.js';
+
+export type IpcResult<T> = { ok: true; value: T } | { ok: false; error: SerializedError };
+
+export interface AppSnapshot {
+  connection: ConnectionStatus;
+  settings: Settings;
+  roles: Role[];
+  leases: LeaseView[];
+  /** The main process's clock (ms since epoch) when the snapshot was taken: the window derives its clock offset. */
+  now: number;
+  /** Messages for the person from start-up (e.g. corrupt settings backed up) and the last reconcile. */
+  notices: string[];
+  last_reconcile: ReconcileReport | null;
+  platform: 'darwin' | 'win32' | 'linux' | string;
+}
+
+export interface ConnectRequest {
+  url: string;
+  /** Write-only: sent once to main, stored in the keychain there, never sent back. */
+  adminKey: string;
+  caFile?: string | null;
+  allowInsecureTls?: boolean;
+}
+
+export interface KeyInfoView {
+  lease_id: string;
+  spend: number;
+  max_budget: number | null;
+}
+
+export interface KeyfobApi {
+  getSnapshot(): Promise<IpcResult<AppSnapshot>>;
+  testConnection(req: Partial<ConnectRequest>): Promise<IpcResult<ProbeResult>>;
+  connect(req: ConnectRequest): Promise<IpcResult<ConnectionStatus>>;
+  forgetAdminKey(): Promise<IpcResult<ConnectionStatus>>;
+  /** Explicit choice when no keychain works: secrets live in memory until Keyfob quits. */
+  useSessionOnlyStore(): Promise<IpcResult<ConnectionStatus>>;
+  listModels(): Promise<IpcResult<string[]>>;
+
+  saveRole(input: RoleInput): Promise<IpcResult<Role>>;
+  deleteRole(name: string): Promise<IpcResult<null>>;
+
+  issue(role: string): Promise<IpcResult<LeaseView>>;
+  copyRoleKey(role: string): Promise<IpcResult<LeaseView>>;
+  copyLeaseKey(leaseId: string): Promise<IpcResult<LeaseView>>;
+  revealKey(leaseId: string): Promise<IpcResult<string>>;
+  renew(leaseId: string): Promise<IpcResult<LeaseView>>;
+  revoke(leaseId: string): Promise<IpcResult<LeaseView>>;
+  revokeAll(): Promise<IpcResult<RevokeSummary>>;
+  keyInfo(leaseId: string): Promise<IpcResult<KeyInfoView>>;
+
+  updateSettings(patch: Partial<Settings>): Promise<IpcResult<Settings>>;
+  auditLog(limit?: number): Promise<IpcResult<AuditEntry[]>>;
+
+  /** Pushed by main whenever leases, roles, settings or the connection change. Returns an unsubscribe. */
+  onSnapshot(listener: (snapshot: AppSnapshot) => void): () => void;
+  /** Main asks the window to show a screen (tray "Open Keyfob", "Settings…"). */
+  onNavigate(listener: (screen: Screen) => void): () => void;
+}
+
+export type Screen = 'keys' | 'roles' | 'settings' | 'activity' | 'connect';
+
+/** IPC channel names, one per API method: main and preload both iterate this list, so neither can miss one. */
+export const INVOKE_CHANNELS = [
+  'getSnapshot',
+  'testConnection',
+  'connect',
+  'forgetAdminKey',
+  'useSessionOnlyStore',
+  'listModels',
+  'saveRole',
+  'deleteRole',
+  'issue',
+  'copyRoleKey',
+  'copyLeaseKey',
+  'revealKey',
+  'renew',
+  'revoke',
+  'revokeAll',
+  'keyInfo',
+  'updateSettings',
+  'auditLog',
+] as const satisfies ReadonlyArray<keyof KeyfobApi>;
+
+export type InvokeChannel = (typeof INVOKE_CHANNELS)[number];
+export const PUSH_CHANNELS = { snapshot: 'keyfob:snapshot', navigate: 'keyfob:navigate' } as const;
+export const channelName = (c: InvokeChannel): string => `keyfob:${c}`;
+
+declare global {
+  interface Window {
+    keyfob: KeyfobApi;
+  }
+}
