@@ -97,3 +97,11 @@ declare global {
     keyfob: KeyfobApi;
   }
 }
+
+/**
+ * What main/ipc implements: one async function per invoke channel, taking the API method's arguments.
+ * The Electron registration (sender validation, payload checks) wraps these; the browser tests call them directly.
+ */
+export type ApiHandlers = {
+  [K in InvokeChannel]: (...args: Parameters<KeyfobApi[K]>) => ReturnType<KeyfobApi[K]>;
+};
