@@ -1,0 +1,32 @@
+// Every command, in the order `keyfob --help` lists them.
+import type { Command } from '../command.js';
+import { connectCommand } from './connect.js';
+import { execCommand } from './exec.js';
+import { issueCommand } from './issue.js';
+import { leaseListCommand, leaseRenewCommand, leaseRevokeCommand } from './lease.js';
+import { logCommand } from './log.js';
+import { modelsCommand } from './models.js';
+import { roleDeleteCommand, roleListCommand, roleSetCommand, roleShowCommand } from './role.js';
+import { statusCommand } from './status.js';
+
+export const COMMANDS: readonly Command[] = [
+  connectCommand,
+  statusCommand,
+  roleSetCommand,
+  roleListCommand,
+  roleShowCommand,
+  roleDeleteCommand,
+  modelsCommand,
+  issueCommand,
+  leaseListCommand,
+  leaseRenewCommand,
+  leaseRevokeCommand,
+  execCommand,
+  logCommand,
+];
+
+/** Command groups (`role`, `lease`): a word that needs a second one. */
+export const GROUPS: Readonly<Record<string, string>> = {
+  role: 'key templates: set, list, show, delete',
+  lease: 'issued keys: list, renew, revoke',
+};

@@ -1,0 +1,32 @@
+// `keyfob log`: the audit log (issues, renewals, revocations, reconciles), newest last.
+import { boolValue, stringValue } from '../args.js';
+import type { Command } from '../command.js';
+import { EXIT_OK } from '../failure.js';
+import { auditRows, json } from '../output.js';
+import { InputProblems, parseWholeNumber } from '../validate.js';
+
+const DEFAULT_ENTRIES = 20;
+
+export const logCommand: Command = {
+  name: 'log',
+  summary: 'show the audit log (what was issued, renewed, revoked, and by which process)',
+  usage: 'keyfob log [--json] [-n N]',
+  args: {
+    options: {
+      json: { type: 'boolean', help: 'print a JSON array of entries' },
+      n: { type: 'string', short: 'n', value: 'N', help: `how many recent entries (default ${DEFAULT_ENTRIES})` },
+    },
+    positionals: [],
+  },
+  examples: ['keyfob log -n 50', 'keyfob log --json | jq ".[] | select(.outcome == \\"failed\\")"'],
+  async run(ctx, args) {
+    const problems = new InputProblems();
+    const limit = problems.take('-n', stringValue(args, 'n'), (raw) => parseWholeNumber(raw, { min: 1 })) ?? DEFAULT_ENTRIES;
+    problems.throwIfAny('cannot show the log');
+    const entries = await ctx.withCore({}, async (core) => core.auditLog(limit));
+    if (boolValue(args, 'json')) ctx.out(json(entries));
+    else if (!entries.length) ctx.err('keyfob: the audit log is empty');
+    else for (const line of auditRows(entries)) ctx.out(line);
+    return EXIT_OK;
+  },
+};

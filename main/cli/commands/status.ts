@@ -1,0 +1,90 @@
+// `keyfob status`: what is configured and whether it works. It reports problems (no keychain, proxy down, key
+// refused) instead of failing on them: it is the command people run when something does not work.
+import type { ConnectionStatus, ProbeResult } from '../../core/core-api.js';
+import { toKeyfobError, type SerializedError } from '../../core/errors.js';
+import { boolValue } from '../args.js';
+import type { Command } from '../command.js';
+import { EXIT_OK, forTheCli } from '../failure.js';
+import { json } from '../output.js';
+
+interface StatusReport {
+  state_dir: string;
+  url: string | null;
+  admin_key_stored: boolean | null;
+  keychain_backend: string | null;
+  keychain_error: SerializedError | null;
+  proxy: ProbeResult | null;
+  live_leases: number;
+}
+
+export const statusCommand: Command = {
+  name: 'status',
+  summary: 'show the proxy, the keychain, whether the proxy answers, and the live lease count',
+  usage: 'keyfob status [--json]',
+  description: [
+    'Never prints the admin key, only whether one is stored. Network and keychain problems are reported, not',
+    'raised: the exit status is 0 whenever the report could be made.',
+  ],
+  args: { options: { json: { type: 'boolean', help: 'print one JSON object' } }, positionals: [] },
+  examples: ['keyfob status', 'keyfob status --json | jq .proxy.reachable'],
+  async run(ctx, args) {
+    const report = await ctx.withCore({}, async (core) => {
+      let connection: ConnectionStatus | null = null;
+      let keychainError: SerializedError | null = null;
+      try {
+        // connectionStatus() reads a failing keychain as "no key stored"; asking it directly tells the two apart.
+        await core.secretStore.get('admin-key');
+        connection = await core.connectionStatus();
+      } catch (e) {
+        const error = toKeyfobError(e).toJSON();
+        keychainError = error.hint ? { ...error, hint: forTheCli(error.hint) } : error;
+      }
+      const url = connection?.url ?? core.getSettings().litellm_url;
+      let proxy: ProbeResult | null = null;
+      if (url) {
+        try {
+          proxy = await ctx.progress('asking the proxy', () => core.testConnection());
+        } catch (e) {
+          proxy = { reachable: false, admin_ok: false, db_connected: null, error: toKeyfobError(e).toJSON() };
+        }
+      }
+      const result: StatusReport = {
+        state_dir: ctx.stateDir,
+        url,
+        admin_key_stored: connection?.admin_key_stored ?? null,
+        keychain_backend: connection?.keychain_backend ?? null,
+        keychain_error: keychainError,
+        proxy,
+        live_leases: core.leases.list().length,
+      };
+      return result;
+    });
+    if (boolValue(args, 'json')) ctx.out(json(report));
+    else for (const line of describe(report)) ctx.out(line);
+    return EXIT_OK;
+  },
+};
+
+function describe(r: StatusReport): string[] {
+  const lines: Array<[string, string]> = [['home', r.state_dir]];
+  lines.push(['proxy', r.url ?? 'not connected (run `keyfob connect --url URL`)']);
+  if (r.keychain_error) {
+    lines.push(['keychain', `unavailable: ${r.keychain_error.message}`]);
+    if (r.keychain_error.hint) lines.push(['', r.keychain_error.hint]);
+  } else {
+    lines.push(['keychain', r.keychain_backend ?? 'unknown']);
+    lines.push(['admin key', r.admin_key_stored ? 'stored in the keychain' : 'not stored']);
+  }
+  if (r.proxy) lines.push(['connection', describeProbe(r.proxy)]);
+  if (r.proxy?.error?.hint) lines.push(['', r.proxy.error.hint]);
+  lines.push(['leases', `${r.live_leases} live`]);
+  const width = Math.max(...lines.map(([k]) => k.length)) + 1;
+  return lines.map(([k, v]) => `${(k ? `${k}:` : '').padEnd(width)}  ${v}`);
+}
+
+function describeProbe(p: ProbeResult): string {
+  if (!p.reachable) return `proxy unreachable${p.error ? `: ${p.error.message}` : ''}`;
+  if (!p.admin_ok) return `proxy reachable, admin key not accepted${p.error ? `: ${p.error.message}` : ''}`;
+  const db = p.db_connected === false ? ' (but the proxy has no database: virtual keys are impossible)' : '';
+  return `ok: proxy reachable, admin key accepted${db}`;
+}

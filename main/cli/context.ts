@@ -1,0 +1,71 @@
+// The composition root of one CLI run: the core over the shared state directory, the keychain entry of that
+// directory, and the CLI's adapters (command clipboard, stderr notifier, "active while running"). Every command
+// opens it, runs, and stops its timers, so the process exits as soon as the command is done.
+import { systemClock } from '../adapters/system-clock.js';
+import type { KeyfobCore, ReconcileReport } from '../core/core-api.js';
+import { toKeyfobError } from '../core/errors.js';
+import { keychainServiceFor } from '../core/paths.js';
+import { activeWhileRunning } from './adapters/activity.js';
+import { CommandClipboard } from './adapters/command-clipboard.js';
+import { StderrNotifier } from './adapters/stderr-notifier.js';
+import type { CliContext, CliStreams, OpenCoreOptions } from './command.js';
+import { withProgress } from './progress.js';
+
+export function createCliContext(streams: CliStreams, stateDir: string): CliContext {
+  const out = (line: string): void => void streams.stdout.write(`${line}\n`);
+  const err = (line: string): void => void streams.stderr.write(`${line}\n`);
+  const progress = <T>(label: string, work: () => Promise<T>): Promise<T> => withProgress(streams.stderr, label, work);
+
+  async function withCore<T>(opts: OpenCoreOptions, fn: (core: KeyfobCore) => Promise<T>): Promise<T> {
+    // Loaded on first use: `--help` and usage errors never pay for the HTTP client, conf and the keychain binding.
+    const [{ createKeyfobCore }, { openSettingsStore }, { KeytarSecretStore }] = await Promise.all([
+      import('../core/keyfob-core.js'),
+      import('../core/settings-store.js'),
+      import('../core/secret-store.js'),
+    ]);
+    const settingsStore = openSettingsStore({ stateDir });
+    const secretStore = new KeytarSecretStore({ service: keychainServiceFor(stateDir) });
+    const core = createKeyfobCore({
+      stateDir,
+      settingsStore,
+      secretStore,
+      clock: systemClock,
+      clipboard: new CommandClipboard(),
+      activity: activeWhileRunning,
+      notifier: new StderrNotifier(streams.stderr),
+    });
+    const tellNotices = (): void => {
+      for (const notice of core.takeNotices()) err(`keyfob: ${notice}`);
+    };
+    try {
+      // A write-read-delete round trip: a missing or locked keychain is reported before anything else happens.
+      if (opts.probeKeychain) await secretStore.probe();
+      if (opts.reconcile) {
+        try {
+          reportReconcile(err, await progress('checking leases with the proxy', () => core.start()));
+        } catch (e) {
+          // Tidying is best effort: the command itself says what is wrong if it needs the proxy too.
+          err(`keyfob: warning: could not check leases with the proxy: ${toKeyfobError(e).message}`);
+        }
+      }
+      tellNotices();
+      return await fn(core);
+    } finally {
+      await core.stop();
+      tellNotices();
+    }
+  }
+
+  return { streams, stateDir, out, err, withCore, progress };
+}
+
+/** Reconcile is quiet when nothing happened; otherwise one line on stderr says what it tidied. */
+function reportReconcile(err: (line: string) => void, report: ReconcileReport): void {
+  const parts: string[] = [];
+  if (report.expired) parts.push(`${report.expired} expired`);
+  if (report.revoked) parts.push(`${report.revoked} revoked`);
+  if (report.pending_cleaned) parts.push(`${report.pending_cleaned} unfinished issue${report.pending_cleaned === 1 ? '' : 's'} cleaned up`);
+  if (report.still_revoking) parts.push(`${report.still_revoking} still being revoked`);
+  if (report.irrevocable) parts.push(`${report.irrevocable} irrevocable (delete by hand; see \`keyfob lease list\`)`);
+  if (parts.length) err(`keyfob: leases tidied from earlier runs: ${parts.join(', ')}`);
+}

@@ -1,0 +1,129 @@
+// The dispatcher: global flags, command lookup, help, argument parsing, and turning every failure into the
+// two-line report and exit status (0 ok, 1 operation failed, 2 bad usage).
+import { readFileSync } from 'node:fs';
+import { resolveStateDir } from '../core/paths.js';
+import { parseCommandArgs, refuseSecretFlags, splitAtTerminator, stringValue, wantsHelp } from './args.js';
+import type { CliContext, CliStreams, Command } from './command.js';
+import { COMMANDS, GROUPS } from './commands/index.js';
+import { EXIT_OK, EXIT_USAGE, exitCodeFor, renderError, usageError } from './failure.js';
+import { GLOBAL_OPTIONS, commandHelp, groupHelp, mainHelp } from './help.js';
+import { PromptCancelled } from './prompt.js';
+
+export type ContextFactory = (streams: CliStreams, stateDir: string) => CliContext;
+
+interface GlobalFlags {
+  home: string | undefined;
+  help: boolean;
+  version: boolean;
+  words: string[];
+}
+
+/** Flags before the command word: `keyfob --home DIR role list`. */
+function parseGlobalFlags(argv: readonly string[]): GlobalFlags {
+  const flags: GlobalFlags = { home: undefined, help: false, version: false, words: [] };
+  let i = 0;
+  for (; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    if (arg === '--home') {
+      const value = argv[i + 1];
+      if (value === undefined || value.startsWith('-')) throw usageError('--home needs a directory', { fields: [{ field: '--home', message: 'needs a value (DIR)' }] });
+      flags.home = value;
+      i++;
+    } else if (arg.startsWith('--home=')) {
+      flags.home = arg.slice('--home='.length);
+    } else if (arg === '-h' || arg === '--help') {
+      flags.help = true;
+    } else if (arg === '--version') {
+      flags.version = true;
+    } else if (arg.startsWith('-') && arg !== '-') {
+      refuseSecretFlags([arg]);
+      throw usageError(`unknown option ${arg} before the command`, { hint: 'run `keyfob --help` for the commands and their options' });
+    } else {
+      break;
+    }
+  }
+  flags.words = argv.slice(i);
+  return flags;
+}
+
+function findCommand(words: readonly string[]): { command: Command; rest: string[] } | { group: string; rest: string[] } | null {
+  const [first, second] = words;
+  if (first === undefined) return null;
+  if (first in GROUPS) {
+    const command = COMMANDS.find((c) => c.name === `${first} ${second}`);
+    return command ? { command, rest: words.slice(2) } : { group: first, rest: words.slice(1) };
+  }
+  const command = COMMANDS.find((c) => c.name === first);
+  return command ? { command, rest: words.slice(1) } : null;
+}
+
+function unknownCommand(words: readonly string[]): Error {
+  return usageError(`unknown command ${JSON.stringify(words.join(' '))}`, {
+    hint: `commands: ${[...new Set(COMMANDS.map((c) => c.name.split(' ')[0]))].join(', ')}; run \`keyfob --help\``,
+  });
+}
+
+function version(): string {
+  // dist/main/cli/run.js and main/cli/run.ts both sit three levels below the package root... or two.
+  for (const up of ['../../../package.json', '../../package.json']) {
+    try {
+      const pkg = JSON.parse(readFileSync(new URL(up, import.meta.url), 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'keyfob' && pkg.version) return pkg.version;
+    } catch {
+      // try the next candidate
+    }
+  }
+  return 'unknown';
+}
+
+export async function runCli(argv: readonly string[], streams: CliStreams, makeContext: ContextFactory): Promise<number> {
+  const print = (stream: NodeJS.WritableStream, lines: readonly string[]): void => void stream.write(`${lines.join('\n')}\n`);
+  let helpHint = 'run `keyfob --help` for usage';
+  try {
+    const global = parseGlobalFlags(argv);
+    if (global.version) {
+      print(streams.stdout, [`keyfob ${version()}`]);
+      return EXIT_OK;
+    }
+    const words = global.words[0] === 'help' ? global.words.slice(1) : global.words;
+    const asksHelp = global.help || global.words[0] === 'help';
+    if (words.length === 0) {
+      print(asksHelp ? streams.stdout : streams.stderr, mainHelp());
+      return asksHelp ? EXIT_OK : EXIT_USAGE;
+    }
+    const found = findCommand(words);
+    if (!found) throw unknownCommand(words);
+    if ('group' in found) {
+      const [sub] = found.rest;
+      if (sub !== undefined && !sub.startsWith('-')) {
+        helpHint = `run \`keyfob ${found.group} --help\` for its commands`;
+        throw unknownCommand([found.group, sub]);
+      }
+      const help = asksHelp || wantsHelp(found.rest);
+      print(help ? streams.stdout : streams.stderr, groupHelp(found.group));
+      return help ? EXIT_OK : EXIT_USAGE;
+    }
+    const { command } = found;
+    helpHint = `run \`keyfob ${command.name} --help\` for usage and an example`;
+    if (asksHelp || wantsHelp(found.rest)) {
+      print(streams.stdout, commandHelp(command));
+      return EXIT_OK;
+    }
+    const raw = command.preprocess ? command.preprocess(found.rest) : found.rest;
+    const { own, command: commandLine } = command.takesCommandLine ? splitAtTerminator(raw) : { own: raw, command: null };
+    if (command.takesCommandLine && commandLine === null && own.some((a) => !a.startsWith('-'))) {
+      throw usageError('put `--` between the role and the command', {
+        fields: [{ field: '--', message: `is required before the command, e.g. ${command.examples[0] ?? command.usage}` }],
+      });
+    }
+    const parsed = parseCommandArgs({ ...command.args, options: { ...command.args.options, ...GLOBAL_OPTIONS } }, own);
+    const home = stringValue(parsed, 'home') ?? global.home;
+    if (home !== undefined && home.trim() === '') throw usageError('--home must not be empty', { fields: [{ field: '--home', message: 'must be a directory' }] });
+    const stateDir = resolveStateDir({ home, env: streams.env });
+    return await command.run(makeContext(streams, stateDir), parsed, commandLine);
+  } catch (e) {
+    if (e instanceof PromptCancelled) return e.exitCode;
+    print(streams.stderr, renderError(e, helpHint));
+    return exitCodeFor(e);
+  }
+}

@@ -1,0 +1,392 @@
+// The assembled core: what the CLI and the Electron app hold. It wires the settings store (roles and settings), the
+// secret store (the admin key), the LiteLLM client (built lazily from the current settings and the stored admin key),
+// the lease ledger and manager, the one timer, the clipboard guard and the audit log.
+import fs from 'node:fs';
+import path from 'node:path';
+import { createHash } from 'node:crypto';
+import { AuditLog } from './audit-log.js';
+import { ClipboardGuard } from './clipboard-guard.js';
+import { KeyfobError, isKeyfobError, toKeyfobError } from './errors.js';
+import { LeaseLedger } from './lease-ledger.js';
+import { LeaseManager } from './lease-manager.js';
+import { LiteLLMClient } from './litellm-client.js';
+import { AUDIT_FILE, LEDGER_FILE, LOCK_FILE } from './paths.js';
+import { normalizeProxyUrl } from './proxy-url.js';
+import { reconcileLeases } from './reconcile.js';
+import { normalizeRoleName, validateRole } from './roles.js';
+import { ADMIN_KEY_ACCOUNT } from './secret-accounts.js';
+import { applySettingsPatch } from './settings-schema.js';
+import { SingleTimer } from './single-timer.js';
+import type { ConnectInput, ConnectionStatus, CoreDeps, KeyfobCore, ProbeResult, ReconcileReport } from './core-api.js';
+import type { ClientOptions, KeyInfo, LiteLLMAdmin } from './litellm-api.js';
+import type { SecretStore, SettingsStore } from './ports.js';
+import type { AuditEntry, Role, RoleInput, Settings } from './types.js';
+
+export interface KeyfobCoreOptions extends CoreDeps {
+  /** Builds the admin client (tests may wrap it). Default: `new LiteLLMClient(options)`. */
+  clientFactory?: (options: ClientOptions) => LiteLLMAdmin;
+  /** Watch the ledger file and pick up other processes' changes at once (default true). */
+  watchLedger?: boolean;
+  /** Jitter source for the revoke back-off (tests pin it). */
+  random?: () => number;
+}
+
+/** What createKeyfobCore returns: the KeyfobCore contract plus what the app and the tests need beyond it. */
+export interface KeyfobCoreInstance extends KeyfobCore {
+  readonly leases: LeaseManager;
+  readonly clipboardGuard: ClipboardGuard;
+  readonly ledger: LeaseLedger;
+  /** Clears the clipboard if it still holds a key Keyfob copied. The app calls it at quit (after revokeAll). */
+  clearClipboard(): Promise<boolean>;
+  /** Messages for the person (corrupt settings or ledger backed up, recovery, waiting revocations); each once. */
+  takeNotices(): string[];
+  readonly lastReconcile: ReconcileReport | null;
+}
+
+export function createKeyfobCore(deps: KeyfobCoreOptions): KeyfobCoreInstance {
+  return new Core(deps);
+}
+
+class Core implements KeyfobCoreInstance {
+  readonly leases: LeaseManager;
+  readonly clipboardGuard: ClipboardGuard;
+  readonly ledger: LeaseLedger;
+  readonly secretStore: SecretStore;
+  readonly settingsStore: SettingsStore;
+  lastReconcile: ReconcileReport | null = null;
+
+  private readonly audit: AuditLog;
+  private readonly timer: SingleTimer;
+  private readonly clientFactory: (options: ClientOptions) => LiteLLMAdmin;
+  /** undefined: not read from the keychain yet; null: none stored. */
+  private adminKey: string | null | undefined;
+  private client: { signature: string; client: LiteLLMAdmin } | null = null;
+  private watcher: fs.FSWatcher | null = null;
+  private settingsNoticesTaken = false;
+
+  constructor(private readonly deps: KeyfobCoreOptions) {
+    this.secretStore = deps.secretStore;
+    this.settingsStore = deps.settingsStore;
+    this.clientFactory = deps.clientFactory ?? ((o) => new LiteLLMClient(o));
+    this.timer = new SingleTimer(deps.clock);
+    this.ledger = new LeaseLedger({ stateDir: deps.stateDir, clock: deps.clock, ledgerFile: LEDGER_FILE, lockFile: LOCK_FILE });
+    this.audit = new AuditLog({ stateDir: deps.stateDir, clock: deps.clock, fileName: AUDIT_FILE });
+    this.clipboardGuard = new ClipboardGuard({
+      clipboard: deps.clipboard,
+      clock: deps.clock,
+      clearAfterSeconds: () => this.getSettings().clipboard_clear_seconds,
+      onDeadlineChange: () => this.timer.rearm(),
+    });
+    this.leases = new LeaseManager({
+      ledger: this.ledger,
+      audit: this.audit,
+      secretStore: deps.secretStore,
+      clock: deps.clock,
+      activity: deps.activity,
+      notifier: deps.notifier,
+      clipboard: this.clipboardGuard,
+      timer: this.timer,
+      settings: () => this.getSettings(),
+      role: (name) => this.getRole(name),
+      withClient: (call) => this.withClient(call),
+      ledgerId: () => this.ledger.current().ledgerId ?? '',
+      ...(deps.maxConcurrency === undefined ? {} : { maxConcurrency: deps.maxConcurrency }),
+      ...(deps.random === undefined ? {} : { random: deps.random }),
+    });
+    this.timer.add(this.leases);
+    this.timer.add(this.clipboardGuard);
+  }
+
+  // ── lifecycle ────────────────────────────────────────────────────────────────────────────────────────────────
+
+  async start(): Promise<ReconcileReport> {
+    const report = await reconcileLeases({
+      manager: this.leases,
+      clock: this.deps.clock,
+      audit: this.audit,
+      secretStore: this.deps.secretStore,
+      settings: () => this.getSettings(),
+      role: (name) => this.getRole(name),
+      withClient: (call) => this.withClient(call),
+      connected: () => this.isConnected(),
+    });
+    this.lastReconcile = report;
+    this.leases.sync();
+    this.timer.start();
+    if (this.deps.watchLedger !== false) this.watchLedger();
+    return report;
+  }
+
+  async stop(): Promise<void> {
+    this.timer.stop();
+    this.watcher?.close();
+    this.watcher = null;
+    await this.leases.settled();
+  }
+
+  async clearClipboard(): Promise<boolean> {
+    return this.clipboardGuard.clearOnQuit();
+  }
+
+  takeNotices(): string[] {
+    const settingsNotices = this.settingsNoticesTaken ? [] : [...this.settingsStore.notices];
+    this.settingsNoticesTaken = true;
+    return [...settingsNotices, ...this.leases.takeNotices()];
+  }
+
+  /** Another process (the CLI beside the app) changed the ledger: re-read it and re-arm, without polling. */
+  private watchLedger(): void {
+    try {
+      this.watcher = fs.watch(path.resolve(this.deps.stateDir), { persistent: false }, (_event, file) => {
+        if (file === LEDGER_FILE) {
+          try {
+            this.leases.sync();
+          } catch {
+            // a half-visible state directory: the next event or refresh() catches up
+          }
+        }
+      });
+      this.watcher.on('error', () => {
+        this.watcher?.close();
+        this.watcher = null;
+      });
+    } catch {
+      this.watcher = null; // no file watching here: refresh() on resume still picks changes up
+    }
+  }
+
+  // ── connection ───────────────────────────────────────────────────────────────────────────────────────────────
+
+  async connect(input: ConnectInput): Promise<void> {
+    const url = normalizeProxyUrl(input?.url, 'url');
+    const adminKey = checkAdminKey(input?.adminKey);
+    const tls = applySettingsPatch(this.getSettings(), {
+      ca_file: input.caFile ?? null,
+      allow_insecure_tls: input.allowInsecureTls ?? false,
+    });
+    const client = this.clientFactory(this.clientOptions(url, adminKey, tls));
+    try {
+      // Prove URL, admin key and database before anything is stored.
+      await client.verifyAdmin();
+    } catch (e) {
+      this.audit.append({ action: 'connect', outcome: 'failed', detail: `${url}: ${toKeyfobError(e).message}` });
+      throw e;
+    }
+    await this.deps.secretStore.set(ADMIN_KEY_ACCOUNT, adminKey);
+    this.settingsStore.update((c) => ({
+      ...c,
+      settings: applySettingsPatch(c.settings, { litellm_url: url, ca_file: tls.ca_file, allow_insecure_tls: tls.allow_insecure_tls }),
+    }));
+    this.adminKey = adminKey;
+    this.client = null;
+    this.audit.append({ action: 'connect', outcome: 'ok', detail: url });
+    this.leases.announceChange();
+  }
+
+  async testConnection(input: Partial<ConnectInput> = {}): Promise<ProbeResult> {
+    const result: ProbeResult = { reachable: false, admin_ok: false, db_connected: null, error: null };
+    let client: LiteLLMAdmin;
+    let haveKey: boolean;
+    try {
+      const settings = this.getSettings();
+      const urlInput = input.url ?? settings.litellm_url;
+      if (!urlInput) throw notConnected();
+      const url = normalizeProxyUrl(urlInput, 'url');
+      const adminKey = input.adminKey !== undefined && input.adminKey !== '' ? checkAdminKey(input.adminKey) : await this.storedAdminKey();
+      haveKey = adminKey !== null;
+      const tls = {
+        ...settings,
+        ca_file: input.caFile !== undefined ? input.caFile : settings.ca_file,
+        allow_insecure_tls: input.allowInsecureTls ?? settings.allow_insecure_tls,
+      };
+      client = this.clientFactory(this.clientOptions(url, adminKey ?? 'sk-none', tls));
+    } catch (e) {
+      result.error = toKeyfobError(e).toJSON();
+      return result;
+    }
+    try {
+      const health = await client.health();
+      result.reachable = health.alive;
+      result.db_connected = health.db_connected;
+    } catch (e) {
+      result.error = toKeyfobError(e).toJSON();
+      return result;
+    }
+    if (!haveKey) {
+      result.error = notConnected('No admin key is stored.').toJSON();
+      return result;
+    }
+    try {
+      await client.verifyAdmin();
+      result.admin_ok = true;
+    } catch (e) {
+      const err = toKeyfobError(e);
+      result.error = err.toJSON();
+      if (err.kind === 'no-database') {
+        result.db_connected = false;
+        result.admin_ok = true; // the master key authenticates; only virtual keys are impossible
+      }
+    }
+    return result;
+  }
+
+  async forgetAdminKey(): Promise<void> {
+    await this.deps.secretStore.delete(ADMIN_KEY_ACCOUNT);
+    this.adminKey = null;
+    this.client = null;
+    this.audit.append({ action: 'connect', outcome: 'ok', detail: 'admin key forgotten' });
+    this.leases.announceChange();
+  }
+
+  async connectionStatus(): Promise<ConnectionStatus> {
+    let stored: boolean;
+    try {
+      stored = (await this.storedAdminKey(true)) !== null;
+    } catch {
+      stored = false;
+    }
+    return {
+      url: this.getSettings().litellm_url,
+      admin_key_stored: stored,
+      keychain_backend: this.deps.secretStore.backend,
+      session_only: this.deps.secretStore.sessionOnly,
+    };
+  }
+
+  async listModels(): Promise<string[]> {
+    return this.withClient((c) => c.listModels());
+  }
+
+  async keyInfo(leaseId: string): Promise<KeyInfo> {
+    const lease = this.leases.get(leaseId);
+    const target = lease.token_hash;
+    if (!target) throw new KeyfobError('lease-not-found', `Lease ${lease.key_alias} has no key on the proxy (state ${lease.state}).`);
+    return this.withClient((c) => c.keyInfo(target));
+  }
+
+  private async isConnected(): Promise<boolean> {
+    if (!this.getSettings().litellm_url) return false;
+    try {
+      return (await this.storedAdminKey()) !== null;
+    } catch {
+      return false;
+    }
+  }
+
+  private async storedAdminKey(reload = false): Promise<string | null> {
+    if (reload || this.adminKey === undefined) this.adminKey = await this.deps.secretStore.get(ADMIN_KEY_ACCOUNT);
+    return this.adminKey;
+  }
+
+  /** The client for the current settings and admin key, rebuilt only when one of them changed. */
+  private async currentClient(): Promise<LiteLLMAdmin> {
+    const settings = this.getSettings();
+    const adminKey = await this.storedAdminKey();
+    if (!settings.litellm_url || !adminKey) throw notConnected();
+    const options = this.clientOptions(settings.litellm_url, adminKey, settings);
+    const signature = createHash('sha256')
+      .update(JSON.stringify([options.baseUrl, options.adminKey, options.timeoutMs, options.caFile, options.allowInsecureTls]))
+      .digest('hex');
+    if (this.client?.signature !== signature) this.client = { signature, client: this.clientFactory(options) };
+    return this.client.client;
+  }
+
+  /**
+   * Runs a proxy call. When the proxy rejects the admin key, the keychain is read again once: another process (the
+   * CLI's `keyfob connect`) may have stored a new one, and a rejected admin call was never carried out, so it is
+   * safe to repeat.
+   */
+  private async withClient<T>(call: (client: LiteLLMAdmin) => Promise<T>): Promise<T> {
+    const client = await this.currentClient();
+    try {
+      return await call(client);
+    } catch (e) {
+      if (!isKeyfobError(e) || e.kind !== 'admin-key-rejected') throw e;
+      const before = this.adminKey;
+      const fresh = await this.storedAdminKey(true).catch(() => before);
+      if (!fresh || fresh === before) throw e;
+      return call(await this.currentClient());
+    }
+  }
+
+  private clientOptions(url: string, adminKey: string, s: Pick<Settings, 'request_timeout_seconds' | 'ca_file' | 'allow_insecure_tls'>): ClientOptions {
+    return {
+      baseUrl: url,
+      adminKey,
+      timeoutMs: s.request_timeout_seconds * 1000,
+      caFile: s.ca_file,
+      allowInsecureTls: s.allow_insecure_tls,
+    };
+  }
+
+  // ── settings and roles ───────────────────────────────────────────────────────────────────────────────────────
+
+  getSettings(): Settings {
+    return this.settingsStore.read().settings;
+  }
+
+  updateSettings(patch: Partial<Settings>): Settings {
+    const stored = this.settingsStore.update((c) => ({ ...c, settings: applySettingsPatch(c.settings, patch) }));
+    this.client = null;
+    this.leases.announceChange();
+    this.timer.rearm();
+    return stored.settings;
+  }
+
+  listRoles(): Role[] {
+    return Object.values(this.settingsStore.read().roles).sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  getRole(name: string): Role {
+    const key = typeof name === 'string' ? normalizeRoleName(name) : '';
+    const role = this.settingsStore.read().roles[key];
+    if (!role) {
+      throw new KeyfobError('role-not-found', `There is no role "${String(name).slice(0, 64)}".`, {
+        hint: 'List roles with `keyfob role list`, or create one in Roles.',
+      });
+    }
+    return role;
+  }
+
+  saveRole(input: RoleInput): Role {
+    const role = validateRole(input);
+    this.settingsStore.update((c) => ({ ...c, roles: { ...c.roles, [role.name]: role } }));
+    this.audit.append({ action: 'role', outcome: 'ok', role: role.name, detail: 'saved' });
+    this.leases.announceChange();
+    return role;
+  }
+
+  deleteRole(name: string): void {
+    const role = this.getRole(name);
+    this.settingsStore.update((c) => {
+      const roles = { ...c.roles };
+      delete roles[role.name];
+      return { ...c, roles };
+    });
+    this.audit.append({ action: 'role', outcome: 'ok', role: role.name, detail: 'deleted' });
+    this.leases.announceChange();
+  }
+
+  auditLog(limit = 100): AuditEntry[] {
+    return this.audit.read(limit);
+  }
+}
+
+function checkAdminKey(value: unknown): string {
+  if (typeof value !== 'string' || value.trim() === '') {
+    const message = 'is required: the LiteLLM master key or a proxy-admin key';
+    throw new KeyfobError('validation', `adminKey: ${message}`, { fields: [{ field: 'adminKey', message }] });
+  }
+  const key = value.trim();
+  if (key.length > 4096 || !/^[\x21-\x7e]+$/.test(key)) {
+    const message = 'must be a single key of printable ASCII characters, without spaces';
+    throw new KeyfobError('validation', `adminKey: ${message}`, { fields: [{ field: 'adminKey', message }] });
+  }
+  return key;
+}
+
+function notConnected(detail = 'Keyfob is not connected to a LiteLLM proxy.'): KeyfobError {
+  return new KeyfobError('not-connected', `${detail} Run \`keyfob connect\` or open Settings.`, {
+    hint: 'Run `keyfob connect <url>` or open Settings → Connection.',
+  });
+}

@@ -1,0 +1,38 @@
+// The window's entry: fetch main's state, mount the shell, follow pushed snapshots and navigation requests.
+import { h, replaceChildren, byId } from './dom.js';
+import { call, errorText } from './errors.js';
+import { mountShell } from './shell.js';
+import { applySnapshot, hasSnapshot, snapshot } from './store.js';
+import { startTicker } from './ticker.js';
+
+async function boot(): Promise<void> {
+  const root = byId('app');
+  const api = window.keyfob;
+  if (!api) {
+    fatal(root, 'Keyfob’s window could not reach the app (no window.keyfob).');
+    return;
+  }
+  api.onSnapshot((next) => {
+    // A push can overtake the answer to getSnapshot: never step back to an older state.
+    if (hasSnapshot() && next.now < snapshot().now) return;
+    applySnapshot(next);
+  });
+  const first = await call(() => api.getSnapshot());
+  if (!first.ok) {
+    fatal(root, errorText(first.error), () => void boot());
+    return;
+  }
+  if (!hasSnapshot() || first.value.now >= snapshot().now) applySnapshot(first.value);
+  const shell = mountShell(root, api);
+  api.onNavigate((screen) => shell.navigate(screen));
+  startTicker();
+}
+
+function fatal(root: HTMLElement, message: string, retry?: () => void): void {
+  replaceChildren(
+    root,
+    h('main', { class: 'first-run' }, h('div', { class: 'card' }, h('h1', null, 'Keyfob cannot start its window'), h('p', { class: 'error', role: 'alert' }, message), retry ? h('button', { type: 'button', class: 'primary', onclick: retry }, 'Try again') : null)),
+  );
+}
+
+void boot();

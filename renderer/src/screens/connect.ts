@@ -1,0 +1,191 @@
+// Connecting to a LiteLLM proxy: the first-run screen and the Settings "Connection" section share this form.
+// The admin key field is write-only: the key goes to main once, on submit, and the field is emptied right away;
+// main never sends it back (the snapshot only says whether one is stored).
+import type { AppSnapshot, ConnectRequest } from '../../../preload/api.js';
+import type { SerializedError } from '../../../main/core/errors.js';
+import { announce } from '../announcer.js';
+import { confirmAction } from '../confirm.js';
+import { h, replaceChildren } from '../dom.js';
+import { call } from '../errors.js';
+import { checkbox, field, FormErrors, focusElement } from '../forms.js';
+import type { ShellContext } from '../screen.js';
+import { applySnapshot } from '../store.js';
+
+const NETWORK_KINDS = ['unreachable', 'dns', 'tls', 'timeout'];
+const KEYCHAIN_KINDS = new Set(['keychain-unavailable', 'keychain-locked', 'keychain-denied']);
+
+export interface ConnectForm {
+  el: HTMLElement;
+  update(snapshot: AppSnapshot): void;
+  focusFirst(): void;
+}
+
+export function createConnectForm(ctx: ShellContext, mode: 'first-run' | 'settings'): ConnectForm {
+  const { api } = ctx;
+  const url = field({
+    name: 'url',
+    label: 'LiteLLM proxy URL',
+    control: h('input', { type: 'text', inputmode: 'url', autocomplete: 'url', spellcheck: 'false', placeholder: 'https://litellm.example.com' }),
+    hint: 'The address of your LiteLLM proxy, without /v1.',
+  });
+  const adminKey = field({
+    name: 'adminKey',
+    label: mode === 'first-run' ? 'Admin key' : 'New admin key',
+    control: h('input', { type: 'password', autocomplete: 'off', spellcheck: 'false' }),
+    hint: 'The proxy’s master key (or a proxy-admin key). Keyfob stores it and never shows it again.',
+  });
+  const caFile = field({
+    name: 'caFile',
+    label: 'Extra CA certificates (PEM file path)',
+    control: h('input', { type: 'text', spellcheck: 'false', placeholder: '/etc/ssl/corp-ca.pem' }),
+    hint: 'Only for a proxy behind a corporate TLS certificate.',
+  });
+  const insecure = checkbox('allowInsecureTls', 'Skip TLS certificate checks', false, 'Only for a test proxy with a self-signed certificate.');
+  const storage = h('p', { class: 'storage' });
+  const result = h('p', { class: 'status probe-result', role: 'status' });
+  const sessionChoice = h('div', { class: 'session-choice callout' });
+  sessionChoice.hidden = true;
+  const errors = new FormErrors([url, adminKey, caFile], {
+    ...Object.fromEntries(NETWORK_KINDS.map((k) => [k, 'url'])),
+    'admin-key-rejected': 'adminKey',
+  });
+
+  const testButton = h('button', { type: 'button', class: 'secondary', 'data-action': 'test' }, 'Test connection');
+  const submit = h('button', { type: 'submit', class: 'primary', 'data-action': 'connect' }, mode === 'first-run' ? 'Connect' : 'Save and connect');
+  const forget = h('button', { type: 'button', class: 'danger-quiet', 'data-action': 'forget' }, 'Forget admin key');
+  forget.hidden = mode === 'first-run';
+
+  const form = h(
+    'form',
+    { class: `connect-form ${mode}`, novalidate: true, 'aria-label': mode === 'first-run' ? 'Connect to a LiteLLM proxy' : 'Connection' },
+    url.wrapper,
+    adminKey.wrapper,
+    storage,
+    h('details', { class: 'advanced' }, h('summary', null, 'TLS options'), caFile.wrapper, insecure.wrapper),
+    errors.formError,
+    sessionChoice,
+    h('div', { class: 'actions' }, testButton, submit, forget),
+    result,
+  );
+
+  testButton.addEventListener('click', () => void test());
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    void connect();
+  });
+  forget.addEventListener('click', () => void forgetKey());
+
+  function request(): Partial<ConnectRequest> {
+    const req: Partial<ConnectRequest> = { url: url.control.value.trim(), caFile: caFile.control.value.trim() || null, allowInsecureTls: insecure.control.checked };
+    if (adminKey.control.value) req.adminKey = adminKey.control.value;
+    return req;
+  }
+
+  function fail(error: SerializedError): void {
+    result.textContent = '';
+    focusElement(errors.show(error));
+    if (KEYCHAIN_KINDS.has(error.kind)) offerSessionOnly();
+  }
+
+  async function test(): Promise<void> {
+    errors.clear();
+    const req = request();
+    if (!req.url) {
+      focusElement(errors.showLocal('url', 'Enter the proxy’s URL first.'));
+      return;
+    }
+    result.textContent = 'Testing…';
+    const r = await call(() => api.testConnection(req));
+    if (!r.ok) return fail(r.error);
+    const probe = r.value;
+    if (probe.error) return fail(probe.error);
+    if (probe.db_connected === false) {
+      return fail({ kind: 'no-database', message: 'The proxy answers and accepts the admin key, but it runs without a database, so it cannot create virtual keys.', hint: 'Start the proxy with DATABASE_URL set.' });
+    }
+    const message = probe.admin_ok ? 'Connection works: the proxy answers, accepts the admin key and has a database.' : 'The proxy answers.';
+    result.textContent = message;
+    announce(message);
+  }
+
+  async function connect(): Promise<void> {
+    errors.clear();
+    const req = request();
+    const key = req.adminKey ?? '';
+    // Write-only: the field is emptied the moment the key leaves it, whatever main answers.
+    adminKey.control.value = '';
+    if (!req.url) {
+      focusElement(errors.showLocal('url', 'Enter the proxy’s URL.'));
+      return;
+    }
+    if (!key) {
+      focusElement(errors.showLocal('adminKey', 'Enter the admin key.'));
+      return;
+    }
+    result.textContent = 'Connecting…';
+    const r = await call(() => api.connect({ url: req.url ?? '', adminKey: key, caFile: req.caFile ?? null, allowInsecureTls: req.allowInsecureTls ?? false }));
+    if (!r.ok) return fail(r.error);
+    sessionChoice.hidden = true;
+    const message = `Connected to ${r.value.url ?? req.url}. The admin key is stored in ${r.value.keychain_backend}.`;
+    result.textContent = message;
+    announce(message);
+    const fresh = await call(() => api.getSnapshot());
+    if (fresh.ok) applySnapshot(fresh.value);
+  }
+
+  async function forgetKey(): Promise<void> {
+    const ok = await confirmAction({
+      title: 'Forget the admin key?',
+      body: 'Keyfob deletes it from the keychain. Until you enter it again, Keyfob cannot issue, renew or revoke keys; live keys still expire on the proxy at their TTL.',
+      confirm: 'Forget admin key',
+      danger: true,
+    });
+    if (!ok) return;
+    errors.clear();
+    const r = await call(() => api.forgetAdminKey());
+    if (!r.ok) return fail(r.error);
+    result.textContent = 'The admin key is forgotten.';
+    announce('The admin key is forgotten.');
+    const fresh = await call(() => api.getSnapshot());
+    if (fresh.ok) applySnapshot(fresh.value);
+  }
+
+  function offerSessionOnly(): void {
+    const choose = h('button', { type: 'button', class: 'secondary', 'data-action': 'session-only' }, 'Keep secrets for this session only');
+    replaceChildren(
+      sessionChoice,
+      h('p', null, 'No keychain works on this computer. Keyfob can keep the admin key and your keys in memory instead: they are gone when Keyfob quits, and every key it issued is revoked or expires.'),
+      choose,
+    );
+    sessionChoice.hidden = false;
+    choose.addEventListener('click', async () => {
+      const r = await call(() => api.useSessionOnlyStore());
+      if (!r.ok) return fail(r.error);
+      errors.clear();
+      replaceChildren(sessionChoice, h('p', null, 'Session only: secrets stay in memory until Keyfob quits. Enter the admin key again and connect.'));
+      focusElement(adminKey.control);
+    });
+  }
+
+  let lastUrl: string | null | undefined;
+  function update(s: AppSnapshot): void {
+    const c = s.connection;
+    replaceChildren(
+      storage,
+      c.session_only
+        ? h('span', null, h('strong', null, 'Session only: '), 'the admin key and your keys stay in memory and are gone when Keyfob quits.')
+        : h('span', null, 'The admin key is stored in ', h('strong', { class: 'backend' }, c.keychain_backend), '.'),
+      mode === 'settings' ? h('span', { class: 'muted' }, c.admin_key_stored ? ' An admin key is stored.' : ' No admin key is stored.') : null,
+    );
+    forget.disabled = !c.admin_key_stored;
+    // Fill the URL from main once, and again only when main's URL changes: never over what the person is typing.
+    const current = s.settings.litellm_url ?? c.url;
+    if (current !== lastUrl) {
+      lastUrl = current;
+      if (current) url.control.value = current;
+      caFile.control.value = s.settings.ca_file ?? '';
+      insecure.control.checked = s.settings.allow_insecure_tls;
+    }
+  }
+
+  return { el: form, update, focusFirst: () => focusElement(url.control.value ? adminKey.control : url.control) };
+}

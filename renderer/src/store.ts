@@ -1,0 +1,55 @@
+// The window's copy of main's state: the last snapshot, and the offset between main's clock and this page's.
+// Main owns every lease; the window never invents state, it only patches in what an IPC answer just returned
+// so that a row reacts before the next pushed snapshot arrives.
+import type { AppSnapshot } from '../../preload/api.js';
+import type { LeaseView } from '../../main/core/types.js';
+
+type Listener = (snapshot: AppSnapshot) => void;
+
+const LIVE_STATES = new Set<LeaseView['state']>(['pending', 'active', 'revoking', 'irrevocable']);
+
+let current: AppSnapshot | null = null;
+let offsetMs = 0;
+const listeners = new Set<Listener>();
+
+export function snapshot(): AppSnapshot {
+  if (!current) throw new Error('no snapshot yet');
+  return current;
+}
+
+export function hasSnapshot(): boolean {
+  return current !== null;
+}
+
+/** Main's clock, as far as this page can tell: the countdowns all read this. */
+export function serverNow(): number {
+  return Date.now() + offsetMs;
+}
+
+export function applySnapshot(next: AppSnapshot): void {
+  offsetMs = next.now - Date.now();
+  current = next;
+  emit();
+}
+
+/** Merges a lease an IPC answer returned (renew, revoke, issue) into the current snapshot. */
+export function patchLease(lease: LeaseView): void {
+  if (!current) return;
+  const others = current.leases.filter((l) => l.lease_id !== lease.lease_id);
+  current = { ...current, leases: [...others, lease] };
+  emit();
+}
+
+export function liveLeases(s: AppSnapshot = snapshot()): LeaseView[] {
+  return s.leases.filter((l) => LIVE_STATES.has(l.state));
+}
+
+export function subscribe(listener: Listener): () => void {
+  listeners.add(listener);
+  return () => listeners.delete(listener);
+}
+
+function emit(): void {
+  if (!current) return;
+  for (const listener of listeners) listener(current);
+}

@@ -1,0 +1,123 @@
+// End to end through the real binary: `keyfob exec` runs a command with a fresh lease, and after the command
+// succeeds, fails or is interrupted, the proxy holds no key of that lease.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { startSimulator, type Simulator } from '../sim/index.js';
+import { assertBuilt, collect, keyfob, show, startKeyfob, tempHome, waitForOutput, type RunResult } from './harness.js';
+
+const MASTER_KEY = 'sk-cli-exec-master';
+
+/** A child that proves the key works: one real /chat/completions call with the variables it was given. */
+const CALL_PROXY = `
+const key = process.env.OPENAI_API_KEY;
+const res = await fetch(process.env.OPENAI_BASE_URL + '/chat/completions', {
+  method: 'POST',
+  headers: { authorization: 'Bearer ' + key, 'content-type': 'application/json' },
+  body: JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] }),
+});
+console.log('lease=' + process.env.KEYFOB_LEASE_ID + ' status=' + res.status + ' anthropic=' + (process.env.ANTHROPIC_AUTH_TOKEN === key));
+`;
+
+describe('keyfob exec', () => {
+  let sim: Simulator;
+  let home: string;
+
+  /** The lease id keyfob announced on stderr. */
+  const leaseIdOf = (r: RunResult): string => {
+    const id = /exec with lease ([0-9a-f-]{36})/.exec(r.stderr)?.[1];
+    assert.ok(id, `no lease announced\n${show(r)}`);
+    return id;
+  };
+  /** Keys of a lease still in the proxy's database (expired or not): revocation deletes them. */
+  const keysOf = (leaseId: string) => sim.keys().filter((k) => k.metadata.keyfob_lease_id === leaseId);
+
+  before(async () => {
+    assertBuilt();
+    sim = await startSimulator({ masterKey: MASTER_KEY, models: ['gpt-4o-mini'] });
+    home = tempHome('exec');
+    const connect = await keyfob(['connect', '--url', sim.url], { home, stdin: MASTER_KEY });
+    assert.equal(connect.code, 0, show(connect));
+    const role = await keyfob(['role', 'set', 'dev', '--ttl', '30m', '--max-ttl', '2h'], { home });
+    assert.equal(role.code, 0, show(role));
+  });
+
+  after(async () => {
+    await sim?.close();
+  });
+
+  it('runs a command that uses the key, then revokes it', async () => {
+    const [both, anthropicOnly] = await Promise.all([
+      keyfob(['exec', 'dev', '--', process.execPath, '--input-type=module', '-e', CALL_PROXY], { home }),
+      keyfob(['exec', 'dev', '--env', 'anthropic', '--', process.execPath, '-e',
+        'console.log([process.env.OPENAI_API_KEY, process.env.ANTHROPIC_BASE_URL, process.env.ANTHROPIC_AUTH_TOKEN?.slice(0, 3)].map(String).join(" "))'], { home }),
+    ]);
+    assert.equal(both.code, 0, show(both));
+    const leaseId = leaseIdOf(both);
+    assert.equal(both.stdout.trim(), `lease=${leaseId} status=200 anthropic=true`, 'the child reached the proxy with its key');
+    assert.deepEqual(keysOf(leaseId), [], 'the key is deleted once the command exits');
+
+    assert.equal(anthropicOnly.code, 0, show(anthropicOnly));
+    assert.equal(anthropicOnly.stdout.trim(), `undefined ${sim.url} sk-`);
+    assert.deepEqual(keysOf(leaseIdOf(anthropicOnly)), []);
+  });
+
+  it("exits with a failing command's status, and revokes", async () => {
+    const [failed, notFound] = await Promise.all([
+      keyfob(['exec', 'dev', '--', process.execPath, '-e', 'process.exit(7)'], { home }),
+      keyfob(['exec', 'dev', '--', 'keyfob-no-such-command-here'], { home }),
+    ]);
+    assert.equal(failed.code, 7, show(failed));
+    assert.deepEqual(keysOf(leaseIdOf(failed)), []);
+    assert.equal(notFound.code, 127, show(notFound));
+    assert.match(notFound.stderr, /keyfob-no-such-command-here: command not found/);
+    assert.deepEqual(keysOf(leaseIdOf(notFound)), []);
+  });
+
+  it('passes SIGINT to the command, waits for it, revokes, and exits 130', async () => {
+    // The child answers SIGINT after a short clean-up of its own, as real programs do.
+    const child = startKeyfob(['exec', 'dev', '--', process.execPath, '-e', `
+      process.on('SIGINT', () => { console.log('child got SIGINT'); setTimeout(() => process.exit(130), 50); });
+      console.log('ready ' + process.env.KEYFOB_LEASE_ID);
+      setInterval(() => {}, 1000);`], { home });
+    const done = collect(child, '', 20_000, ['exec', '(SIGINT)']);
+    await waitForOutput(child, 'ready');
+    child.kill('SIGINT');
+    const r = await done;
+    assert.equal(r.code, 130, show(r));
+    assert.match(r.stdout, /child got SIGINT/);
+    assert.deepEqual(keysOf(leaseIdOf(r)), [], 'the key is deleted after the interruption');
+  });
+
+  it('reports a command killed by a signal as 128+N', async () => {
+    const child = startKeyfob(['exec', 'dev', '--', process.execPath, '-e', 'console.log("ready"); setInterval(() => {}, 1000)'], { home });
+    const done = collect(child, '', 20_000, ['exec', '(SIGTERM)']);
+    await waitForOutput(child, 'ready');
+    child.kill('SIGTERM');
+    const r = await done;
+    assert.equal(r.code, 143, show(r));
+    assert.deepEqual(keysOf(leaseIdOf(r)), []);
+  });
+
+  it('refuses bad usage with exit 2 before issuing anything', async () => {
+    const before = sim.keys().length;
+    const results = await Promise.all([
+      keyfob(['exec', 'dev', 'node', '-v'], { home }),
+      keyfob(['exec', 'dev', '--'], { home }),
+      keyfob(['exec', '--', 'node'], { home }),
+      keyfob(['exec', 'dev', '--env', 'cohere', '--', 'node'], { home }),
+    ]);
+    for (const r of results) assert.equal(r.code, 2, show(r));
+    assert.match(results[0]?.stderr ?? '', /--: is required before the command/);
+    assert.match(results[1]?.stderr ?? '', /COMMAND: is required after `--`/);
+    assert.match(results[2]?.stderr ?? '', /ROLE: missing/);
+    assert.match(results[3]?.stderr ?? '', /--env: must be openai or anthropic/);
+    assert.equal(sim.keys().length, before, 'no key was issued');
+  });
+
+  it('leaves no live lease behind', async () => {
+    const list = await keyfob(['lease', 'list', '--json'], { home });
+    assert.equal(list.code, 0, show(list));
+    assert.deepEqual(JSON.parse(list.stdout), []);
+    assert.deepEqual(sim.keys(), []);
+  });
+});

@@ -1,0 +1,32 @@
+// Child Keyfob processes for the crash and concurrency tests (see fixtures/lease-worker.ts).
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import type { WorkerPlan } from './fixtures/lease-worker.js';
+import type { Harness } from './helpers.js';
+
+const here = path.dirname(new URL(import.meta.url).pathname);
+const WORKER = path.join(here, 'fixtures', 'lease-worker.ts');
+
+export interface Worker {
+  child: ChildProcess;
+  lines: Array<Record<string, unknown>>;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+export function runWorker(h: Harness, plan: Omit<WorkerPlan, 'stateDir' | 'service'>): Worker {
+  const full: WorkerPlan = { stateDir: h.stateDir, service: h.service, ...plan };
+  const child = spawn(process.execPath, ['--import', 'tsx', WORKER, JSON.stringify(full)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const lines: Array<Record<string, unknown>> = [];
+  let buffer = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    buffer += chunk.toString('utf8');
+    let nl: number;
+    while ((nl = buffer.indexOf('\n')) >= 0) {
+      lines.push(JSON.parse(buffer.slice(0, nl)) as Record<string, unknown>);
+      buffer = buffer.slice(nl + 1);
+    }
+  });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  return { child, lines, exited };
+}

@@ -1,0 +1,94 @@
+// The simulator's own HTTP API under /__sim/, for out-of-process use (demos, a child process under test).
+// Never logged as a proxy request.
+import { checkFault } from './faults.js';
+import { isFlavor } from './flavors.js';
+import type { SimResponse } from './responses.js';
+import type { Simulator } from './simulator.js';
+import type { SimFault } from './types.js';
+
+const PREFIX = '/__sim/';
+
+export function isControlPath(path: string): boolean {
+  return path.startsWith(PREFIX);
+}
+
+const ok = (body: unknown = { ok: true }): SimResponse => ({ status: 200, body });
+const bad = (message: string): SimResponse => ({ status: 400, body: { error: message } });
+
+function field(body: unknown, name: string): unknown {
+  return typeof body === 'object' && body !== null ? (body as Record<string, unknown>)[name] : undefined;
+}
+
+/** JSON has no Infinity: `"count": "Infinity"` stands for it. */
+function faultFromJson(raw: unknown): SimFault {
+  if (typeof raw !== 'object' || raw === null) throw new RangeError('fault must be an object');
+  const fault = { ...(raw as Record<string, unknown>) };
+  if (fault.count === 'Infinity') fault.count = Infinity;
+  checkFault(fault as unknown as SimFault);
+  return fault as unknown as SimFault;
+}
+
+function clockState(sim: Simulator) {
+  const now = sim.clock.now();
+  return { now, iso: new Date(now).toISOString() };
+}
+
+export function handleControl(sim: Simulator, method: string, path: string, query: URLSearchParams, body: unknown): SimResponse {
+  const action = `${method} ${path.slice(PREFIX.length)}`;
+  try {
+    switch (action) {
+      case 'GET clock':
+        return ok(clockState(sim));
+      case 'POST clock/advance': {
+        const ms = field(body, 'ms');
+        if (typeof ms !== 'number') return bad('body must be {"ms": <number>}');
+        sim.clock.advance(ms);
+        return ok(clockState(sim));
+      }
+      case 'POST clock/set': {
+        const epochMs = field(body, 'epochMs');
+        if (typeof epochMs !== 'number') return bad('body must be {"epochMs": <number>}');
+        sim.clock.set(epochMs);
+        return ok(clockState(sim));
+      }
+      case 'POST fault': {
+        const route = field(body, 'route');
+        if (typeof route !== 'string' || route === '') return bad('body must be {"route": "/key/generate" | "*", "fault": {...}}');
+        sim.fault(route, faultFromJson(field(body, 'fault')));
+        return ok();
+      }
+      case 'POST faults/clear':
+        sim.clearFaults();
+        return ok();
+      case 'GET requests':
+        return ok(sim.requests);
+      case 'POST requests/clear':
+        sim.clearRequests();
+        return ok();
+      case 'GET keys':
+        return ok(query.get('live') === 'true' ? sim.liveKeys() : sim.keys());
+      case 'POST flavor': {
+        const flavor = field(body, 'flavor');
+        if (!isFlavor(flavor)) return bad('body must be {"flavor": "current" | "older"}');
+        sim.flavor = flavor;
+        return ok({ flavor });
+      }
+      case 'POST database': {
+        const connected = field(body, 'connected');
+        if (typeof connected !== 'boolean') return bad('body must be {"connected": true | false}');
+        sim.databaseConnected = connected;
+        return ok({ connected });
+      }
+      case 'POST master-key': {
+        const key = field(body, 'key');
+        if (typeof key !== 'string' || key === '') return bad('body must be {"key": "<new master key>"}');
+        sim.masterKey = key;
+        return ok();
+      }
+      default:
+        return { status: 404, body: { error: `no simulator control ${action}` } };
+    }
+  } catch (e) {
+    return bad(e instanceof Error ? e.message : String(e));
+  }
+}

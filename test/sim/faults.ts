@@ -1,0 +1,76 @@
+// Faults on demand, per route ('*' = every proxy route). Latency stays until cleared; the other kinds are consumed,
+// one per call, in the order they were added (a route's own faults before the '*' ones).
+import type { SimFault } from './types.js';
+
+type CountedFault = Exclude<SimFault, { kind: 'latency' }>;
+
+interface Pending {
+  fault: CountedFault;
+  remaining: number;
+}
+
+export const ANY_ROUTE = '*';
+
+/** Throws on a fault that could never be played, so a typo in a test fails loudly rather than silently passing. */
+export function checkFault(fault: SimFault): void {
+  const count = 'count' in fault ? fault.count : undefined;
+  if (count !== undefined && !(count === Infinity || (Number.isInteger(count) && count >= 1))) {
+    throw new RangeError(`fault count must be a whole number >= 1 or Infinity, got ${count}`);
+  }
+  switch (fault.kind) {
+    case 'latency':
+      if (!Number.isFinite(fault.ms) || fault.ms < 0) throw new RangeError(`latency ms must be >= 0, got ${fault.ms}`);
+      return;
+    case 'fail':
+      if (!Number.isInteger(fault.status) || fault.status < 100 || fault.status > 599) {
+        throw new RangeError(`fail status must be an HTTP status, got ${fault.status}`);
+      }
+      if (fault.contentType !== undefined && fault.contentType !== 'json' && fault.contentType !== 'text') {
+        throw new RangeError(`fail contentType must be 'json' or 'text', got ${String(fault.contentType)}`);
+      }
+      return;
+    case 'reset':
+    case 'hang':
+      return;
+    default:
+      throw new RangeError(`unknown fault kind ${(fault as { kind: unknown }).kind}`);
+  }
+}
+
+export class FaultTable {
+  private readonly latency = new Map<string, number>();
+  private readonly queued = new Map<string, Pending[]>();
+
+  add(route: string, fault: SimFault): void {
+    checkFault(fault);
+    if (fault.kind === 'latency') {
+      this.latency.set(route, fault.ms);
+      return;
+    }
+    const queue = this.queued.get(route) ?? [];
+    queue.push({ fault: { ...fault }, remaining: fault.count ?? 1 });
+    this.queued.set(route, queue);
+  }
+
+  clear(): void {
+    this.latency.clear();
+    this.queued.clear();
+  }
+
+  latencyFor(route: string): number {
+    return this.latency.get(route) ?? this.latency.get(ANY_ROUTE) ?? 0;
+  }
+
+  /** The fault this call plays, if any; consumes one use of it. */
+  take(route: string): CountedFault | null {
+    for (const key of [route, ANY_ROUTE]) {
+      const queue = this.queued.get(key);
+      const head = queue?.[0];
+      if (!queue || !head) continue;
+      head.remaining -= 1;
+      if (head.remaining <= 0) queue.shift();
+      return head.fault;
+    }
+    return null;
+  }
+}

@@ -1,0 +1,333 @@
+// The contract's /key/update, /key/delete, /key/info, /key/list, /key/block and /key/unblock sections.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { call, chat, envelope, generate, START } from './http-helpers.js';
+import { FLAVORS, startSimulator } from './index.js';
+import type { Simulator } from './index.js';
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+const UPDATE_DATETIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}\+00:00$/;
+/** Database rows: milliseconds, printed by Python as six digits ending in 000 (or none at all on a whole second). */
+const DATABASE_DATETIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{3}000)?\+00:00$/;
+
+let sim: Simulator;
+before(async () => { sim = await startSimulator({ startTime: START }); });
+after(() => sim.close());
+
+const stored = (token: string) => sim.keys().find((k) => k.token === token);
+
+describe('POST /key/update', () => {
+  test('duration re-bases expiry on now, not on the old expiry — it extends and shortens', async () => {
+    const { token } = await generate(sim, { duration: '1h' });
+    sim.clock.advance(50 * MINUTE);
+    const now = sim.clock.now();
+    const extended = await call(sim, 'POST', '/key/update', { body: { key: token, duration: '3600s' } });
+    assert.equal(extended.status, 200);
+    assert.equal(Date.parse((extended.json as { expires: string }).expires), now + HOUR);
+    const shortened = await call(sim, 'POST', '/key/update', { body: { key: token, duration: '60s' } });
+    assert.equal(Date.parse((shortened.json as { expires: string }).expires), now + MINUTE);
+    assert.equal(Date.parse(stored(token)?.expires ?? ''), now + MINUTE);
+  });
+
+  test('it revives an expired key', async () => {
+    const { key, token } = await generate(sim, { duration: '1s' });
+    sim.clock.advance(10_000);
+    assert.equal((await chat(sim, key)).status, 401);
+    assert.equal(sim.liveKeys().some((k) => k.token === token), false);
+    assert.equal((await call(sim, 'POST', '/key/update', { body: { key: token, duration: '60s' } })).status, 200);
+    assert.equal((await chat(sim, key)).status, 200);
+    assert.equal(sim.liveKeys().some((k) => k.token === token), true);
+  });
+
+  for (const removal of [null, '-1']) {
+    test(`duration ${JSON.stringify(removal)} removes the expiry`, async () => {
+      const { token } = await generate(sim, { duration: '1h' });
+      const res = await call(sim, 'POST', '/key/update', { body: { key: token, duration: removal } });
+      assert.equal(res.status, 200);
+      assert.equal((res.json as { expires: unknown }).expires, null);
+      assert.equal(stored(token)?.expires, null);
+    });
+  }
+
+  test('only fields present are applied; metadata replaces, it does not merge', async () => {
+    const { token } = await generate(sim, { duration: '1h', models: ['gpt-4o'], key_alias: 'kf-partial', metadata: { a: 1, b: 2 } });
+    const expiresBefore = stored(token)?.expires;
+    const res = await call(sim, 'POST', '/key/update', { body: { key: token, metadata: { c: 3 }, max_budget: 5 } });
+    assert.equal(res.status, 200);
+    const row = stored(token);
+    assert.deepEqual(row?.metadata, { c: 3 });
+    assert.equal(row?.max_budget, 5);
+    assert.deepEqual(row?.models, ['gpt-4o']);
+    assert.equal(row?.key_alias, 'kf-partial');
+    assert.equal(row?.expires, expiresBefore);
+  });
+
+  test('response: {"key": <as sent>, ...the full row}, datetimes in +00:00 form', async () => {
+    const { key, token } = await generate(sim, { key_alias: 'kf-update-shape', max_budget: 2, models: ['gpt-4o'] });
+    for (const sent of [key, token]) {
+      const res = await call(sim, 'POST', '/key/update', { body: { key: sent, duration: '30s' } });
+      const body = res.json as Record<string, unknown>;
+      assert.equal(body.key, sent);
+      assert.equal(body.token, token);
+      for (const field of ['expires', 'spend', 'max_budget', 'models', 'key_alias', 'metadata', 'blocked', 'created_at', 'updated_at']) {
+        assert.ok(field in body, field);
+      }
+      assert.match(String(body.expires), UPDATE_DATETIME);
+      assert.match(String(body.updated_at), UPDATE_DATETIME);
+    }
+  });
+
+  test('key_alias stays unique on update; keeping your own alias is fine', async () => {
+    await generate(sim, { key_alias: 'kf-taken' });
+    const { token } = await generate(sim, { key_alias: 'kf-mine' });
+    const clash = await call(sim, 'POST', '/key/update', { body: { key: token, key_alias: 'kf-taken' } });
+    assert.equal(clash.status, 400);
+    assert.equal(envelope(clash).param, 'key_alias');
+    assert.equal((await call(sim, 'POST', '/key/update', { body: { key: token, key_alias: 'kf-mine' } })).status, 200);
+  });
+
+  for (const flavor of FLAVORS) {
+    test(`unknown key (${flavor}): ${flavor === 'older' ? '401 auth_error "does not exist in db"' : '404'}`, async () => {
+      sim.flavor = flavor;
+      try {
+        for (const key of ['sk-neverIssuedKey000000', 'f'.repeat(64)]) {
+          const res = await call(sim, 'POST', '/key/update', { body: { key, duration: '60s' } });
+          const error = envelope(res);
+          if (flavor === 'older') {
+            assert.equal(res.status, 401);
+            assert.equal(error.type, 'auth_error');
+            assert.match(error.message, /does not exist in db/);
+          } else {
+            assert.equal(res.status, 404);
+            assert.equal(error.code, '404');
+          }
+          assert.ok(!res.text.includes('sk-neverIssuedKey000000'));
+        }
+      } finally {
+        sim.flavor = 'current';
+      }
+    });
+  }
+});
+
+describe('POST /key/delete', () => {
+  test('keys as plaintext and hashes, mixed: 200 echoing the list exactly as sent', async () => {
+    const a = await generate(sim);
+    const b = await generate(sim);
+    const sent = [a.key, b.token];
+    const res = await call(sim, 'POST', '/key/delete', { body: { keys: sent } });
+    assert.equal(res.status, 200);
+    assert.deepEqual(res.json, { deleted_keys: sent });
+    assert.equal(stored(a.token), undefined);
+    assert.equal(stored(b.token), undefined);
+  });
+
+  test('by key_aliases', async () => {
+    const { token } = await generate(sim, { key_alias: 'kf-by-alias' });
+    const res = await call(sim, 'POST', '/key/delete', { body: { key_aliases: ['kf-by-alias'] } });
+    assert.equal(res.status, 200);
+    assert.deepEqual(res.json, { deleted_keys: ['kf-by-alias'] });
+    assert.equal(stored(token), undefined);
+  });
+
+  test('the echo is not proof: some found → 200 and the found ones are deleted', async () => {
+    const { token } = await generate(sim);
+    const sent = [token, 'sk-neverExisted00000000'];
+    const res = await call(sim, 'POST', '/key/delete', { body: { keys: sent } });
+    assert.equal(res.status, 200);
+    assert.deepEqual(res.json, { deleted_keys: sent });
+    assert.equal(stored(token), undefined);
+  });
+
+  for (const flavor of FLAVORS) {
+    test(`none found → 404 internal_server_error "{'error': 'No keys found'}"; deleting twice → 404 (${flavor})`, async () => {
+      sim.flavor = flavor;
+      try {
+        const { key } = await generate(sim);
+        assert.equal((await call(sim, 'POST', '/key/delete', { body: { keys: [key] } })).status, 200);
+        const twice = await call(sim, 'POST', '/key/delete', { body: { keys: [key] } });
+        assert.equal(twice.status, 404);
+        assert.deepEqual(envelope(twice), {
+          message: "{'error': 'No keys found'}",
+          type: 'internal_server_error',
+          param: 'None',
+          code: flavor === 'current' ? '404' : 404,
+        });
+        assert.equal((await call(sim, 'POST', '/key/delete', { body: { key_aliases: ['kf-nobody'] } })).status, 404);
+      } finally {
+        sim.flavor = 'current';
+      }
+    });
+  }
+
+  for (const body of [{}, { keys: [] }, { keys: null, key_aliases: [] }]) {
+    test(`neither keys nor key_aliases ${JSON.stringify(body)} → 422`, async () => {
+      const res = await call(sim, 'POST', '/key/delete', { body });
+      assert.equal(res.status, 422);
+      const detail = (res.json as { detail: Array<{ type: string; loc: unknown[]; msg: string }> }).detail;
+      assert.equal(detail[0]?.type, 'value_error');
+      assert.deepEqual(detail[0]?.loc, ['body']);
+      assert.match(detail[0]?.msg ?? '', /At least one of 'keys' or 'key_aliases'/);
+    });
+  }
+
+  test('a deleted key is refused on /chat/completions with token_not_found_in_db', async () => {
+    const { key } = await generate(sim);
+    assert.equal((await chat(sim, key)).status, 200);
+    await call(sim, 'POST', '/key/delete', { body: { keys: [key] } });
+    const res = await chat(sim, key);
+    assert.equal(res.status, 401);
+    assert.equal(envelope(res).type, 'token_not_found_in_db');
+  });
+});
+
+describe('GET /key/info', () => {
+  test('by plaintext or hash: {"key": <sent>, "info": {...}} without plaintext or token', async () => {
+    const { key, token } = await generate(sim, { key_alias: 'kf-info', duration: '2h', max_budget: 3, models: ['gpt-4o'], metadata: { m: 1 } });
+    for (const sent of [key, token]) {
+      const res = await call(sim, 'GET', `/key/info?key=${encodeURIComponent(sent)}`);
+      assert.equal(res.status, 200);
+      const body = res.json as { key: string; info: Record<string, unknown> };
+      assert.equal(body.key, sent);
+      assert.ok(!('token' in body.info));
+      assert.ok(!JSON.stringify(body.info).includes(key));
+      for (const field of ['key_name', 'key_alias', 'spend', 'max_budget', 'expires', 'models', 'metadata', 'blocked', 'tpm_limit',
+        'rpm_limit', 'budget_duration', 'budget_reset_at', 'created_at', 'updated_at']) {
+        assert.ok(field in body.info, field);
+      }
+      assert.equal(body.info.key_alias, 'kf-info');
+      assert.equal(body.info.blocked, null, 'blocked null = never set');
+      assert.match(String(body.info.expires), DATABASE_DATETIME);
+      assert.equal(Date.parse(String(body.info.expires)), sim.clock.now() + 2 * HOUR);
+    }
+  });
+
+  test('expired keys are still in the database', async () => {
+    const { token } = await generate(sim, { duration: '1s' });
+    sim.clock.advance(2_000);
+    assert.equal((await call(sim, 'GET', `/key/info?key=${token}`)).status, 200);
+    assert.ok(stored(token));
+  });
+
+  test('a key that never expires has expires null', async () => {
+    const { token } = await generate(sim);
+    const res = await call(sim, 'GET', `/key/info?key=${token}`);
+    assert.equal((res.json as { info: { expires: unknown } }).info.expires, null);
+  });
+
+  for (const flavor of FLAVORS) {
+    test(`unknown key → ${flavor === 'current' ? '404 not_found_error' : '401'} "Key not found in database" (${flavor})`, async () => {
+      sim.flavor = flavor;
+      try {
+        const res = await call(sim, 'GET', '/key/info?key=sk-neverIssued000000000');
+        assert.equal(res.status, flavor === 'current' ? 404 : 401);
+        assert.equal(envelope(res).type, flavor === 'current' ? 'not_found_error' : 'auth_error');
+        assert.match(envelope(res).message, /Key not found in database/);
+      } finally {
+        sim.flavor = 'current';
+      }
+    });
+  }
+});
+
+describe('GET /key/list', () => {
+  let listSim: Simulator;
+  const tokens: string[] = [];
+  before(async () => {
+    listSim = await startSimulator({ startTime: START });
+    for (let i = 0; i < 25; i++) {
+      tokens.push((await generate(listSim, { key_alias: `kf-list-${i}`, duration: i === 0 ? '1s' : '1h' })).token);
+      listSim.clock.advance(1);
+    }
+  });
+  after(() => listSim.close());
+
+  test('default page 1, size 10: hashes, newest first, total_count and total_pages', async () => {
+    const res = await call(listSim, 'GET', '/key/list');
+    assert.equal(res.status, 200);
+    const body = res.json as { keys: string[]; total_count: number; current_page: number; total_pages: number };
+    assert.equal(body.total_count, 25);
+    assert.equal(body.current_page, 1);
+    assert.equal(body.total_pages, 3);
+    assert.deepEqual(body.keys, tokens.slice().reverse().slice(0, 10));
+  });
+
+  test('pages: the last is partial, past the end is empty', async () => {
+    const page3 = (await call(listSim, 'GET', '/key/list?page=3&size=10')).json as { keys: string[]; current_page: number };
+    assert.equal(page3.keys.length, 5);
+    assert.equal(page3.current_page, 3);
+    assert.ok(page3.keys.includes(tokens[0] ?? ''), 'expired keys are listed');
+    assert.deepEqual(((await call(listSim, 'GET', '/key/list?page=4&size=10')).json as { keys: string[] }).keys, []);
+  });
+
+  test('size=1 is the cheap admin check', async () => {
+    const res = await call(listSim, 'GET', '/key/list?size=1');
+    assert.equal(res.status, 200);
+    assert.equal((res.json as { keys: string[] }).keys.length, 1);
+    assert.equal((res.json as { total_pages: number }).total_pages, 25);
+  });
+
+  for (const [query, type] of [['size=101', 'less_than_equal'], ['size=0', 'greater_than_equal'], ['page=0', 'greater_than_equal'], ['size=ten', 'int_parsing'], ['return_full_object=maybe', 'bool_parsing']]) {
+    test(`${query} → 422 ${type}`, async () => {
+      const res = await call(listSim, 'GET', `/key/list?${query}`);
+      assert.equal(res.status, 422);
+      const detail = (res.json as { detail: Array<{ type: string; loc: unknown[] }> }).detail;
+      assert.equal(detail[0]?.type, type);
+      assert.equal(detail[0]?.loc[0], 'query');
+    });
+  }
+
+  test('size=100 is allowed', async () => {
+    const res = await call(listSim, 'GET', '/key/list?size=100');
+    assert.equal(res.status, 200);
+    assert.equal((res.json as { keys: string[] }).keys.length, 25);
+  });
+
+  test('key_alias is an exact filter', async () => {
+    const res = await call(listSim, 'GET', '/key/list?key_alias=kf-list-1');
+    const body = res.json as { keys: string[]; total_count: number };
+    assert.deepEqual(body.keys, [tokens[1]]);
+    assert.equal(body.total_count, 1);
+    assert.equal(((await call(listSim, 'GET', '/key/list?key_alias=kf-list')).json as { total_count: number }).total_count, 0);
+  });
+
+  test('return_full_object=true gives rows with token, never the plaintext', async () => {
+    const res = await call(listSim, 'GET', '/key/list?return_full_object=true&key_alias=kf-list-2');
+    const rows = (res.json as { keys: Array<Record<string, unknown>> }).keys;
+    assert.equal(rows.length, 1);
+    assert.equal(rows[0]?.token, tokens[2]);
+    assert.equal(rows[0]?.key_alias, 'kf-list-2');
+    assert.ok(!('key' in (rows[0] ?? {})));
+    assert.match(String(rows[0]?.expires), DATABASE_DATETIME);
+  });
+});
+
+describe('POST /key/block and /key/unblock', () => {
+  test('block → the updated row, and the key gets 401 "Key is blocked"; unblock restores it', async () => {
+    const { key, token } = await generate(sim);
+    const blocked = await call(sim, 'POST', '/key/block', { body: { key: token } });
+    assert.equal(blocked.status, 200);
+    assert.equal((blocked.json as { blocked: boolean }).blocked, true);
+    assert.equal((blocked.json as { token: string }).token, token);
+    assert.equal(stored(token)?.blocked, true);
+    const refused = await chat(sim, key);
+    assert.equal(refused.status, 401);
+    assert.match(envelope(refused).message, /Key is blocked/);
+    const unblocked = await call(sim, 'POST', '/key/unblock', { body: { key } });
+    assert.equal((unblocked.json as { blocked: boolean }).blocked, false);
+    assert.equal((await chat(sim, key)).status, 200);
+  });
+
+  test('block on an unknown key → 404', async () => {
+    const res = await call(sim, 'POST', '/key/block', { body: { key: 'sk-neverIssued000000000' } });
+    assert.equal(res.status, 404);
+  });
+
+  test('blocked can also be set through generate and update', async () => {
+    const { key, token } = await generate(sim, { blocked: true });
+    assert.equal((await chat(sim, key)).status, 401);
+    await call(sim, 'POST', '/key/update', { body: { key: token, blocked: false } });
+    assert.equal((await chat(sim, key)).status, 200);
+  });
+});

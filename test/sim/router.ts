@@ -1,0 +1,35 @@
+// The proxy's routes. A path the table does not know is FastAPI's 404; a known path with another method, 405.
+import { blockKey, deleteKeys, generateKey, keyInfo, listKeys, regenerateKey, unblockKey, updateKey } from './routes/key-management.js';
+import { liveliness, readiness } from './routes/health.js';
+import { chatCompletion, listModels, modelInfo } from './routes/llm.js';
+import { methodNotAllowed, NOT_FOUND } from './responses.js';
+import type { RouteHandler } from './state.js';
+
+const ROUTES: Record<string, { method: 'GET' | 'POST'; handler: RouteHandler }> = {
+  '/key/generate': { method: 'POST', handler: generateKey },
+  '/key/update': { method: 'POST', handler: updateKey },
+  '/key/delete': { method: 'POST', handler: deleteKeys },
+  '/key/info': { method: 'GET', handler: keyInfo },
+  '/key/list': { method: 'GET', handler: listKeys },
+  '/key/block': { method: 'POST', handler: blockKey },
+  '/key/unblock': { method: 'POST', handler: unblockKey },
+  '/key/regenerate': { method: 'POST', handler: regenerateKey },
+  '/v1/models': { method: 'GET', handler: listModels },
+  '/models': { method: 'GET', handler: listModels },
+  '/model/info': { method: 'GET', handler: modelInfo },
+  '/v1/model/info': { method: 'GET', handler: modelInfo },
+  '/chat/completions': { method: 'POST', handler: chatCompletion },
+  '/v1/chat/completions': { method: 'POST', handler: chatCompletion },
+  '/health/liveliness': { method: 'GET', handler: liveliness },
+  '/health/liveness': { method: 'GET', handler: liveliness },
+  '/health/readiness': { method: 'GET', handler: readiness },
+};
+
+export function route(method: string, path: string): RouteHandler {
+  const entry = ROUTES[path];
+  if (!entry) return () => NOT_FOUND;
+  if (entry.method !== method) return () => methodNotAllowed(entry.method);
+  return entry.handler;
+}
+
+export const KNOWN_ROUTES: readonly string[] = Object.keys(ROUTES);
