@@ -50,7 +50,6 @@ export function redactSecrets(text: string): string {
  * invocations, so that choice does not exist here and is replaced by what the CLI needs.
  */
 export function forTheCli(hint: string): string {
-  hint = hint.replace(/`keyfob list\b/g, '`keyfob lease list');
   const trimmed = hint.replace(/,?\s*or choose session-only storage(?: \([^)]*\))?/i, '').replace(/\s+\./g, '.');
   return trimmed === hint ? hint : `${trimmed.replace(/\.?$/, '.')} The CLI needs a working keychain: it has no session-only mode.`;
 }

@@ -39,14 +39,18 @@ export class KeyfobError extends Error {
   readonly fields: FieldError[];
   /** HTTP status when the error came from the proxy. */
   readonly status: number | undefined;
+  /** The system error code of a network failure (ECONNREFUSED, ECONNRESET …): never secret, and it tells a request
+   * that cannot have reached the proxy from one whose fate is unknown. */
+  readonly networkCode: string | undefined;
 
-  constructor(kind: ErrorKind, message: string, opts: { hint?: string; fields?: FieldError[]; status?: number; cause?: unknown } = {}) {
+  constructor(kind: ErrorKind, message: string, opts: { hint?: string; fields?: FieldError[]; status?: number; networkCode?: string; cause?: unknown } = {}) {
     super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
     this.name = 'KeyfobError';
     this.kind = kind;
     this.hint = opts.hint;
     this.fields = opts.fields ?? [];
     this.status = opts.status;
+    this.networkCode = opts.networkCode;
   }
 
   /** A plain, serialisable form for IPC and `--json` output. */

@@ -342,7 +342,7 @@ class Core implements KeyfobCoreInstance {
     const role = this.settingsStore.read().roles[key];
     if (!role) {
       throw new KeyfobError('role-not-found', `There is no role "${String(name).slice(0, 64)}".`, {
-        hint: 'List roles with `keyfob role list`, or create one in Roles.',
+        hint: 'Check the role name against your roles, or create the role first.',
       });
     }
     return role;

@@ -920,20 +920,8 @@ function isRevocable(lease: Lease): boolean {
 }
 
 function isDefiniteRejection(err: KeyfobError): boolean {
-  if (DEFINITE_REJECTIONS.has(err.kind)) return true;
-  // A refused connection never reached the proxy: nothing can have been created. (The client's message for it is
-  // "Nothing answers at …"; the code is checked too, for errors that keep their cause.)
-  return causeCode(err) === 'ECONNREFUSED' || (err.kind === 'unreachable' && /^Nothing answers at /.test(err.message));
-}
-
-function causeCode(err: unknown): string | undefined {
-  let current: unknown = err;
-  for (let depth = 0; depth < 5 && current; depth++) {
-    const code = (current as { code?: unknown }).code;
-    if (typeof code === 'string' && code.startsWith('E')) return code;
-    current = (current as { cause?: unknown }).cause;
-  }
-  return undefined;
+  // A refused connection never reached the proxy: nothing can have been created.
+  return DEFINITE_REJECTIONS.has(err.kind) || err.networkCode === 'ECONNREFUSED';
 }
 
 function ids(lease: Lease): Pick<AuditRecord, 'lease_id' | 'role' | 'key_alias'> {
@@ -941,7 +929,7 @@ function ids(lease: Lease): Pick<AuditRecord, 'lease_id' | 'role' | 'key_alias'>
 }
 
 function leaseNotFound(id: string): KeyfobError {
-  return new KeyfobError('lease-not-found', `No lease ${id}.`, { hint: 'List leases with `keyfob list --all`.' });
+  return new KeyfobError('lease-not-found', `No lease ${id}.`, { hint: 'Check the lease id against the list of leases (ended ones included).' });
 }
 
 function iso(ms: number): string {

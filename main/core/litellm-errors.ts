@@ -83,7 +83,9 @@ function networkError(error: unknown, ctx: LiteLLMErrorContext): KeyfobError {
   const host = hostOf(base);
   const via = ctx.outboundProxy ? ` through the outbound proxy ${ctx.outboundProxy}` : '';
   const has = (...wanted: string[]) => codes.some((c) => wanted.includes(c));
-  const make = (kind: ErrorKind, text: string, hint?: string) => fresh(kind, text, ctx, hint === undefined ? {} : { hint });
+  const networkCode = codes.find((c) => /^E[A-Z_]+$/.test(c));
+  const make = (kind: ErrorKind, text: string, hint?: string) =>
+    fresh(kind, text, ctx, { ...(hint === undefined ? {} : { hint }), ...(networkCode === undefined ? {} : { networkCode }) });
 
   if (has('ECONNABORTED', 'ETIMEDOUT', 'ESOCKETTIMEDOUT') || /timeout .* exceeded/i.test(message)) {
     const seconds = ctx.timeoutMs ? ` within ${formatSeconds(ctx.timeoutMs)}` : '';
@@ -262,7 +264,7 @@ export function unwrapPythonRepr(text: string): string {
 
 // ---------------------------------------------------------------------------------------------------------------
 
-function fresh(kind: ErrorKind, message: string, ctx: LiteLLMErrorContext, opts: { hint?: string; status?: number }): KeyfobError {
+function fresh(kind: ErrorKind, message: string, ctx: LiteLLMErrorContext, opts: { hint?: string; status?: number; networkCode?: string }): KeyfobError {
   return new KeyfobError(kind, scrub(message, ctx.secrets), opts);
 }
 

@@ -22,14 +22,11 @@ export class PowerActivity implements Activity {
   private timer: TimerHandle | null = null;
   private running = false;
   private readonly pollMs: number;
-  private readonly listeners: Array<[string, () => void]> = [
-    ['lock-screen', () => this.onLockEvent(true)],
-    ['unlock-screen', () => this.onLockEvent(false)],
-    ['suspend', () => this.poll()],
-    ['resume', () => this.poll()],
-    ['on-ac', () => this.poll()],
-    ['on-battery', () => this.poll()],
-  ];
+  private readonly onLock = (): void => this.onLockEvent(true);
+  private readonly onUnlock = (): void => this.onLockEvent(false);
+  private readonly onPowerEvent = (): void => {
+    this.poll();
+  };
 
   constructor(private readonly opts: PowerActivityOptions) {
     this.pollMs = opts.pollMs ?? ACTIVITY_POLL_MS;
@@ -38,7 +35,12 @@ export class PowerActivity implements Activity {
   start(): void {
     if (this.running) return;
     this.running = true;
-    for (const [event, listener] of this.listeners) powerMonitor.on(event as 'resume', listener);
+    powerMonitor.on('lock-screen', this.onLock);
+    powerMonitor.on('unlock-screen', this.onUnlock);
+    powerMonitor.on('suspend', this.onPowerEvent);
+    powerMonitor.on('resume', this.onPowerEvent);
+    powerMonitor.on('on-ac', this.onPowerEvent);
+    powerMonitor.on('on-battery', this.onPowerEvent);
     this.tick();
   }
 
@@ -46,7 +48,12 @@ export class PowerActivity implements Activity {
     this.running = false;
     this.timer?.cancel();
     this.timer = null;
-    for (const [event, listener] of this.listeners) powerMonitor.removeListener(event as 'resume', listener);
+    powerMonitor.removeListener('lock-screen', this.onLock);
+    powerMonitor.removeListener('unlock-screen', this.onUnlock);
+    powerMonitor.removeListener('suspend', this.onPowerEvent);
+    powerMonitor.removeListener('resume', this.onPowerEvent);
+    powerMonitor.removeListener('on-ac', this.onPowerEvent);
+    powerMonitor.removeListener('on-battery', this.onPowerEvent);
   }
 
   current(): ActivitySnapshot {

@@ -12,7 +12,9 @@ export function announce(message: string): void {
   // Several announcements in one turn (ten keys crossing 5 minutes together) become one sentence.
   queueMicrotask(() => {
     const region = byId('announcer');
-    region.textContent = pending.join(' ');
+    const text = pending.join(' ');
+    // The same words twice in a row would not change the region, and would not be heard: vary it invisibly.
+    region.textContent = region.textContent === text ? `${text}\u00a0` : text;
     pending = [];
     scheduled = false;
   });

@@ -63,6 +63,9 @@ test('the window is hardened: isolation, sandbox, no node, CSP, no navigation, n
   const navigation = electron.fakeEvent({ url: 'https://evil.example/' });
   win.webContents.emit('will-navigate', navigation);
   assert.equal(navigation.defaultPrevented, true, 'navigation refused');
+  const frameNavigation = electron.fakeEvent({ url: 'https://evil.example/' });
+  win.webContents.emit('will-frame-navigate', frameNavigation);
+  assert.equal(frameNavigation.defaultPrevented, true, 'sub-frame navigation refused');
   const webview = electron.fakeEvent();
   win.webContents.emit('will-attach-webview', webview);
   assert.equal(webview.defaultPrevented, true, 'webviews refused');

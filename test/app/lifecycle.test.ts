@@ -74,6 +74,15 @@ for (const enabled of [true, false]) {
   });
 }
 
+test('macOS and Windows: the lock-screen event revokes at once, without waiting for a poll', async (t) => {
+  const env = await createEnv(t);
+  const running = await withTwoKeys(env, { lock: true }, 'darwin');
+  electron.powerMonitor.emit('lock-screen');
+  await until(() => env.sim.liveKeys().length === 0, 'both keys to be deleted');
+  await running.settled();
+  assert.equal(liveLeases(running), 0);
+});
+
 test('Windows: the hidden window hears the session end; revocation starts at query-session-end', async (t) => {
   const env = await createEnv(t);
   const running = await withTwoKeys(env, { logout: true }, 'win32');

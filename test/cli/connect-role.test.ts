@@ -2,6 +2,8 @@
 // status, models, every role command with good and bad input, and log.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { keychainServiceFor } from '../../main/core/paths.js';
+import { openSettingsStore } from '../../main/core/settings-store.js';
 import { startSimulator, type Simulator } from '../sim/index.js';
 import { assertBuilt, keyfob, show, tempHome } from './harness.js';
 
@@ -22,10 +24,12 @@ describe('keyfob connect, status, models, role, log', () => {
   });
 
   it('refuses to connect without a working proxy or key, and stores nothing', async () => {
+    // Separate homes: each refused connect must leave its own home and keychain service empty.
+    const homes = [tempHome('wrong-key'), tempHome('unreachable'), tempHome('no-key')];
     const [wrongKey, unreachable, noKey, badUrl, secretFlag] = await Promise.all([
-      keyfob(['connect', '--url', sim.url], { home, stdin: 'sk-not-the-master-key\n' }),
-      keyfob(['connect', '--url', 'http://127.0.0.1:9'], { home, stdin: MASTER_KEY }),
-      keyfob(['connect', '--url', sim.url], { home, stdin: '' }),
+      keyfob(['connect', '--url', sim.url], { home: homes[0], stdin: 'sk-not-the-master-key\n' }),
+      keyfob(['connect', '--url', 'http://127.0.0.1:9'], { home: homes[1], stdin: MASTER_KEY }),
+      keyfob(['connect', '--url', sim.url], { home: homes[2], stdin: '' }),
       keyfob(['connect', '--url', 'ftp://example.com', '--ca-file', '/no/such/file.pem'], { home, stdin: MASTER_KEY }),
       keyfob(['connect', '--url', sim.url, `--admin-key=${MASTER_KEY}`], { home }),
     ]);
@@ -49,11 +53,11 @@ describe('keyfob connect, status, models, role, log', () => {
     assert.match(secretFlag.stderr, /--admin-key is not accepted: .*process list/);
     assert.ok(!secretFlag.stderr.includes(MASTER_KEY));
 
-    const status = await keyfob(['status', '--json'], { home });
-    assert.equal(status.code, 0, show(status));
-    const report = JSON.parse(status.stdout) as { url: string | null; admin_key_stored: boolean };
-    assert.equal(report.url, null, 'no URL was stored');
-    assert.equal(report.admin_key_stored, false, 'no admin key was stored');
+    const { default: keytar } = await import('@github/keytar');
+    for (const h of [home, ...homes]) {
+      assert.deepEqual(await keytar.findCredentials(keychainServiceFor(h)), [], `nothing in the keychain for ${h}`);
+      assert.equal(openSettingsStore({ stateDir: h }).read().settings.litellm_url, null, `no URL stored in ${h}`);
+    }
   });
 
   it('connects with the admin key from stdin, and status reports it without printing it', async () => {

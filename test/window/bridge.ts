@@ -174,8 +174,10 @@ export interface IpcRecord {
 
 export interface WindowOptions {
   handlers: ApiHandlers;
-  /** Main's clock at start: the page's clock is installed at the same instant and paused. */
-  startTime: number;
+  /** Main's clock at start: the page's clock is installed at the same instant and paused. None: the real clock. */
+  startTime?: number;
+  /** Extra scripts run in the page before the renderer (instrumentation). */
+  initScripts?: string[];
   colorScheme?: 'light' | 'dark';
   viewport?: { width: number; height: number };
   /** Called once the page exists, e.g. to route main's clipboard into it. */
@@ -226,9 +228,12 @@ export class WindowSession {
     await page.addInitScript({
       content: `document.addEventListener('securitypolicyviolation', (e) => console.error('CSP violation: ' + e.violatedDirective + ' ' + e.blockedURI));`,
     });
+    for (const content of opts.initScripts ?? []) await page.addInitScript({ content });
     // The page's clock starts where main's does and moves only when the test moves it.
-    await page.clock.install({ time: opts.startTime - 1000 });
-    await page.clock.pauseAt(opts.startTime);
+    if (opts.startTime !== undefined) {
+      await page.clock.install({ time: opts.startTime - 1000 });
+      await page.clock.pauseAt(opts.startTime);
+    }
     await page.goto(files.url);
     return session;
   }

@@ -36,7 +36,7 @@ test('first run: a good admin key tests fine, connects, lands in the keychain an
   await withApp(async (app) => {
     const { page } = app;
     await page.getByRole('heading', { name: 'Connect to your LiteLLM proxy' }).waitFor();
-    assert.match(await page.locator('.storage').innerText(), /stored in Secret Service/);
+    assert.match(await page.locator('.storage').innerText(), /keep the admin key in Secret Service/);
     await app.screenshot('first-run-light');
     await page.emulateMedia({ colorScheme: 'dark' });
     await app.screenshot('first-run-dark');

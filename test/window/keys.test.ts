@@ -84,6 +84,28 @@ test('countdown: it goes down as main’s, the proxy’s and the page’s clocks
   });
 });
 
+test('countdown: the one timer stops while the window is hidden and catches up when it shows again', async () => {
+  await withApp(async (app) => {
+    const id = await issueFromKeys(app, 'dev');
+    await app.settled();
+    const setHidden = (hidden: boolean): Promise<void> =>
+      app.page.evaluate((h) => {
+        Object.defineProperty(document, 'hidden', { configurable: true, get: () => h });
+        Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => (h ? 'hidden' : 'visible') });
+        document.dispatchEvent(new Event('visibilitychange'));
+      }, hidden);
+    await setHidden(true);
+    const calls = app.window.invoked.length;
+    await app.page.clock.runFor(5 * 60_000);
+    assert.equal(await app.countdown(id), '1h 00m', 'nothing ticks while hidden');
+    assert.equal(app.window.invoked.length, calls, 'and nothing is asked of main (no spend refresh)');
+    await setHidden(false);
+    assert.equal(await app.countdown(id), '55:00', 'shown again: the countdown is right at once');
+    await app.page.clock.runFor(1010);
+    assert.equal(await app.countdown(id), '54:59');
+  });
+});
+
 test('countdown: colours change and a screen reader hears 5 minutes, 1 minute and expired — not every second', async () => {
   await withApp(async (app) => {
     app.idleSeconds = 3600; // idle: main will not renew, so the lease runs out

@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, test } from 'node:test';
+import { PUSH_CHANNELS } from '../../preload/api.js';
 import { eventually } from './bridge.js';
 import { WindowSuite } from './harness.js';
 import type { AppOptions, AppUnderTest } from './harness.js';
@@ -173,4 +174,18 @@ test('activity: the audit log, newest first', async () => {
     },
     { roles: [{ name: 'dev', ttl: '1h' }] },
   );
+});
+
+test('main can open a screen (tray "Settings…"): the window switches and focuses its heading', async () => {
+  await withApp(async (app) => {
+    const { page } = app;
+    await page.getByRole('tab', { name: /Keys/, selected: true }).waitFor();
+    await app.window.push(PUSH_CHANNELS.navigate, 'settings');
+    await page.getByRole('tab', { name: 'Settings', selected: true }).waitFor();
+    assert.equal(await page.evaluate(() => document.activeElement?.id), 'settings-heading');
+    await app.window.push(PUSH_CHANNELS.navigate, 'connect');
+    assert.equal(await page.evaluate(() => document.activeElement?.id), 'connection-heading');
+    await app.window.push(PUSH_CHANNELS.navigate, 'activity');
+    await page.getByRole('tab', { name: 'Activity', selected: true }).waitFor();
+  });
 });

@@ -10,21 +10,26 @@ import { isoOrNull, json, leaseJson, leaseRows, relativeTo } from '../output.js'
 import { InputProblems, parseDurationSeconds } from '../validate.js';
 
 const SHORT_ID = /^[0-9a-f][0-9a-f-]{3,35}$/i;
+const LIST_HINT = 'see `keyfob lease list --all` for the lease ids (and check --home / KEYFOB_HOME)';
 
 /** A full lease id, or a unique prefix of one (at least 4 characters) as a convenience for typing. */
 export function resolveLeaseId(core: KeyfobCore, raw: string): string {
   const id = raw.trim().toLowerCase();
-  if (isLeaseId(id)) return id;
+  const known = core.leases.list({ all: true });
+  if (isLeaseId(id)) {
+    if (known.some((l) => l.lease_id === id)) return id;
+    throw new KeyfobError('lease-not-found', `no lease ${id}`, { hint: LIST_HINT });
+  }
   if (!SHORT_ID.test(id)) {
     throw usageError('LEASE_ID: not a lease id', {
       fields: [{ field: 'LEASE_ID', message: `must be a lease id as \`keyfob lease list\` shows it (a UUID), or its first 4+ characters (got ${JSON.stringify(raw)})` }],
     });
   }
-  const matches = core.leases.list({ all: true }).filter((l) => l.lease_id.startsWith(id));
+  const matches = known.filter((l) => l.lease_id.startsWith(id));
   const [only] = matches;
   if (matches.length === 1 && only) return only.lease_id;
   if (matches.length === 0) {
-    throw new KeyfobError('lease-not-found', `no lease id starts with ${id}`, { hint: 'see `keyfob lease list --all` for the lease ids' });
+    throw new KeyfobError('lease-not-found', `no lease id starts with ${id}`, { hint: LIST_HINT });
   }
   throw usageError(`${matches.length} leases start with ${id}: ${matches.map((l) => l.lease_id).join(', ')}`, {
     hint: 'type more characters of the lease id',

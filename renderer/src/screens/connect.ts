@@ -173,7 +173,9 @@ export function createConnectForm(ctx: ShellContext, mode: 'first-run' | 'settin
       storage,
       c.session_only
         ? h('span', null, h('strong', null, 'Session only: '), 'the admin key and your keys stay in memory and are gone when Keyfob quits.')
-        : h('span', null, 'The admin key is stored in ', h('strong', { class: 'backend' }, c.keychain_backend), '.'),
+        : mode === 'first-run'
+          ? h('span', null, 'Keyfob will keep the admin key in ', h('strong', { class: 'backend' }, c.keychain_backend), '.')
+          : h('span', null, 'Keychain: ', h('strong', { class: 'backend' }, c.keychain_backend), '.'),
       mode === 'settings' ? h('span', { class: 'muted' }, c.admin_key_stored ? ' An admin key is stored.' : ' No admin key is stored.') : null,
     );
     forget.disabled = !c.admin_key_stored;

@@ -32,7 +32,8 @@ export function createModelPicker(): ModelPicker {
     input.focus();
   });
   input.addEventListener('keydown', (event) => {
-    if (event.key === 'Enter') {
+    // Enter adds what was typed; on an empty field it submits the form as usual.
+    if (event.key === 'Enter' && input.value.trim()) {
       event.preventDefault();
       commit();
     }
