@@ -53,6 +53,11 @@ describe('keyfob connect, status, models, role, log', () => {
     assert.match(secretFlag.stderr, /--admin-key is not accepted: .*process list/);
     assert.ok(!secretFlag.stderr.includes(MASTER_KEY));
 
+    const audit = await keyfob(['log', '--json'], { home: homes[0] });
+    const entries = JSON.parse(audit.stdout) as Array<{ action: string; outcome: string }>;
+    assert.ok(entries.some((e) => e.action === 'connect' && e.outcome === 'failed'), `the refused connect is audited\n${show(audit)}`);
+    assert.ok(!audit.stdout.includes('sk-not-the-master-key'), 'without the key');
+
     const { default: keytar } = await import('@github/keytar');
     for (const h of [home, ...homes]) {
       assert.deepEqual(await keytar.findCredentials(keychainServiceFor(h)), [], `nothing in the keychain for ${h}`);
@@ -180,7 +185,6 @@ describe('keyfob connect, status, models, role, log', () => {
     assert.equal(plain.stdout.trim().split('\n').length, 4, 'a header and three entries');
     const entries = JSON.parse(asJson.stdout) as Array<{ action: string; outcome: string }>;
     assert.ok(entries.some((e) => e.action === 'connect' && e.outcome === 'ok'), 'the connect is audited');
-    assert.ok(entries.some((e) => e.action === 'connect' && e.outcome === 'failed'), 'so is the refused one');
     assert.ok(!asJson.stdout.includes(MASTER_KEY));
     assert.equal(badN.code, 2, show(badN));
     assert.match(badN.stderr, /-n: must be a whole number ≥ 1/);

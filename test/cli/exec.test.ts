@@ -98,6 +98,32 @@ describe('keyfob exec', () => {
     assert.deepEqual(keysOf(leaseIdOf(r)), []);
   });
 
+  it('keeps the lease renewed while the command runs', async () => {
+    // A proxy whose clock follows wall time, and a 2-second TTL: without renewal the key would die under the command.
+    const live = await startSimulator({ masterKey: MASTER_KEY, realTime: true });
+    try {
+      const liveHome = tempHome('exec-renew');
+      assert.equal((await keyfob(['connect', '--url', live.url], { home: liveHome, stdin: MASTER_KEY })).code, 0);
+      assert.equal((await keyfob(['role', 'set', 'quick', '--ttl', '2s', '--max-ttl', '1h'], { home: liveHome })).code, 0);
+      // The command holds until the test writes a line to its stdin (keyfob passes its stdin through).
+      const child = startKeyfob(['exec', 'quick', '--', process.execPath, '-e',
+        'console.log("ready"); process.stdin.once("data", () => fetch(process.env.OPENAI_BASE_URL + "/chat/completions", { method: "POST", headers: { authorization: "Bearer " + process.env.OPENAI_API_KEY, "content-type": "application/json" }, body: JSON.stringify({ model: "gpt-4o-mini", messages: [] }) }).then((r) => { console.log("status=" + r.status); process.exit(0); }))'], { home: liveHome });
+      const done = collect(child, null, 30_000, ['exec', '(renewal)']);
+      await waitForOutput(child, 'ready');
+      const renewed = (): boolean => live.requests.filter((r) => r.path === '/key/update' && r.status === 200).length >= 2;
+      const deadline = Date.now() + 15_000;
+      while (!renewed() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+      assert.ok(renewed(), 'renewed twice while the command ran');
+      child.stdin?.end('go\n');
+      const r = await done;
+      assert.equal(r.code, 0, show(r));
+      assert.match(r.stdout, /status=200/, 'the key still works after several of its 2-second TTLs');
+      assert.deepEqual(live.keys(), [], 'and it is deleted when the command ends');
+    } finally {
+      await live.close();
+    }
+  });
+
   it('refuses bad usage with exit 2 before issuing anything', async () => {
     const before = sim.keys().length;
     const results = await Promise.all([

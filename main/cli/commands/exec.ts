@@ -40,13 +40,21 @@ class SignalRelay {
   private child: ChildProcess | null = null;
   private cleaningUp: (() => void) | null = null;
 
-  constructor(private readonly terminalDeliversInterrupt: boolean) {}
+  constructor(
+    private readonly terminalDeliversInterrupt: boolean,
+    private readonly beforeStart: (signal: NodeJS.Signals) => void,
+  ) {}
 
   private readonly onSignal = (signal: NodeJS.Signals): void => {
+    const firstOne = this.first === null;
     this.first ??= signal;
     if (this.cleaningUp) return this.cleaningUp();
     const child = this.child;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    if (!child) {
+      if (firstOne) this.beforeStart(signal);
+      return;
+    }
+    if (child.exitCode !== null || child.signalCode !== null) return;
     if (signal === 'SIGINT' && this.terminalDeliversInterrupt) return;
     child.kill(signal);
   };
@@ -117,7 +125,9 @@ export const execCommand: Command = {
         fields: [{ field: 'COMMAND', message: 'is required after `--`, e.g. keyfob exec dev -- python app.py' }],
       });
     }
-    const relay = new SignalRelay(Boolean(ctx.streams.stdin.isTTY));
+    const relay = new SignalRelay(Boolean(ctx.streams.stdin.isTTY), (signal) =>
+      ctx.err(`keyfob: ${signal}: the command will not be started; finishing what is under way so nothing is left behind`),
+    );
     relay.install();
     try {
       return await ctx.withCore({ reconcile: true }, (core) => runWithLease(ctx, core, role, flavor, commandLine, relay));
@@ -128,13 +138,14 @@ export const execCommand: Command = {
 };
 
 async function runWithLease(ctx: CliContext, core: KeyfobCore, role: string, flavor: EnvFlavor, commandLine: string[], relay: SignalRelay): Promise<number> {
+  if (relay.first) return exitCodeForSignal(relay.first); // interrupted while reconciling: nothing issued yet
   const issued = await ctx.progress(`issuing a key for role ${role}`, () => core.leases.issue(role));
   const leaseId = issued.lease.lease_id;
   const unsubscribe = core.leases.on((event) => reportLeaseEvent(ctx, leaseId, event));
   let status: number;
   try {
     if (relay.first) {
-      ctx.err(`keyfob: ${relay.first} before ${commandLine[0]} started; revoking lease ${leaseId}`);
+      ctx.err(`keyfob: revoking lease ${leaseId}, issued while the interruption arrived`);
       status = exitCodeForSignal(relay.first);
     } else {
       ctx.err(`keyfob: exec with ${leaseSummary(issued.lease, Date.now())}`);
