@@ -64,7 +64,7 @@ function unknownCommand(words: readonly string[]): Error {
 }
 
 function version(): string {
-  // dist/main/cli/run.js and main/cli/run.ts both sit three levels below the package root... or two.
+  // Compiled, this file is dist/main/cli/run.js (three levels below the package root); run from source, main/cli/run.ts.
   for (const up of ['../../../package.json', '../../package.json']) {
     try {
       const pkg = JSON.parse(readFileSync(new URL(up, import.meta.url), 'utf8')) as { name?: string; version?: string };

@@ -99,7 +99,7 @@ const SCENARIOS: Record<Operation, (h: Harness, fault: ProxyFault) => Promise<vo
 };
 
 for (const fault of PROXY_FAULTS) {
-  describe(`proxy fault: ${fault.name}`, () => {
+  describe(`proxy fault: ${fault.name}`, { concurrency: true }, () => {
     for (const op of Object.keys(SCENARIOS) as Operation[]) {
       test(`${op} (${ROUTE[op]}): the cause is named; a restart loses nothing; it completes when the proxy is back`, async () => {
         const h = await harness({ requestTimeoutSeconds: 1 });

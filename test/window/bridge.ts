@@ -46,15 +46,17 @@ export interface BuiltFiles {
 }
 
 /**
- * Builds renderer/ with vite.config.ts (into a temp directory, so parallel test files never share output) and the
- * preload from preload/preload.ts, then serves the renderer over http://127.0.0.1 (a secure context, so the page
- * can use the real clipboard).
+ * Builds renderer/ with vite.config.ts and the preload with vite.preload.config.ts (the app's own build configs,
+ * into a temp directory so parallel test files never share output), then serves the renderer over
+ * http://127.0.0.1 (a secure context, so the page can use the real clipboard).
  */
-export async function buildAndServe(preloadEntry = path.join(REPO, 'preload', 'preload.ts')): Promise<BuiltFiles> {
+export async function buildAndServe(): Promise<BuiltFiles> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'keyfob-window-'));
   const rendererDir = path.join(dir, 'renderer');
+  const preloadDir = path.join(dir, 'preload');
   await build({ configFile: path.join(REPO, 'vite.config.ts'), logLevel: 'error', build: { outDir: rendererDir, emptyOutDir: true } });
-  const preload = await bundlePreload(preloadEntry, path.join(dir, 'preload'));
+  await build({ configFile: path.join(REPO, 'vite.preload.config.ts'), logLevel: 'error', build: { outDir: preloadDir, emptyOutDir: true } });
+  const preload = await readFile(path.join(preloadDir, 'preload.cjs'), 'utf8');
   const server = await serveStatic(rendererDir);
   const port = (server.address() as AddressInfo).port;
   return {
@@ -67,23 +69,6 @@ export async function buildAndServe(preloadEntry = path.join(REPO, 'preload', 'p
       await rm(dir, { recursive: true, force: true });
     },
   };
-}
-
-/** The preload bundled the way the app loads it in a sandboxed window: one CommonJS file requiring only electron. */
-async function bundlePreload(entry: string, outDir: string): Promise<string> {
-  await build({
-    configFile: false,
-    logLevel: 'error',
-    build: {
-      outDir,
-      emptyOutDir: true,
-      minify: false,
-      target: 'chrome130',
-      lib: { entry, formats: ['cjs'], fileName: () => 'preload.cjs' },
-      rollupOptions: { external: ['electron'] },
-    },
-  });
-  return readFile(path.join(outDir, 'preload.cjs'), 'utf8');
 }
 
 const CONTENT_TYPES: Record<string, string> = {
