@@ -25,6 +25,7 @@ export class AuditLog {
   readonly path: string;
   private readonly clock: Clock;
   private readonly maxBytes: number;
+  private closed = false;
 
   constructor(opts: AuditLogOptions) {
     this.path = path.join(path.resolve(opts.stateDir), opts.fileName ?? DEFAULT_AUDIT_FILE);
@@ -41,6 +42,7 @@ export class AuditLog {
    * reported through the return value.
    */
   append(record: AuditRecord): boolean {
+    if (this.closed) return false;
     const entry: AuditEntry = { time: new Date(this.clock.now()).toISOString(), ...sanitize(record) };
     try {
       fs.mkdirSync(path.dirname(this.path), { recursive: true, mode: 0o700 });
@@ -50,6 +52,11 @@ export class AuditLog {
     } catch {
       return false;
     }
+  }
+
+  /** No append after this (its owner has stopped). Appends are synchronous: none is left in flight. */
+  close(): void {
+    this.closed = true;
   }
 
   /** Newest first, across the current and the rotated file. Malformed lines (a torn last write) are skipped. */

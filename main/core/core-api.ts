@@ -99,6 +99,10 @@ export interface KeyfobCore {
 
   /** Reconcile the ledger with the proxy, then arm the scheduler. */
   start(): Promise<ReconcileReport>;
-  /** Disarm timers; does not revoke (the caller decides, e.g. revokeAll on quit). */
+  /**
+   * Disarm timers and release this core's claims; does not revoke (the caller decides, e.g. revokeAll on quit).
+   * Resolves once this core will write nothing more to the state directory; calls still in flight are abandoned.
+   * Final: a stopped core is not started again.
+   */
   stop(): Promise<void>;
 }

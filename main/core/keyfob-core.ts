@@ -63,6 +63,7 @@ class Core implements KeyfobCoreInstance {
   private client: { signature: string; client: LiteLLMAdmin } | null = null;
   private watcher: fs.FSWatcher | null = null;
   private settingsNoticesTaken = false;
+  private stopping: Promise<void> | null = null;
 
   constructor(private readonly deps: KeyfobCoreOptions) {
     this.secretStore = deps.secretStore;
@@ -100,6 +101,7 @@ class Core implements KeyfobCoreInstance {
   // ── lifecycle ────────────────────────────────────────────────────────────────────────────────────────────────
 
   async start(): Promise<ReconcileReport> {
+    if (this.stopping) throw new KeyfobError('state-unavailable', 'This Keyfob core has been stopped; create a new one.');
     const report = await reconcileLeases({
       manager: this.leases,
       clock: this.deps.clock,
@@ -111,17 +113,28 @@ class Core implements KeyfobCoreInstance {
       connected: () => this.isConnected(),
     });
     this.lastReconcile = report;
+    if (this.stopping) return report; // stopped while reconciling: arm nothing
     this.leases.sync();
     this.timer.start();
     if (this.deps.watchLedger !== false) this.watchLedger();
     return report;
   }
 
-  async stop(): Promise<void> {
-    this.timer.stop();
-    this.watcher?.close();
-    this.watcher = null;
-    await this.leases.settled();
+  /**
+   * Stops the core for good. Resolves once this core will write nothing more to the state directory: the timer is
+   * cancelled, the ledger watcher closed, the lease manager's claims released and its ledger closed (calls still in
+   * flight are abandoned without a later write, see LeaseManager.stop), and the audit log closed — its appends are
+   * synchronous, so none is left half-done.
+   */
+  stop(): Promise<void> {
+    this.stopping ??= (async () => {
+      this.timer.stop();
+      this.watcher?.close();
+      this.watcher = null;
+      await this.leases.stop();
+      this.audit.close();
+    })();
+    return this.stopping;
   }
 
   async clearClipboard(): Promise<boolean> {
@@ -386,7 +399,7 @@ function checkAdminKey(value: unknown): string {
 }
 
 function notConnected(detail = 'Keyfob is not connected to a LiteLLM proxy.'): KeyfobError {
-  return new KeyfobError('not-connected', `${detail} Run \`keyfob connect\` or open Settings.`, {
-    hint: 'Run `keyfob connect <url>` or open Settings → Connection.',
+  return new KeyfobError('not-connected', `${detail} Run \`keyfob connect --url URL\`, or open Settings in the Keyfob window.`, {
+    hint: 'Run `keyfob connect --url URL` (the admin key is read from stdin or a prompt), or open Settings in the Keyfob window.',
   });
 }

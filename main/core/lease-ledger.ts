@@ -1,7 +1,17 @@
 // The lease ledger: `leases.json` in the state directory. It is the durable memory of every lease (Vault keeps its
 // leases in storage for the same reason: a restart resumes every timer and every pending revocation). It never holds
-// a key — only the token hash and a `sk-...abcd` hint. Writes are atomic (temp file, fsync, rename) and every
+// a key — only the token hash and a `sk-...abcd` hint. Writes are atomic (temp file, rename) and every
 // read-modify-write runs under the cross-process state lock, so the app and the CLI never lose each other's changes.
+//
+// Durability: the threat model is a process killed at any instant (SIGKILL, a crash, a quit mid-call). A rename is
+// atomic for that: the page cache survives the process, so every write is safe against it without fsync. fsync only
+// adds safety against power loss and kernel crashes, and there LiteLLM's server-side `duration` is the safety net. So
+// only the writes whose loss would leave a key nobody revokes are fsynced (file and directory): the write-ahead
+// `pending` entry (written before `/key/generate`), a lease entering `revoking` (the person's decision to revoke,
+// written before `/key/delete`), and the ledger's first write (its id is stamped on every key). Every other write —
+// renewals, claims, `active`, ended states, retry counts — falls back, if lost to a power cut, to an earlier state
+// that the next start handles conservatively (an earlier expiry, a pending issue cleaned up by alias, a revocation
+// retried and answered 404).
 import fs from 'node:fs';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
@@ -28,15 +38,32 @@ export function isLeaseId(s: unknown): s is string {
 }
 
 /**
- * A process working on a lease right now (issuing it, revoking it). Others leave a claimed lease alone until the
- * claim's `until`, unless its owner is a process on this host that no longer exists (killed mid-call).
+ * A lease manager working on a lease right now (issuing it, revoking it). Others leave a claimed lease alone until
+ * the claim's `until`, unless its owner is gone: a process on this host that no longer exists (killed mid-call), or
+ * a lease manager in this very process that was stopped (two cores in one process share the pid, so the pid alone
+ * cannot tell them apart — the instance does).
  */
 export interface LeaseClaim {
   /** `<host>:<pid>:<instance>` — one per lease manager. */
   owner: string;
   host: string;
   pid: number;
+  /** The owning lease manager's nonce (a UUID; absent in claims written by older builds). */
+  instance?: string;
+  /** When the owning lease manager was created (ISO, informational). */
+  started_at?: string;
   until: string;
+}
+
+// Lease managers of this process that may still act on their claims: running ones, and stopped ones whose
+// abandoned `/key/generate` has not settled yet. A claim with this process's pid and an owner not listed here is
+// debris: of a stopped core, or of an earlier process that had the same pid (containers reuse small pids).
+const liveClaimOwners = new Set<string>();
+
+/** Marks `owner`'s claims as backed by a live lease manager in this process (or not, with `live` false). */
+export function setClaimOwnerLive(owner: string, live: boolean): void {
+  if (live) liveClaimOwners.add(owner);
+  else liveClaimOwners.delete(owner);
 }
 
 /** The document on disk. `ledger_id` is written first so that it survives truncation (see `salvageLedgerId`). */
@@ -59,14 +86,15 @@ export interface LedgerSnapshot {
 }
 
 /**
- * The view a read-modify-write gets: change leases through `put`/`remove` so the ledger knows to write. Copy-on-write:
- * the document read from disk is never modified, so an unchanged ledger needs no parse and no copy.
+ * The view a read-modify-write gets: change leases through `put`/`remove` so the ledger knows to write. The changes
+ * are staged here and applied to the document only when it is written, so an unchanged ledger needs no copy.
  */
 export class LedgerDraft {
   private readonly leases = new Map<string, Lease | null>();
   private readonly claims = new Map<string, LeaseClaim | null>();
   private recovery: boolean;
   private dirty = false;
+  private mustSync = false;
 
   constructor(private readonly base: LedgerDocument) {
     this.recovery = base.recovery_needed;
@@ -98,6 +126,8 @@ export class LedgerDraft {
   }
 
   put(lease: Lease): void {
+    // Entering a write-ahead state: the network call that follows must find this on disk even after a power cut.
+    if ((lease.state === 'pending' || lease.state === 'revoking') && this.get(lease.lease_id)?.state !== lease.state) this.mustSync = true;
     this.leases.set(lease.lease_id, { ...lease });
     this.dirty = true;
   }
@@ -126,19 +156,28 @@ export class LedgerDraft {
     return this.dirty;
   }
 
-  /** @internal The base document with the changes applied (a new object; the base stays untouched). */
-  result(): LedgerDocument {
-    const leases = { ...this.base.leases };
+  /** @internal The change holds a write-ahead intent (see the durability note at the top): fsync it. */
+  get durable(): boolean {
+    return this.mustSync || this.base.revision === 0;
+  }
+
+  /**
+   * @internal Applies the changes to the base document itself and returns it. In place, because copying a
+   * 1,000-lease map on every change costs more than the change: the ledger drops its copy of the document if the
+   * write then fails. Snapshots are unaffected (they hold maps of their own).
+   */
+  applyToBase(): LedgerDocument {
+    const doc = this.base;
     for (const [id, lease] of this.leases) {
-      if (lease) leases[id] = lease;
-      else delete leases[id];
+      if (lease) doc.leases[id] = lease;
+      else delete doc.leases[id];
     }
-    const claims = { ...this.base.claims };
     for (const [id, claim] of this.claims) {
-      if (claim) claims[id] = claim;
-      else delete claims[id];
+      if (claim) doc.claims[id] = claim;
+      else delete doc.claims[id];
     }
-    return { ...this.base, recovery_needed: this.recovery, leases, claims };
+    doc.recovery_needed = this.recovery;
+    return doc;
   }
 }
 
@@ -161,6 +200,7 @@ export class LeaseLedger {
   private readonly lock: StateLock;
   private cached: { signature: string; snapshot: LedgerSnapshot; doc: LedgerDocument | null } | null = null;
   private readonly pendingNotices: string[] = [];
+  private closed = false;
 
   constructor(opts: LeaseLedgerOptions) {
     this.stateDir = path.resolve(opts.stateDir);
@@ -214,13 +254,31 @@ export class LeaseLedger {
    * is rewritten only when the draft changed. Returns what `change` returned.
    */
   async update<T>(change: (draft: LedgerDraft) => T): Promise<T> {
+    if (this.closed) throw ledgerClosed();
     return this.lock.withLock(() => {
+      // Closed while this update waited for the lock: the owner promised that nothing more is written.
+      if (this.closed) throw ledgerClosed();
       const doc = this.loadForUpdate();
       const draft = new LedgerDraft(doc);
       const result = change(draft);
-      if (draft.changed || doc.revision === 0) this.write(draft.result());
+      if (draft.changed || doc.revision === 0) {
+        try {
+          this.write(draft.applyToBase(), draft.durable);
+        } catch (e) {
+          this.cached = null; // the document was changed in place but not written: read it again next time
+          throw e;
+        }
+      }
       return result;
     });
+  }
+
+  /**
+   * No update after this one: later calls are refused. Updates already waiting for the lock in this process ran
+   * before (the in-process queue is first come, first served) or are refused when their turn comes.
+   */
+  close(): void {
+    this.closed = true;
   }
 
   private loadForUpdate(): LedgerDocument {
@@ -282,17 +340,17 @@ export class LeaseLedger {
     };
   }
 
-  private write(doc: LedgerDocument): void {
+  private write(doc: LedgerDocument, durable: boolean): void {
     doc.revision += 1;
     this.prune(doc);
-    const text = JSON.stringify(doc);
+    const text = serializeLedger(doc);
     fs.mkdirSync(this.stateDir, { recursive: true, mode: 0o700 });
     const tmp = path.join(this.stateDir, `.${path.basename(this.path)}.${process.pid}.${randomUUID().slice(0, 8)}.tmp`);
     try {
       const fd = fs.openSync(tmp, 'wx', 0o600);
       try {
         fs.writeSync(fd, text);
-        fs.fsyncSync(fd);
+        if (durable) fs.fsyncSync(fd);
       } finally {
         fs.closeSync(fd);
       }
@@ -301,6 +359,7 @@ export class LeaseLedger {
       try { fs.unlinkSync(tmp); } catch { /* never created */ }
       throw stateError(this.stateDir, e);
     }
+    if (durable) syncDirectory(this.stateDir);
     this.cached = { signature: this.signature(), snapshot: toSnapshot(doc), doc };
   }
 
@@ -356,10 +415,64 @@ export function salvageLedgerId(text: string): string | null {
   return m?.[1] ?? null;
 }
 
-/** True when a claim no longer protects its lease: expired, or its owner process on this host is gone. */
+/**
+ * True when a claim no longer protects its lease: expired, or its owner is gone — a lease manager of this process
+ * that was stopped (or of an earlier process with the same pid), or another process on this host that has exited.
+ */
 export function isClaimVoid(claim: LeaseClaim, now: number): boolean {
   if (Date.parse(claim.until) <= now) return true;
-  return claim.host === processIdentity().host && claim.pid !== process.pid && isProcessDead(claim.pid);
+  if (claim.host !== processIdentity().host) return false;
+  if (claim.pid === process.pid) return !liveClaimOwners.has(claim.owner);
+  return isProcessDead(claim.pid);
+}
+
+/**
+ * `JSON.stringify(doc)` for a ledger document, byte for byte, but with each lease's JSON cached: a lease object in
+ * a snapshot is frozen and never changes, so one change to a 1,000-lease ledger serialises one lease, not 1,000.
+ */
+export function serializeLedger(doc: LedgerDocument): string {
+  // Appending builds a rope that writeSync flattens once while encoding it; an array and join() would copy twice.
+  let leases = '';
+  for (const id in doc.leases) leases += (leases === '' ? '' : ',') + leaseEntryJson(id, doc.leases[id] as Lease);
+  return (
+    `{"ledger_id":${JSON.stringify(doc.ledger_id)},"format_version":${JSON.stringify(doc.format_version)},` +
+    `"revision":${JSON.stringify(doc.revision)},"recovery_needed":${JSON.stringify(doc.recovery_needed)},` +
+    `"leases":{${leases}},"claims":${JSON.stringify(doc.claims)}}`
+  );
+}
+
+/** `"<id>":{...}` of a frozen lease object, computed once per object. */
+const leaseEntryCache = new WeakMap<Lease, string>();
+
+function leaseEntryJson(id: string, lease: Lease): string {
+  const cached = id === lease.lease_id ? leaseEntryCache.get(lease) : undefined;
+  if (cached !== undefined) return cached;
+  const json = `${JSON.stringify(id)}:${JSON.stringify(lease)}`;
+  if (id === lease.lease_id && Object.isFrozen(lease)) leaseEntryCache.set(lease, json);
+  return json;
+}
+
+/** Makes a rename durable (power loss). Not every platform can open a directory (Windows): best effort there. */
+function syncDirectory(dir: string): void {
+  let fd: number;
+  try {
+    fd = fs.openSync(dir, 'r');
+  } catch {
+    return;
+  }
+  try {
+    fs.fsyncSync(fd);
+  } catch {
+    // EISDIR/EPERM/EINVAL on file systems that do not sync directories
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+function ledgerClosed(): KeyfobError {
+  return new KeyfobError('state-unavailable', 'This Keyfob core has stopped: the lease ledger is closed.', {
+    hint: 'Start Keyfob again.',
+  });
 }
 
 function newDocument(ledgerId: string, recoveryNeeded: boolean): LedgerDocument {
@@ -372,9 +485,18 @@ function toSnapshot(doc: LedgerDocument): LedgerSnapshot {
     ledgerId: doc.ledger_id,
     revision: doc.revision,
     recoveryNeeded: doc.recovery_needed,
-    leases: new Map(Object.entries(doc.leases).map(([id, l]) => [id, Object.freeze(l)])),
+    leases: new Map(Object.entries(doc.leases).map(([id, l]) => [id, deepFreeze(l)])),
     claims: new Map(Object.entries(doc.claims).map(([id, c]) => [id, Object.freeze(c)])),
   };
+}
+
+/** Frozen all the way down (models, last_error): what serializeLedger's cache relies on. */
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const inner of Object.values(value)) deepFreeze(inner);
+  }
+  return value;
 }
 
 function emptySnapshot(ledgerId: string | null, recoveryNeeded: boolean): LedgerSnapshot {

@@ -6,8 +6,8 @@ import { randomUUID } from 'node:crypto';
 import { mapBounded, DEFAULT_CONCURRENCY } from './bounded-concurrency.js';
 import { KeyfobError, isKeyfobError, redactKey, toKeyfobError } from './errors.js';
 import { toLiteLLMDuration } from './durations.js';
-import { isClaimVoid, isLeaseId } from './lease-ledger.js';
-import { MAX_REVOKE_ATTEMPTS, cappedRenewal, msOrNull, planLease, revokeBackoffMs } from './lease-scheduler.js';
+import { isClaimVoid, isLeaseId, setClaimOwnerLive } from './lease-ledger.js';
+import { MAX_REVOKE_ATTEMPTS, cappedRenewal, msOrNull, nextAttemptMs, planLease, revokeBackoffMs } from './lease-scheduler.js';
 import { processIdentity } from './state-lock.js';
 import { normalizeRoleName } from './roles.js';
 import { leaseAccount } from './secret-accounts.js';
@@ -58,11 +58,15 @@ export interface LeaseManagerDeps {
   random?: () => number;
 }
 
-type RevokeOutcome = 'revoked' | 'failed' | 'busy';
+/** `abandoned`: the manager was stopped while the request was in flight; its answer is dropped (see `stop`). */
+type RevokeOutcome = 'revoked' | 'failed' | 'busy' | 'abandoned';
 
 export class LeaseManager implements LeaseOperations, DeadlineSource {
   /** This manager's claim signature: host, pid and an instance nonce. */
   readonly owner: string;
+  /** The instance nonce (a UUID) in `owner` and in every claim. */
+  readonly instance: string;
+  private readonly startedAt: string;
   private readonly listeners = new Set<(event: LeaseEvent) => void>();
   /** Issues and revocations this manager is carrying out right now (claimed in the ledger). */
   private readonly inFlight = new Set<string>();
@@ -76,13 +80,20 @@ export class LeaseManager implements LeaseOperations, DeadlineSource {
   private readonly renewing = new Set<string>();
   /** Claimed leases whose delete request has started (a quit deadline releases the others). */
   private readonly started = new Set<string>();
+  /** Issues whose `/key/generate` is in flight: their claims outlive `stop()` until the call settles. */
+  private readonly generating = new Set<string>();
+  private stopped = false;
+  private stopping: Promise<void> | null = null;
   private lastRevision = -1;
   private readonly notices: string[] = [];
   private readonly memory: PlanMemory;
 
   constructor(private readonly deps: LeaseManagerDeps) {
     const me = processIdentity();
-    this.owner = `${me.host}:${me.pid}:${randomUUID().slice(0, 8)}`;
+    this.instance = randomUUID();
+    this.owner = `${me.host}:${me.pid}:${this.instance}`;
+    this.startedAt = iso(deps.clock.now());
+    setClaimOwnerLive(this.owner, true);
     this.memory = {
       renewalSkipped: (id, expiresAt) => this.renewalSkipped.get(id) === expiresAt,
       warned: (id, expiresAt) => this.warnedFor.has(`${id}@${expiresAt}`),
@@ -127,6 +138,51 @@ export class LeaseManager implements LeaseOperations, DeadlineSource {
   /** Resolves when no scheduled work is running (tests; quit). */
   async settled(): Promise<void> {
     await this.deps.timer.settled();
+  }
+
+  /**
+   * Stops this manager for good; resolves once it will write nothing more. Its claims are released in one last
+   * ledger write: a lease it was revoking stays `revoking`, due at once for whoever comes next (another process, the
+   * next start, a new core in this process), with the interruption recorded as its last error. Calls still in flight
+   * are abandoned, not awaited (a hung proxy must not hold up a quit): their answers are dropped without a write. The
+   * one exception is an issue whose `/key/generate` is still in flight: its claim stays until that call settles, so
+   * that nobody deletes the alias before the key can exist; a key created after the stop is deleted on the proxy.
+   */
+  stop(): Promise<void> {
+    this.stopping ??= this.shutDown();
+    return this.stopping;
+  }
+
+  private async shutDown(): Promise<void> {
+    this.stopped = true;
+    const now = this.deps.clock.now();
+    try {
+      // Only this manager writes its claims, so its own last view of the ledger knows them all.
+      const mine = [...this.deps.ledger.current().claims].filter(([, c]) => c.owner === this.owner).map(([id]) => id);
+      if (mine.length > 0) await this.deps.ledger.update((d) => this.releaseClaims(d, mine, now));
+    } catch {
+      // The state directory cannot be read or written: the claims run out on their own at their `until`.
+    }
+    this.deps.ledger.close();
+    this.dropOwnerWhenIdle();
+  }
+
+  private releaseClaims(d: LedgerDraft, ids: readonly string[], now: number): void {
+    for (const id of ids) {
+      const lease = d.get(id);
+      if (!lease || d.claim(id)?.owner !== this.owner || this.generating.has(id)) continue;
+      d.setClaim(id, null);
+      if (lease.state !== 'revoking' && lease.state !== 'pending') continue;
+      const interrupted = this.started.has(id)
+        ? new KeyfobError('timeout', 'Keyfob stopped before the proxy answered; the request will be sent again.').toJSON()
+        : lease.last_error;
+      d.put({ ...lease, next_attempt_at: iso(now), last_error: interrupted });
+    }
+  }
+
+  /** After `stop`, the claims of this manager are void once no `/key/generate` of it is in flight any more. */
+  private dropOwnerWhenIdle(): void {
+    if (this.stopped && this.generating.size === 0) setClaimOwnerLive(this.owner, false);
   }
 
   /** Picks up another process's changes: re-read, tell the views, re-arm. */
@@ -176,18 +232,28 @@ export class LeaseManager implements LeaseOperations, DeadlineSource {
 
     this.inFlight.add(leaseId);
     try {
-      // Write-ahead: the alias is on disk before the proxy can create anything under it.
+      // Write-ahead: the alias is on disk before the proxy can create anything under it. Should the claim be left
+      // behind, its end is when the cleanup is due.
+      const claim = this.claim(3);
+      pending.next_attempt_at = claim.until;
       await this.update((d) => {
         d.put(pending);
-        d.setClaim(leaseId, this.claim(3));
+        d.setClaim(leaseId, claim);
       });
 
       let generated: GeneratedKey;
+      this.generating.add(leaseId);
       try {
         generated = await this.deps.withClient((c) => c.generateKey(this.generateRequest(role, leaseId, alias, ttl)));
       } catch (e) {
+        // Stopped meanwhile: the pending entry stays for whoever comes next (its cleanup by alias is harmless).
+        if (this.stopped) throw stoppedError();
         return await this.issueFailed(pending, toKeyfobError(e));
+      } finally {
+        this.generating.delete(leaseId);
+        this.dropOwnerWhenIdle();
       }
+      if (this.stopped) return await this.abandonIssued(generated.token);
 
       const active: Lease = {
         ...pending,
@@ -195,12 +261,18 @@ export class LeaseManager implements LeaseOperations, DeadlineSource {
         token_hash: generated.token,
         key_hint: redactKey(generated.key),
         expires_at: normalizeIso(generated.expires) ?? (ttl > 0 ? iso(now + ttl * 1000) : null),
+        next_attempt_at: null,
       };
 
       try {
         await this.deps.secretStore.set(leaseAccount(leaseId), generated.key);
       } catch (e) {
+        if (this.stopped) return await this.abandonIssued(generated.token);
         return await this.discardIssued(active, toKeyfobError(e), ENDED.keychainFailed);
+      }
+      if (this.stopped) {
+        await this.deps.secretStore.delete(leaseAccount(leaseId)).catch(() => false);
+        return await this.abandonIssued(generated.token);
       }
 
       let recorded: boolean;
@@ -249,6 +321,16 @@ export class LeaseManager implements LeaseOperations, DeadlineSource {
     if (role.team_id) req.team_id = role.team_id;
     if (role.user_id) req.user_id = role.user_id;
     return req;
+  }
+
+  /**
+   * The manager was stopped while the key was being issued: nothing may be written any more, and nobody will hold
+   * the key, so it is deleted on the proxy at once. The `pending` entry left in the ledger is cleaned up (by alias,
+   * answered 404) by whoever comes next.
+   */
+  private async abandonIssued(token: string): Promise<never> {
+    await this.deps.withClient((c) => c.deleteKeys({ keys: [token] })).catch(() => undefined);
+    throw stoppedError();
   }
 
   /** `/key/generate` failed. A definite rejection leaves nothing behind; an ambiguous failure may have created the key. */
@@ -500,23 +582,23 @@ export class LeaseManager implements LeaseOperations, DeadlineSource {
     if (!force) {
       if (current.state === 'irrevocable') return null;
       if (current.state === 'active' && (msOrNull(current.expires_at) ?? Infinity) > now) return null;
-      if ((current.state === 'revoking' || current.state === 'pending') && (msOrNull(current.next_attempt_at) ?? now) > now) return null;
+      if ((current.state === 'revoking' || current.state === 'pending') && nextAttemptMs(current, claim, now) > now) return null;
     }
-    let next: Lease;
-    if (current.state === 'pending') {
-      next = current; // an abandoned issue: cleaned up by alias, stays pending until then
-    } else {
-      next = {
+    const mine = this.claim(2);
+    // While claimed, the next attempt is due when the claim ends: a lease on its way out always has a deadline, even
+    // if this manager never gets to record the outcome.
+    const next: Lease = current.state === 'pending'
+      ? { ...current, next_attempt_at: mine.until } // an abandoned issue: cleaned up by alias, stays pending until then
+      : {
         ...current,
         state: 'revoking',
         ended_reason: current.state === 'active' ? reason : current.ended_reason ?? reason,
         // A person's new attempt on an irrevocable lease starts a fresh series.
         revoke_attempts: current.state === 'irrevocable' ? 0 : current.revoke_attempts,
-        next_attempt_at: null,
+        next_attempt_at: mine.until,
       };
-    }
     d.put(next);
-    d.setClaim(id, this.claim(2));
+    d.setClaim(id, mine);
     return next;
   }
 
@@ -524,8 +606,14 @@ export class LeaseManager implements LeaseOperations, DeadlineSource {
     const unstarted = claimed.filter((l) => this.inFlight.has(l.lease_id) && !this.started.has(l.lease_id));
     for (const l of unstarted) this.inFlight.delete(l.lease_id);
     if (!unstarted.length) return;
+    const now = this.deps.clock.now();
     await this.update((d) => {
-      for (const l of unstarted) if (d.claim(l.lease_id)?.owner === this.owner) d.setClaim(l.lease_id, null);
+      for (const l of unstarted) {
+        if (d.claim(l.lease_id)?.owner !== this.owner) continue;
+        d.setClaim(l.lease_id, null);
+        const current = d.get(l.lease_id);
+        if (current && (current.state === 'revoking' || current.state === 'pending')) d.put({ ...current, next_attempt_at: iso(now) });
+      }
     }).catch(() => undefined);
   }
 
@@ -546,6 +634,8 @@ export class LeaseManager implements LeaseOperations, DeadlineSource {
         failure = toKeyfobError(e);
         if (failure.kind === 'not-found') failure = null; // already gone
       }
+      // Stopped meanwhile: `stop` released the claim and recorded the interruption; the next attempt answers 404.
+      if (this.stopped) return 'abandoned';
       return failure ? await this.revokeFailed(lease, failure) : await this.revokeSucceeded(lease);
     } finally {
       this.inFlight.delete(id);
@@ -833,6 +923,7 @@ export class LeaseManager implements LeaseOperations, DeadlineSource {
 
   /** Runs a ledger read-modify-write; afterwards this process's view of the revision is current. */
   async update<T>(change: (d: LedgerDraft) => T): Promise<T> {
+    if (this.stopped) throw stoppedError();
     const result = await this.deps.ledger.update(change);
     this.lastRevision = this.deps.ledger.current().revision;
     return result;
@@ -852,7 +943,14 @@ export class LeaseManager implements LeaseOperations, DeadlineSource {
   private claim(calls: number): LeaseClaim {
     const me = processIdentity();
     const timeout = this.deps.settings().request_timeout_seconds * 1000;
-    return { owner: this.owner, host: me.host, pid: me.pid, until: iso(this.deps.clock.now() + calls * timeout + 30_000) };
+    return {
+      owner: this.owner,
+      host: me.host,
+      pid: me.pid,
+      instance: this.instance,
+      started_at: this.startedAt,
+      until: iso(this.deps.clock.now() + calls * timeout + 30_000),
+    };
   }
 
   private mustFind(leaseId: string): Lease {
@@ -883,15 +981,18 @@ export class LeaseManager implements LeaseOperations, DeadlineSource {
   }
 
   private async forgetSecret(leaseId: string): Promise<void> {
+    if (this.stopped) return; // the lease stays revoking; the next attempt (404) forgets the secret
     await this.deps.secretStore.delete(leaseAccount(leaseId)).catch(() => false);
     await this.deps.clipboard.leaseEnded(leaseId).catch(() => false);
   }
 
   private record(entry: AuditRecord): void {
+    if (this.stopped) return;
     this.deps.audit.append(entry);
   }
 
   private emit(event: LeaseEvent): void {
+    if (this.stopped) return;
     for (const listener of this.listeners) {
       try {
         listener(event);
@@ -902,7 +1003,7 @@ export class LeaseManager implements LeaseOperations, DeadlineSource {
   }
 
   private notify(n: Notification): void {
-    if (!this.deps.settings().notifications) return;
+    if (this.stopped || !this.deps.settings().notifications) return;
     try {
       this.deps.notifier.notify(n);
     } catch {
@@ -926,6 +1027,10 @@ function isDefiniteRejection(err: KeyfobError): boolean {
 
 function ids(lease: Lease): Pick<AuditRecord, 'lease_id' | 'role' | 'key_alias'> {
   return { lease_id: lease.lease_id, role: lease.role, key_alias: lease.key_alias };
+}
+
+function stoppedError(): KeyfobError {
+  return new KeyfobError('state-unavailable', 'Keyfob is stopping: the operation was abandoned.', { hint: 'Start Keyfob again and retry.' });
 }
 
 function leaseNotFound(id: string): KeyfobError {

@@ -66,6 +66,17 @@ export function cappedRenewal(lease: Lease, now: number, incrementSeconds: numbe
   return { seconds: Math.floor((cap - now) / 1000), capped: true };
 }
 
+/**
+ * When the next attempt on a `pending` or `revoking` lease is due, once no live claim holds it. A claim still on the
+ * lease (its owner stopped, died or ran out of time, or it is a leftover of this very manager) stands for an attempt
+ * whose outcome was never recorded: due at once. Otherwise the recorded back-off decides; a lease without one (an
+ * older ledger) is due at once too, so every such lease always has a deadline.
+ */
+export function nextAttemptMs(lease: Lease, claim: LeaseClaim | undefined, now: number): number {
+  if (claim) return now;
+  return msOrNull(lease.next_attempt_at) ?? now;
+}
+
 export type LeaseWork = 'renew' | 'expire' | 'warn' | 'revoke' | 'cleanup-pending';
 
 /** What this process has already done for a lease's current expiry (kept in memory, per process). */
@@ -94,7 +105,7 @@ export function planLease(lease: Lease, claim: LeaseClaim | undefined, now: numb
     case 'pending':
     case 'revoking': {
       if (claim && claim.owner !== self && !isClaimVoid(claim, now)) return { due: null, next: msOrNull(claim.until) };
-      const at = msOrNull(lease.next_attempt_at) ?? now;
+      const at = nextAttemptMs(lease, claim, now);
       const work: LeaseWork = lease.state === 'pending' ? 'cleanup-pending' : 'revoke';
       return at <= now ? { due: work, next: null } : { due: null, next: at };
     }

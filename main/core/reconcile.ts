@@ -8,7 +8,7 @@ import { KeyfobError, redactKey, toKeyfobError } from './errors.js';
 import { isClaimVoid, isLeaseId } from './lease-ledger.js';
 import { ENDED } from './lease-manager.js';
 import { leaseAccount } from './secret-accounts.js';
-import { msOrNull } from './lease-scheduler.js';
+import { msOrNull, nextAttemptMs } from './lease-scheduler.js';
 import { resolveTTLs } from './ttl.js';
 import type { AuditLog } from './audit-log.js';
 import type { ReconcileReport } from './core-api.js';
@@ -50,8 +50,9 @@ export async function reconcileLeases(deps: ReconcileDeps): Promise<ReconcileRep
   }
 
   const connected = await deps.connected();
+  let recovery: string | null = null;
   if (manager.snapshot().recoveryNeeded) {
-    if (connected) await recover(deps);
+    if (connected) recovery = await recover(deps);
     else manager.addNotice('The lease ledger has to be rebuilt from the proxy: connect Keyfob to finish it.');
   }
 
@@ -63,7 +64,7 @@ export async function reconcileLeases(deps: ReconcileDeps): Promise<ReconcileRep
   for (const lease of snap.leases.values()) {
     const claim = snap.claims.get(lease.lease_id);
     const claimedByOther = !!claim && claim.owner !== manager.owner && !isClaimVoid(claim, now);
-    const due = (msOrNull(lease.next_attempt_at) ?? now) <= now;
+    const due = nextAttemptMs(lease, claim, now) <= now;
     switch (lease.state) {
       case 'active': {
         const expires = msOrNull(lease.expires_at);
@@ -109,11 +110,17 @@ export async function reconcileLeases(deps: ReconcileDeps): Promise<ReconcileRep
     tally(toClean, 'pending_cleaned');
   }
 
-  deps.audit.append({
-    action: 'reconcile',
-    outcome: report.still_revoking || report.irrevocable ? 'failed' : 'ok',
-    detail: Object.entries(report).map(([k, v]) => `${k}=${v}`).join(' '),
-  });
+  // Only a start that changed something or left something undone is worth a line: every CLI command starts a core,
+  // and "nothing to do" on each would drown the lines that matter. Rescheduling active leases changes nothing.
+  const failed = report.still_revoking > 0 || report.irrevocable > 0 || recovery === 'failed';
+  const acted = report.revoked + report.expired + report.pending_cleaned > 0 || recovery === 'done';
+  if (failed || acted) {
+    deps.audit.append({
+      action: 'reconcile',
+      outcome: failed ? 'failed' : 'ok',
+      detail: Object.entries(report).map(([k, v]) => `${k}=${v}`).join(' ') + (recovery === null ? '' : ` recovery=${recovery}`),
+    });
+  }
   return report;
 }
 
@@ -135,7 +142,7 @@ function countOnly(manager: LeaseManager, now: number): ReconcileReport {
  * as a lease again; a key of this ledger without its secret is of no use to anyone and is revoked; keys of other
  * ledgers (another machine, another state directory) are never touched.
  */
-async function recover(deps: ReconcileDeps): Promise<void> {
+async function recover(deps: ReconcileDeps): Promise<'done' | 'failed'> {
   const { manager } = deps;
   const snap = manager.snapshot();
   const ledgerId = snap.ledgerId;
@@ -146,7 +153,7 @@ async function recover(deps: ReconcileDeps): Promise<void> {
   } catch (e) {
     const err = toKeyfobError(e);
     manager.addNotice(`Rebuilding the lease ledger from the proxy failed (${err.message}); Keyfob will try again at the next start.`);
-    return;
+    return 'failed';
   }
 
   const now = deps.clock.now();
@@ -170,6 +177,7 @@ async function recover(deps: ReconcileDeps): Promise<void> {
   manager.addNotice(
     `Recovered ${adopted.length} lease(s) from the proxy: ${kept} still usable, ${adopted.length - kept} to be revoked.`,
   );
+  return 'done';
 }
 
 function rebuildLease(
@@ -208,7 +216,7 @@ function rebuildLease(
     renewable: usable && ttl > 0,
     state: usable ? 'active' : 'revoking',
     revoke_attempts: 0,
-    next_attempt_at: null,
+    next_attempt_at: usable ? null : new Date(now).toISOString(), // to be revoked: due at once
     ended_reason: usable ? null : secret ? ENDED.expired : 'recovered without its key',
     ended_at: null,
     last_error: null,

@@ -6,12 +6,9 @@ import { KeyfobError } from './errors.js';
 import { keychainError } from './keychain-errors.js';
 import type * as keytarApi from '@github/keytar';
 import type { SecretAccount, SecretStore } from './ports.js';
-import { assertSecretAccount } from './secret-accounts.js';
+import { assertProbeAccount, assertSecretAccount, newProbeAccount } from './secret-accounts.js';
 
 type Keytar = Pick<typeof keytarApi, 'getPassword' | 'setPassword' | 'deletePassword'>;
-
-/** An entry written and removed again by `probe`; outside the closed set on purpose, never exposed. */
-const PROBE_ACCOUNT = 'keyfob-probe';
 
 let keytarModule: Promise<Keytar> | undefined;
 
@@ -84,10 +81,20 @@ export class KeytarSecretStore implements SecretStore {
   }
 
   private async runProbe(): Promise<void> {
+    // A name of its own for every probe: concurrent probes (the app and CLI commands, all reading an empty keychain
+    // at once) never see each other's value.
+    const account = newProbeAccount();
+    assertProbeAccount(account);
     const value = `probe-${randomUUID()}`;
-    await this.call((k) => k.setPassword(this.service, PROBE_ACCOUNT, value));
-    const readBack = await this.call((k) => k.getPassword(this.service, PROBE_ACCOUNT));
-    await this.call((k) => k.deletePassword(this.service, PROBE_ACCOUNT));
+    let readBack: string | null;
+    await this.call((k) => k.setPassword(this.service, account, value));
+    try {
+      readBack = await this.call((k) => k.getPassword(this.service, account));
+    } catch (e) {
+      await this.call((k) => k.deletePassword(this.service, account)).catch(() => false); // leave no litter
+      throw e;
+    }
+    await this.call((k) => k.deletePassword(this.service, account));
     if (readBack !== value) {
       throw new KeyfobError('keychain-unavailable', `The keychain (${this.backend}) accepted a test entry but did not return it.`, {
         hint: 'Check your keychain, or choose session-only storage (keys are kept in memory until Keyfob quits).',

@@ -1,14 +1,15 @@
 // The SettingsStore port on conf (plain Node) or electron-store (the app passes it as `storeClass`; it extends conf
-// and writes the same file). conf does the file work — atomic writes, mode 0600, ajv validation against the one
-// schema — and this module decides what happens to a file that cannot be used: it is moved aside under a dated name
-// and the person is told, never silently wiped.
+// and writes the same file). conf does the file work — atomic writes, mode 0600 — and this module checks every read
+// and write against the one schema (STORED_CONFIG_SCHEMA, with json-schema-check.ts: conf would compile it with ajv,
+// ~250 ms of CPU on every CLI command) and decides what happens to a file that cannot be used: it is moved aside
+// under a dated name and the person is told, never silently wiped.
 import fs from 'node:fs';
 import path from 'node:path';
 import Conf from 'conf';
 import { KeyfobError, redactText } from './errors.js';
 import { CONFIG_FILE } from './paths.js';
 import type { Clock, SettingsStore } from './ports.js';
-import { CURRENT_SCHEMA_VERSION, STORED_CONFIG_SCHEMA, defaultConfig, migrateConfig, normalizeStoredConfig } from './settings-schema.js';
+import { CURRENT_SCHEMA_VERSION, defaultConfig, migrateConfig, normalizeStoredConfig, storedConfigSchemaProblems } from './settings-schema.js';
 import type { StoredConfig } from './types.js';
 
 /** What this module needs of a conf instance: the file path and the whole document (read from disk on each get). */
@@ -25,8 +26,9 @@ export interface ConfStoreOptions {
   fileExtension: string;
   configFileMode: number;
   defaults: Record<string, unknown>;
-  schema: Record<string, object>;
-  rootSchema: object;
+  /** Never passed (the store checks the schema itself); kept for store classes written against conf's options. */
+  schema?: Record<string, object>;
+  rootSchema?: object;
   clearInvalidConfig: boolean;
   accessPropertiesByDotNotation: boolean;
   watch: boolean;
@@ -106,6 +108,8 @@ class ConfSettingsStore implements SettingsStore {
       return this.recover(describeConfError(e));
     }
     if (!fs.existsSync(this.path)) return this.recover();
+    const problems = storedConfigSchemaProblems(doc);
+    if (problems.length > 0) return this.recover(schemaViolation(problems));
     try {
       return migrateConfig(doc);
     } catch (e) {
@@ -130,7 +134,7 @@ class ConfSettingsStore implements SettingsStore {
   }
 
   private construct(): ConfLikeStore {
-    const { properties, ...rootSchema } = STORED_CONFIG_SCHEMA;
+    // No schema for conf: it would compile it with ajv on every open. read() and write() check it instead.
     return new this.storeClass({
       cwd: this.stateDir,
       configName: CONFIG_NAME,
@@ -138,8 +142,6 @@ class ConfSettingsStore implements SettingsStore {
       fileExtension: 'json',
       configFileMode: FILE_MODE,
       defaults: defaultConfig() as unknown as Record<string, unknown>,
-      schema: structuredClone(properties) as Record<string, object>,
-      rootSchema: structuredClone(rootSchema),
       clearInvalidConfig: false,
       accessPropertiesByDotNotation: false,
       watch: false,
@@ -147,6 +149,8 @@ class ConfSettingsStore implements SettingsStore {
   }
 
   private write(config: StoredConfig): void {
+    const problems = storedConfigSchemaProblems(config);
+    if (problems.length > 0) throw new KeyfobError('validation', `Settings not saved: ${redactText(schemaViolation(problems))}.`);
     try {
       this.conf.store = structuredClone(config) as unknown as Record<string, unknown>;
     } catch (e) {
@@ -176,7 +180,13 @@ class ConfSettingsStore implements SettingsStore {
     try {
       const config = migrateConfig(raw);
       const from = (raw as Record<string, unknown>).schema_version;
-      if (from === CURRENT_SCHEMA_VERSION) return { kind: 'current', config };
+      if (from === CURRENT_SCHEMA_VERSION) {
+        // migrateConfig's rules passed; the schema has the last word on a current file (an older one is migrated,
+        // then written through it).
+        const problems = storedConfigSchemaProblems(raw);
+        if (problems.length > 0) return { kind: 'quarantined', backup: this.quarantine(schemaViolation(problems)) };
+        return { kind: 'current', config };
+      }
       const fromVersion = typeof from === 'number' ? from : 0;
       this.noticeList.push(`The settings file was upgraded from schema version ${fromVersion} to ${CURRENT_SCHEMA_VERSION}.`);
       return { kind: 'migrated', config, from: fromVersion };
@@ -264,6 +274,10 @@ function backupStamp(epochMs: number): string {
 /** conf throws a SyntaxError for bad JSON and "Config schema violation: …" for ajv failures. */
 function isConfReadError(e: unknown): e is Error {
   return e instanceof SyntaxError || (e instanceof Error && e.message.startsWith('Config schema violation'));
+}
+
+function schemaViolation(problems: string[]): string {
+  return `schema violation: ${problems.join('; ')}`;
 }
 
 function describeConfError(e: Error): string {

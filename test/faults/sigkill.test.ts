@@ -3,7 +3,7 @@
 // not finish, keeps it, and finishes it once the proxy is back. Reuses the lease suite's child Keyfob process.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { KeyfobError } from '../../main/core/errors.js';
+import type { KeyfobError } from '../../main/core/errors.js';
 import { chat, harness, ledgerVersusServer } from '../lease/helpers.js';
 import type { Harness } from '../lease/helpers.js';
 import { runWorker } from '../lease/workers.js';

@@ -3,6 +3,7 @@
 // and nothing is left half done (pending or revoking) once the proxy is back.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import type { ReconcileReport } from '../../main/core/core-api.js';
 import type { ErrorKind } from '../../main/core/errors.js';
 import type { KeyfobCoreInstance } from '../../main/core/keyfob-core.js';
 import type { LeaseView } from '../../main/core/types.js';
@@ -117,7 +118,7 @@ export function assertNothingLost(core: KeyfobCoreInstance, sim: Simulator): voi
 }
 
 /** A restart: the old core stops (its process ends), a new one opens the same state directory and reconciles. */
-export async function restart(h: Harness, old: KeyfobCoreInstance = h.core): Promise<{ core: KeyfobCoreInstance; report: Awaited<ReturnType<KeyfobCoreInstance['start']>> }> {
+export async function restart(h: Harness, old: KeyfobCoreInstance = h.core): Promise<{ core: KeyfobCoreInstance; report: ReconcileReport }> {
   await old.stop();
   const core = h.reopen();
   const report = await core.start();

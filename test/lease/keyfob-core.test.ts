@@ -37,7 +37,7 @@ test('not connected: issuing says what to do and leaves nothing behind', async (
   const h = await harness({ connect: false, start: false });
   try {
     h.core.saveRole({ name: 'dev' });
-    await assert.rejects(h.core.leases.issue('dev'), (e: KeyfobError) => e.kind === 'not-connected' && /Run `keyfob connect` or open Settings/.test(e.message));
+    await assert.rejects(h.core.leases.issue('dev'), (e: KeyfobError) => e.kind === 'not-connected' && /Run `keyfob connect --url URL`, or open Settings in the Keyfob window/.test(e.message) && /keyfob connect --url URL/.test(e.hint ?? ''));
     assert.equal(h.core.leases.list({ all: true }).length, 0);
     assert.equal(h.sim.requests.length, 0);
   } finally {

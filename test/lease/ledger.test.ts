@@ -7,7 +7,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { LEDGER_FORMAT_VERSION, LeaseLedger, isLeaseId, salvageLedgerId } from '../../main/core/lease-ledger.js';
+import { LEDGER_FORMAT_VERSION, LeaseLedger, isLeaseId, salvageLedgerId, serializeLedger } from '../../main/core/lease-ledger.js';
+import type { LedgerDocument } from '../../main/core/lease-ledger.js';
 import type { Lease } from '../../main/core/types.js';
 import { FakeClock } from '../support/fake-clock.js';
 import { tempStateDir } from './helpers.js';
@@ -148,4 +149,78 @@ test('ended leases are pruned after 30 days; irrevocable ones are kept', withDir
   });
   const states = [...ledger.read().leases.values()].map((l) => l.state).sort();
   assert.deepEqual(states, ['active', 'expired', 'irrevocable']);
+}));
+
+/** Counts fsync calls (file and directory) while `fn` runs. */
+async function fsyncsDuring(fn: () => Promise<unknown>): Promise<number> {
+  const fsyncSync = fs.fsyncSync;
+  let count = 0;
+  fs.fsyncSync = (fd: number) => {
+    count++;
+    fsyncSync(fd);
+  };
+  try {
+    await fn();
+  } finally {
+    fs.fsyncSync = fsyncSync;
+  }
+  return count;
+}
+
+test('only write-ahead changes are fsynced (file and directory): pending, entering revoking, the first write', withDir(async (dir) => {
+  const ledger = new LeaseLedger({ stateDir: dir, clock: new FakeClock(T0) });
+  const a = lease({ state: 'pending', token_hash: null, expires_at: null });
+  const id = a.lease_id;
+  const at = (state: Lease['state'], over: Partial<Lease> = {}) => (d: Parameters<Parameters<LeaseLedger['update']>[0]>[0]) => d.put({ ...(d.get(id) as Lease), state, ...over });
+  assert.equal(await fsyncsDuring(() => ledger.update(() => undefined)), 2, 'the first write creates the ledger (and its id)');
+  assert.equal(await fsyncsDuring(() => ledger.update((d) => d.put(a))), 2, 'pending: before /key/generate');
+  assert.equal(await fsyncsDuring(() => ledger.update(at('active', { token_hash: 'b'.repeat(64) }))), 0, 'active');
+  assert.equal(await fsyncsDuring(() => ledger.update(at('active', { expires_at: new Date(T0 + 7200_000).toISOString() }))), 0, 'a renewal');
+  assert.equal(await fsyncsDuring(() => ledger.update((d) => d.setClaim(id, { owner: 'x', host: 'h', pid: 1, until: new Date(T0).toISOString() }))), 0, 'a claim');
+  assert.equal(await fsyncsDuring(() => ledger.update(at('revoking'))), 2, 'revoking: before /key/delete');
+  assert.equal(await fsyncsDuring(() => ledger.update(at('revoking', { revoke_attempts: 1 }))), 0, 'a retry count');
+  assert.equal(await fsyncsDuring(() => ledger.update(at('revoked', { ended_at: new Date(T0).toISOString() }))), 0, 'ended');
+  assert.equal(await fsyncsDuring(() => ledger.update(() => undefined)), 0, 'no change: no write at all');
+  assert.equal(ledger.read().leases.get(id)?.state, 'revoked');
+}));
+
+test('the ledger text is exactly JSON.stringify of the document, however it was built', withDir(async (dir) => {
+  const ledger = new LeaseLedger({ stateDir: dir, clock: new FakeClock(T0) });
+  const leases = [
+    lease(),
+    lease({ state: 'revoking', last_error: { kind: 'server-error', message: 'naïve “quotes” \\ and \n', hint: null, fields: [], status: 500 } as unknown as Lease['last_error'] }),
+    lease({ models: ['a', 'b/c', '\u2028'], max_budget: 12.5 }),
+  ];
+  await ledger.update((d) => leases.forEach((l) => d.put(l)));
+  await ledger.update((d) => d.put({ ...(d.get(leases[0]!.lease_id) as Lease), expires_at: null })); // cached entries and a fresh one
+  await ledger.update((d) => d.setClaim(leases[1]!.lease_id, { owner: 'h:1:x', host: 'h', pid: 1, until: new Date(T0).toISOString() }));
+  const text = fs.readFileSync(ledger.path, 'utf8');
+  const doc = JSON.parse(text) as LedgerDocument;
+  assert.equal(text, JSON.stringify(doc));
+  assert.equal(serializeLedger(doc), JSON.stringify(doc));
+  assert.equal(doc.leases[leases[0]!.lease_id]?.expires_at, null);
+  assert.equal(Object.keys(doc.leases).length, 3);
+}));
+
+test('snapshots are frozen all the way down; a failed write leaves the ledger as it was', withDir(async (dir) => {
+  const ledger = new LeaseLedger({ stateDir: dir, clock: new FakeClock(T0) });
+  const a = lease();
+  await ledger.update((d) => d.put(a));
+  const snap = ledger.read();
+  assert.throws(() => (snap.leases.get(a.lease_id)?.models as string[]).push('x'));
+
+  const renameSync = fs.renameSync;
+  fs.renameSync = () => {
+    throw Object.assign(new Error('disk full'), { code: 'ENOSPC' });
+  };
+  try {
+    await assert.rejects(ledger.update((d) => d.put(lease())), (e: Error & { kind?: string }) => e.kind === 'state-unavailable');
+  } finally {
+    fs.renameSync = renameSync;
+  }
+  assert.deepEqual([...ledger.read().leases.keys()], [a.lease_id], 'the failed change is not seen');
+  const b = lease();
+  await ledger.update((d) => d.put(b));
+  assert.deepEqual(Object.keys((JSON.parse(fs.readFileSync(ledger.path, 'utf8')) as LedgerDocument).leases).sort(), [a.lease_id, b.lease_id].sort(), 'nor written later');
+  assert.deepEqual(fs.readdirSync(dir).filter((f) => f.endsWith('.tmp')), [], 'no temp file left');
 }));

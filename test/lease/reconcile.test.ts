@@ -76,7 +76,9 @@ test('start: an unfinished issue of a dead process is deleted by alias; one of a
       d.put(orphan);
       d.setClaim(orphan.lease_id, { owner: `${os.hostname()}:${deadPid()}:x`, host: os.hostname(), pid: deadPid(), until: iso(START + HOUR) });
       d.put(inFlight);
-      d.setClaim(inFlight.lease_id, { owner: 'another-process', host: os.hostname(), pid: process.pid, until: iso(START + 60_000) });
+      // A live process that is not this one (the test runner's parent): a claim of this pid would be void unless a
+      // lease manager of this process holds it.
+      d.setClaim(inFlight.lease_id, { owner: `${os.hostname()}:${process.ppid}:live`, host: os.hostname(), pid: process.ppid, until: iso(START + 60_000) });
     });
 
     const report = await h.core.start();
@@ -151,6 +153,36 @@ test('start without a connection: nothing is lost, the person is told what waits
     assert.equal(report.still_revoking, 1);
     assert.ok(h.core.takeNotices().some((n) => /connect Keyfob/.test(n)));
     assert.equal(h.core.leases.list()[0]?.state, 'revoking');
+  } finally {
+    await h.close();
+  }
+});
+
+test('start: a reconcile that changes nothing writes no audit line; one that acts or leaves work undone does', async () => {
+  const h = await harness({ role: { name: 'dev', ttl: '1h', max_ttl: '1h' } });
+  try {
+    const reconcileLines = () => h.core.auditLog(1000).filter((e) => e.action === 'reconcile');
+    assert.deepEqual(reconcileLines(), [], 'the first start had nothing to do');
+    await h.core.leases.issue('dev');
+    for (let i = 0; i < 3; i++) {
+      const cli = h.reopen(); // every CLI command starts a core
+      assert.equal((await cli.start()).resumed, 1);
+      await cli.stop();
+    }
+    assert.deepEqual(reconcileLines(), [], 'rescheduling a live lease is not worth a line');
+
+    h.clock.jump(2 * HOUR); // it expired while nothing ran
+    const next = h.reopen();
+    assert.equal((await next.start()).expired, 1);
+    assert.deepEqual(reconcileLines().map((e) => [e.outcome, e.detail]), [['ok', 'revoked=0 expired=1 resumed=0 pending_cleaned=0 still_revoking=0 irrevocable=0']]);
+
+    const { lease } = await next.leases.issue('dev');
+    h.sim.fault('/key/delete', { kind: 'fail', status: 500, count: 2 });
+    await next.leases.revoke(lease.lease_id);
+    h.clock.jump(60_000); // past the back-off: the next start retries, and fails again
+    const failing = h.reopen();
+    assert.equal((await failing.start()).still_revoking, 1);
+    assert.equal(reconcileLines()[0]?.outcome, 'failed', 'work left undone is recorded');
   } finally {
     await h.close();
   }
