@@ -11,6 +11,8 @@ export function textProblem(value: string, maxLength: number): string | null {
   if (value.length > maxLength) return `is too long (${value.length} characters; at most ${maxLength})`;
   if (CONTROL_CHARACTER.test(value)) return 'must not contain control characters (newlines, tabs, escapes)';
   if (LONE_SURROGATE.test(value)) return 'contains an invalid character (a lone UTF-16 surrogate)';
+  // U+FFFD is what a decoder leaves of bytes that were not UTF-8 (a command-line argument, a pasted binary string).
+  if (value.includes('\uFFFD')) return 'contains bytes that are not valid UTF-8 (shown as \uFFFD)';
   return null;
 }
 
