@@ -34,15 +34,7 @@ export function renderError(error: unknown, helpHint?: string): string[] {
   // The core's not-connected hint is written for the app and the CLI alike; here the exact command helps more.
   const hint = (e.kind === 'not-connected' ? hintForKind(e.kind) : e.hint) ?? (exitCodeFor(e) === EXIT_USAGE ? helpHint : undefined) ?? hintForKind(e.kind);
   if (hint) lines.push(`hint: ${oneLine(forTheCli(hint))}`);
-  return lines.map(redactSecrets);
-}
-
-/**
- * Keys (`sk-…`) and 64-hex token hashes: LiteLLM echoes the hash of a presented key in auth errors, and a key's
- * hash is accepted by the proxy wherever the key is.
- */
-export function redactSecrets(text: string): string {
-  return redactText(text).replace(/\b[0-9a-f]{64}\b/gi, (hash) => `${hash.slice(0, 6)}…`);
+  return lines.map(redactText);
 }
 
 /**
