@@ -79,12 +79,17 @@ export function redactKey(key: string): string {
 const KEY_PATTERN = /sk-[A-Za-z0-9_-]{4,}/g;
 const TOKEN_HASH_PATTERN = /\b[0-9a-f]{64}\b/gi;
 
+/** Replaces anything that looks like a LiteLLM key (`sk-…`) with its redacted form. */
+export function redactKeys(text: string): string {
+  return text.replace(KEY_PATTERN, (k) => redactKey(k));
+}
+
 /**
- * Replaces anything that looks like a LiteLLM key in free text (server messages echo keys back), and 64-hex token
- * hashes: LiteLLM echoes the hash of a presented key in auth errors, and accepts a key's hash wherever the key goes.
+ * For text a person or a log will see: keys, and 64-hex token hashes too — LiteLLM echoes the hash of a presented
+ * key in auth errors, and accepts a key's hash wherever the key goes.
  */
 export function redactText(text: string): string {
-  return text.replace(KEY_PATTERN, (k) => redactKey(k)).replace(TOKEN_HASH_PATTERN, (hash) => `${hash.slice(0, 6)}…`);
+  return redactKeys(text).replace(TOKEN_HASH_PATTERN, (hash) => `${hash.slice(0, 6)}…`);
 }
 
 /** Turns anything thrown into a KeyfobError whose message is safe to show and log. */

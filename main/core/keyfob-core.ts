@@ -3,7 +3,6 @@
 // the lease ledger and manager, the one timer, the clipboard guard and the audit log.
 import fs from 'node:fs';
 import path from 'node:path';
-import { createHash } from 'node:crypto';
 import { AuditLog } from './audit-log.js';
 import { ClipboardGuard } from './clipboard-guard.js';
 import { KeyfobError, isKeyfobError, toKeyfobError } from './errors.js';
@@ -60,7 +59,7 @@ class Core implements KeyfobCoreInstance {
   private readonly clientFactory: (options: ClientOptions) => LiteLLMAdmin;
   /** undefined: not read from the keychain yet; null: none stored. */
   private adminKey: string | null | undefined;
-  private client: { signature: string; client: LiteLLMAdmin } | null = null;
+  private client: { options: ClientOptions; client: LiteLLMAdmin } | null = null;
   private watcher: fs.FSWatcher | null = null;
   private settingsNoticesTaken = false;
   private stopping: Promise<void> | null = null;
@@ -297,10 +296,7 @@ class Core implements KeyfobCoreInstance {
     const adminKey = await this.storedAdminKey();
     if (!settings.litellm_url || !adminKey) throw notConnected();
     const options = this.clientOptions(settings.litellm_url, adminKey, settings);
-    const signature = createHash('sha256')
-      .update(JSON.stringify([options.baseUrl, options.adminKey, options.timeoutMs, options.caFile, options.allowInsecureTls]))
-      .digest('hex');
-    if (this.client?.signature !== signature) this.client = { signature, client: this.clientFactory(options) };
+    if (!this.client || !sameClientOptions(this.client.options, options)) this.client = { options, client: this.clientFactory(options) };
     return this.client.client;
   }
 
@@ -383,6 +379,11 @@ class Core implements KeyfobCoreInstance {
   auditLog(limit = 100): AuditEntry[] {
     return this.audit.read(limit);
   }
+}
+
+/** Every field that shapes the client (the comparison runs on every proxy call: a few `===`, no hashing). */
+function sameClientOptions(a: ClientOptions, b: ClientOptions): boolean {
+  return a.baseUrl === b.baseUrl && a.adminKey === b.adminKey && a.timeoutMs === b.timeoutMs && a.caFile === b.caFile && a.allowInsecureTls === b.allowInsecureTls;
 }
 
 function checkAdminKey(value: unknown): string {

@@ -55,6 +55,29 @@ export function openSettingsStore(opts: SettingsStoreOptions): SettingsStore {
   return ConfSettingsStore.open(opts);
 }
 
+/**
+ * A file's identity and version as stat reports it. An atomic rename changes the inode, any write the change time
+ * (which no program can set back), so a different file gives a different signature — except within the file
+ * system's timestamp granularity, see RACY_WINDOW_MS.
+ */
+type FileSignature = string;
+
+/**
+ * Two writes closer together than the file system's timestamp granularity (a clock tick on Linux, up to 2 s on
+ * FAT) can give the same signature. Until a file is this old, a read also compares its bytes (git's "racily clean").
+ */
+const RACY_WINDOW_MS = 3000;
+
+interface CachedRead {
+  signature: FileSignature;
+  text: string;
+  config: Readonly<StoredConfig>;
+  /** The file's last change (mtime or ctime, the later), in ms since the epoch. */
+  changedAt: number;
+  /** Confirmed byte for byte after the racy window: the signature alone tells from now on. */
+  settled: boolean;
+}
+
 type FileVerdict =
   | { kind: 'missing' }
   | { kind: 'current'; config: StoredConfig }
@@ -65,6 +88,8 @@ class ConfSettingsStore implements SettingsStore {
   readonly path: string;
   private readonly noticeList: string[] = [];
   private conf!: ConfLikeStore;
+  /** The last document read, with the signature and bytes of the file it came from. */
+  private cache: CachedRead | null = null;
 
   private constructor(
     private readonly stateDir: string,
@@ -98,8 +123,20 @@ class ConfSettingsStore implements SettingsStore {
     return [...this.noticeList];
   }
 
-  /** The document as it is on disk now (another process may have changed it). */
+  /**
+   * The document as it is on disk now (another process may have changed it). Parsed and checked again only when the
+   * file changed (see FileSignature): one operation reads the settings several times, and the CLI and the app share
+   * the file, so every read still looks at the file — a stat, not a parse.
+   */
   read(): StoredConfig {
+    const cached = this.cachedRead();
+    if (cached) return structuredClone(cached);
+    const fresh = this.readAndRemember();
+    if (fresh) return structuredClone(fresh);
+    return this.readThroughConf();
+  }
+
+  private readThroughConf(): StoredConfig {
     let doc: Record<string, unknown>;
     try {
       doc = this.conf.store;
@@ -116,6 +153,44 @@ class ConfSettingsStore implements SettingsStore {
       if (e instanceof KeyfobError && e.kind === 'state-unavailable') throw e;
       return this.recover();
     }
+  }
+
+  /** The remembered document, when the file is provably the one it was parsed from. */
+  private cachedRead(): Readonly<StoredConfig> | null {
+    const entry = this.cache;
+    if (!entry || fileSignature(this.path) !== entry.signature) return null;
+    if (entry.settled) return entry.config;
+    // Written moments ago: a second write within the file system's timestamp granularity could have left the same
+    // signature, so the bytes decide — and once they are confirmed past that window, the signature alone will do.
+    const checkedAt = systemTimeMs();
+    if (readTextOrNull(this.path) !== entry.text) return null;
+    entry.settled = checkedAt - entry.changedAt > RACY_WINDOW_MS;
+    return entry.config;
+  }
+
+  /**
+   * Parses the file the way conf reads it (JSON.parse) and remembers the result under the file's signature — only
+   * when the file is usable as it is and did not change while it was read. Anything else (missing, unreadable,
+   * corrupt, invalid, from a newer Keyfob) returns null and is left to readThroughConf, which deals with it.
+   */
+  private readAndRemember(): Readonly<StoredConfig> | null {
+    this.cache = null;
+    const before = fileStat(this.path);
+    if (!before) return null;
+    const readAt = systemTimeMs();
+    const text = readTextOrNull(this.path);
+    if (text === null || fileSignature(this.path) !== before.signature) return null;
+    let config: StoredConfig;
+    try {
+      const doc = JSON.parse(text) as unknown;
+      if (storedConfigSchemaProblems(doc).length > 0) return null;
+      config = migrateConfig(doc);
+    } catch {
+      return null;
+    }
+    deepFreeze(config);
+    this.cache = { signature: before.signature, text, config, changedAt: before.changedAt, settled: readAt - before.changedAt > RACY_WINDOW_MS };
+    return config;
   }
 
   /**
@@ -149,6 +224,8 @@ class ConfSettingsStore implements SettingsStore {
   }
 
   private write(config: StoredConfig): void {
+    // The next read parses what is on disk then (another process may write right after this).
+    this.cache = null;
     const problems = storedConfigSchemaProblems(config);
     if (problems.length > 0) throw new KeyfobError('validation', `Settings not saved: ${redactText(schemaViolation(problems))}.`);
     try {
@@ -212,6 +289,7 @@ class ConfSettingsStore implements SettingsStore {
 
   /** Moves the file aside as `config.json.corrupt-<YYYYMMDD-HHMMSS>` (UTC) and records a notice naming it. */
   private quarantine(reason: string): string {
+    this.cache = null;
     const stamp = backupStamp(this.clock.now());
     let backup = `${this.path}.corrupt-${stamp}`;
     for (let n = 2; fs.existsSync(backup); n++) backup = `${this.path}.corrupt-${stamp}-${n}`;
@@ -248,6 +326,46 @@ class ConfSettingsStore implements SettingsStore {
       // Missing file: conf creates it with the right mode on the next write.
     }
   }
+}
+
+function fileStat(file: string): { signature: FileSignature; changedAt: number } | null {
+  let st: fs.BigIntStats | undefined;
+  try {
+    st = fs.statSync(file, { bigint: true, throwIfNoEntry: false });
+  } catch {
+    return null; // unreadable: the uncached read reports it
+  }
+  if (!st) return null;
+  const changedNs = st.mtimeNs > st.ctimeNs ? st.mtimeNs : st.ctimeNs;
+  return { signature: `${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`, changedAt: Number(changedNs / 1_000_000n) };
+}
+
+function fileSignature(file: string): FileSignature | null {
+  return fileStat(file)?.signature ?? null;
+}
+
+function readTextOrNull(file: string): string | null {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The system's real-time clock, which file timestamps come from. Deliberately not the injected Clock: that is the
+ * time leases run on (a fake one in tests), and it cannot say how old a file is.
+ */
+function systemTimeMs(): number {
+  return new Date().getTime();
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const inner of Object.values(value)) deepFreeze(inner);
+  }
+  return value;
 }
 
 function serialize(config: StoredConfig): string {

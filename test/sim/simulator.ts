@@ -3,7 +3,7 @@
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { redactText } from '../../main/core/errors.js';
+import { redactKeys } from '../../main/core/errors.js';
 import { classifyCaller } from './auth.js';
 import { SimClock } from './clock.js';
 import { handleControl, isControlPath } from './control-api.js';
@@ -224,7 +224,7 @@ export class Simulator implements SimState {
       method,
       path: url.pathname,
       query: redactQuery(url.searchParams),
-      body: parsed.kind === 'json' ? redactDeep(parsed.value) : parsed.kind === 'none' ? null : redactText(parsed.text),
+      body: parsed.kind === 'json' ? redactDeep(parsed.value) : parsed.kind === 'none' ? null : redactKeys(parsed.text),
       status: null,
       auth: classifyCaller(request, this),
     };
@@ -320,7 +320,7 @@ export class Simulator implements SimState {
 
   /** An exception the handlers did not mean: the proxy's unhandled-exception answer, text/plain 500. */
   private crash(res: ServerResponse, e: unknown): void {
-    console.error(`LiteLLM simulator: unhandled error: ${redactText(e instanceof Error ? e.stack ?? e.message : String(e))}`);
+    console.error(`LiteLLM simulator: unhandled error: ${redactKeys(e instanceof Error ? e.stack ?? e.message : String(e))}`);
     if (!res.headersSent && !res.destroyed) {
       res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' });
       res.end('Internal Server Error');
