@@ -21,7 +21,7 @@ interface CpuProfile {
 /** Parts, first match wins: a frame of main/core/lease-ledger.ts is the ledger, not "core". */
 export const PARTS: ReadonlyArray<[string, RegExp]> = [
   ['simulator', /\/test\/sim\//],
-  ['ledger', /\/main\/core\/(lease-ledger|state-lock)\./],
+  ['ledger', /\/main\/core\/(lease-ledger|state-lock|ledger-write-batch)\./],
   ['settings reads', /\/main\/core\/(settings-store|settings-schema|json-schema-check|roles|durations|proxy-url|text-rules)\.|node_modules\/(conf|ajv|ajv-formats|atomically|dot-prop|json-schema-typed)\//],
   ['audit log', /\/main\/core\/audit-log\./],
   ['HTTP client', /node_modules\/(axios|follow-redirects|form-data|proxy-from-env|combined-stream|asynckit|mime-types)\/|\/main\/core\/(litellm-client|litellm-errors|litellm-responses|proxy-env)\./],

@@ -15,6 +15,7 @@ import { reconcileLeases } from './reconcile.js';
 import { normalizeRoleName, validateRole } from './roles.js';
 import { ADMIN_KEY_ACCOUNT } from './secret-accounts.js';
 import { applySettingsPatch } from './settings-schema.js';
+import { readSettingsShared } from './settings-store.js';
 import { SingleTimer } from './single-timer.js';
 import type { ConnectInput, ConnectionStatus, CoreDeps, KeyfobCore, ProbeResult, ReconcileReport } from './core-api.js';
 import type { ClientOptions, KeyInfo, LiteLLMAdmin } from './litellm-api.js';
@@ -74,7 +75,7 @@ class Core implements KeyfobCoreInstance {
     this.clipboardGuard = new ClipboardGuard({
       clipboard: deps.clipboard,
       clock: deps.clock,
-      clearAfterSeconds: () => this.getSettings().clipboard_clear_seconds,
+      clearAfterSeconds: () => this.settingsNow().clipboard_clear_seconds,
       onDeadlineChange: () => this.timer.rearm(),
     });
     this.leases = new LeaseManager({
@@ -86,8 +87,8 @@ class Core implements KeyfobCoreInstance {
       notifier: deps.notifier,
       clipboard: this.clipboardGuard,
       timer: this.timer,
-      settings: () => this.getSettings(),
-      role: (name) => this.getRole(name),
+      settings: () => this.settingsNow(),
+      role: (name) => this.roleNow(name),
       withClient: (call) => this.withClient(call),
       ledgerId: () => this.ledger.current().ledgerId ?? '',
       ...(deps.maxConcurrency === undefined ? {} : { maxConcurrency: deps.maxConcurrency }),
@@ -106,8 +107,8 @@ class Core implements KeyfobCoreInstance {
       clock: this.deps.clock,
       audit: this.audit,
       secretStore: this.deps.secretStore,
-      settings: () => this.getSettings(),
-      role: (name) => this.getRole(name),
+      settings: () => this.settingsNow(),
+      role: (name) => this.roleNow(name),
       withClient: (call) => this.withClient(call),
       connected: () => this.isConnected(),
     });
@@ -277,7 +278,7 @@ class Core implements KeyfobCoreInstance {
   }
 
   private async isConnected(): Promise<boolean> {
-    if (!this.getSettings().litellm_url) return false;
+    if (!this.settingsNow().litellm_url) return false;
     try {
       return (await this.storedAdminKey()) !== null;
     } catch {
@@ -292,7 +293,7 @@ class Core implements KeyfobCoreInstance {
 
   /** The client for the current settings and admin key, rebuilt only when one of them changed. */
   private async currentClient(): Promise<LiteLLMAdmin> {
-    const settings = this.getSettings();
+    const settings = this.settingsNow();
     const adminKey = await this.storedAdminKey();
     if (!settings.litellm_url || !adminKey) throw notConnected();
     const options = this.clientOptions(settings.litellm_url, adminKey, settings);
@@ -331,7 +332,15 @@ class Core implements KeyfobCoreInstance {
   // ── settings and roles ───────────────────────────────────────────────────────────────────────────────────────
 
   getSettings(): Settings {
-    return this.settingsStore.read().settings;
+    return structuredClone(this.settingsNow());
+  }
+
+  /**
+   * The current settings for the core's own reads (several per operation; every one still sees another process's
+   * change): shared and frozen, not copied. What leaves the core (getSettings, getRole, listRoles) is a copy.
+   */
+  private settingsNow(): Readonly<Settings> {
+    return readSettingsShared(this.settingsStore).settings;
   }
 
   updateSettings(patch: Partial<Settings>): Settings {
@@ -347,8 +356,13 @@ class Core implements KeyfobCoreInstance {
   }
 
   getRole(name: string): Role {
+    return structuredClone(this.roleNow(name));
+  }
+
+  /** Like getRole, shared and frozen (see settingsNow). */
+  private roleNow(name: string): Readonly<Role> {
     const key = typeof name === 'string' ? normalizeRoleName(name) : '';
-    const role = this.settingsStore.read().roles[key];
+    const role = readSettingsShared(this.settingsStore).roles[key];
     if (!role) {
       throw new KeyfobError('role-not-found', `There is no role "${String(name).slice(0, 64)}".`, {
         hint: 'Check the role name against your roles, or create the role first.',

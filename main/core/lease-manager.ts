@@ -16,6 +16,8 @@ import type { AuditLog, AuditRecord } from './audit-log.js';
 import type { ClipboardGuard } from './clipboard-guard.js';
 import type { LeaseOperations, RevokeSummary } from './core-api.js';
 import type { LeaseClaim, LeaseLedger, LedgerDraft, LedgerSnapshot } from './lease-ledger.js';
+import { LedgerWriteBatch } from './ledger-write-batch.js';
+import type { LedgerWrite } from './ledger-write-batch.js';
 import type { LeaseWork, PlanMemory } from './lease-scheduler.js';
 import type { GenerateKeyRequest, GeneratedKey, LiteLLMAdmin } from './litellm-api.js';
 import type { Activity, Clock, Notification, Notifier, SecretStore } from './ports.js';
@@ -35,6 +37,12 @@ export const ENDED = {
 const DEFINITE_REJECTIONS = new Set(['invalid-request', 'alias-taken', 'admin-key-rejected', 'no-database', 'not-found', 'dns', 'tls', 'not-connected', 'validation']);
 
 const RENEW_RETRY_BASE_MS = 30_000;
+
+/**
+ * Reconcile records this many outcomes per ledger write: 1,000 stale leases take 20 rewrites, not 1,000. A crash
+ * loses at most this many outcomes, each retried at the next start and answered 404 (already gone).
+ */
+const RECONCILE_WRITE_BATCH = 50;
 
 export interface LeaseManagerDeps {
   ledger: LeaseLedger;
@@ -621,7 +629,7 @@ export class LeaseManager implements LeaseOperations, DeadlineSource {
    * One `/key/delete` for a claimed lease (by token hash; by alias for an abandoned issue). 404 counts as success.
    * Success ends the lease and deletes its secret; failure schedules a jittered retry, or makes it irrevocable.
    */
-  private async attemptRevoke(lease: Lease): Promise<RevokeOutcome> {
+  private async attemptRevoke(lease: Lease, write: LedgerWrite = (change) => this.update(change)): Promise<RevokeOutcome> {
     const id = lease.lease_id;
     this.inFlight.add(id);
     this.started.add(id);
@@ -636,19 +644,19 @@ export class LeaseManager implements LeaseOperations, DeadlineSource {
       }
       // Stopped meanwhile: `stop` released the claim and recorded the interruption; the next attempt answers 404.
       if (this.stopped) return 'abandoned';
-      return failure ? await this.revokeFailed(lease, failure) : await this.revokeSucceeded(lease);
+      return failure ? await this.revokeFailed(lease, failure, write) : await this.revokeSucceeded(lease, write);
     } finally {
       this.inFlight.delete(id);
       this.started.delete(id);
     }
   }
 
-  private async revokeSucceeded(lease: Lease): Promise<RevokeOutcome> {
+  private async revokeSucceeded(lease: Lease, write: LedgerWrite): Promise<RevokeOutcome> {
     const id = lease.lease_id;
     // The secret goes before the ledger says "ended": a crash in between leaves a `revoking` lease, retried (404).
     await this.forgetSecret(id);
     const now = this.deps.clock.now();
-    const ended = await this.update((d) => {
+    const ended = await write((d) => {
       const current = d.get(id) ?? lease;
       if (current.state === 'pending') {
         d.remove(id);
@@ -683,10 +691,10 @@ export class LeaseManager implements LeaseOperations, DeadlineSource {
     return 'revoked';
   }
 
-  private async revokeFailed(lease: Lease, err: KeyfobError): Promise<RevokeOutcome> {
+  private async revokeFailed(lease: Lease, err: KeyfobError, write: LedgerWrite): Promise<RevokeOutcome> {
     const id = lease.lease_id;
     const now = this.deps.clock.now();
-    const next = await this.update((d) => {
+    const next = await write((d) => {
       const current = d.get(id) ?? lease;
       const failures = current.revoke_attempts + 1;
       const giveUp = failures >= MAX_REVOKE_ATTEMPTS;
@@ -891,7 +899,18 @@ export class LeaseManager implements LeaseOperations, DeadlineSource {
       return out;
     });
     for (const l of claimed) this.inFlight.add(l.lease_id);
-    const results = await mapBounded(claimed, (l) => this.attemptRevoke(l), { limit: this.concurrency });
+    // The outcomes are recorded RECONCILE_WRITE_BATCH at a time (see ledger-write-batch.ts). A runner moves on to
+    // the next lease once its outcome is queued, so at most `concurrency` deletes are in flight, as before.
+    const batch = new LedgerWriteBatch((change) => this.update(change), RECONCILE_WRITE_BATCH);
+    const attempts: Array<Promise<RevokeOutcome>> = [];
+    await mapBounded(claimed, async (l, i) => {
+      const { write, queued } = batch.writer();
+      const attempt = this.attemptRevoke(l, write);
+      attempts[i] = attempt;
+      await Promise.race([queued, attempt.then(() => undefined, () => undefined)]);
+    }, { limit: this.concurrency });
+    await batch.flush();
+    const results = await Promise.allSettled(attempts);
     claimed.forEach((l, i) => {
       const r = results[i];
       outcome.set(l.lease_id, r?.status === 'fulfilled' ? r.value : 'failed');

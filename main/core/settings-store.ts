@@ -78,6 +78,14 @@ interface CachedRead {
   settled: boolean;
 }
 
+/**
+ * The current document for callers that only look at it (the core reads the settings several times per operation):
+ * `read()` without its copy, deeply frozen. Any other SettingsStore gives its `read()`.
+ */
+export function readSettingsShared(store: SettingsStore): Readonly<StoredConfig> {
+  return store instanceof ConfSettingsStore ? store.readShared() : store.read();
+}
+
 type FileVerdict =
   | { kind: 'missing' }
   | { kind: 'current'; config: StoredConfig }
@@ -129,11 +137,13 @@ class ConfSettingsStore implements SettingsStore {
    * the file, so every read still looks at the file — a stat, not a parse.
    */
   read(): StoredConfig {
-    const cached = this.cachedRead();
-    if (cached) return structuredClone(cached);
-    const fresh = this.readAndRemember();
-    if (fresh) return structuredClone(fresh);
-    return this.readThroughConf();
+    const known = this.cachedRead() ?? this.readAndRemember();
+    return known ? structuredClone(known) : this.readThroughConf();
+  }
+
+  /** `read()` without the copy: deeply frozen, and the same object for as long as the file does not change. */
+  readShared(): Readonly<StoredConfig> {
+    return this.cachedRead() ?? this.readAndRemember() ?? deepFreeze(this.readThroughConf());
   }
 
   private readThroughConf(): StoredConfig {
@@ -329,15 +339,15 @@ class ConfSettingsStore implements SettingsStore {
 }
 
 function fileStat(file: string): { signature: FileSignature; changedAt: number } | null {
-  let st: fs.BigIntStats | undefined;
+  let st: fs.Stats | undefined;
   try {
-    st = fs.statSync(file, { bigint: true, throwIfNoEntry: false });
+    st = fs.statSync(file, { throwIfNoEntry: false });
   } catch {
     return null; // unreadable: the uncached read reports it
   }
   if (!st) return null;
-  const changedNs = st.mtimeNs > st.ctimeNs ? st.mtimeNs : st.ctimeNs;
-  return { signature: `${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`, changedAt: Number(changedNs / 1_000_000n) };
+  // The ms values keep the nanoseconds to a fraction of a microsecond (as the ledger's signature does).
+  return { signature: `${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}`, changedAt: Math.max(st.mtimeMs, st.ctimeMs) };
 }
 
 function fileSignature(file: string): FileSignature | null {
