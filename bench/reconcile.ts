@@ -6,12 +6,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { createKeyfobCore } from '../main/core/keyfob-core.js';
 import type { KeyfobCoreInstance } from '../main/core/keyfob-core.js';
 import { KeytarSecretStore } from '../main/core/secret-store.js';
-import { openSettingsStore } from '../main/core/settings-store.js';
 import type { SecretStore } from '../main/core/ports.js';
 import { FakeClock } from '../test/support/fake-clock.js';
+import { openHeadlessCore } from '../test/support/headless-core.js';
 import { startSimulator } from '../test/sim/index.js';
 import { timeLedger } from './lib/ledger-timing.js';
 import { removeSecrets, seedLeases, storeSecrets, writeLedger } from './lib/seed.js';
@@ -35,16 +34,7 @@ export const reconcileSection: Section = {
     const keychain = ctx.keychain.choose(new KeytarSecretStore({ service: `Keyfob-bench:${randomUUID()}` }));
     const timed = new TimedSecretStore(keychain);
     const clock = new FakeClock(now);
-    const open = (secretStore: SecretStore): KeyfobCoreInstance => createKeyfobCore({
-      stateDir,
-      settingsStore: openSettingsStore({ stateDir, clock }),
-      secretStore,
-      clock,
-      clipboard: { writeSecret: async () => undefined, readText: async () => '', clear: async () => undefined },
-      activity: { current: () => ({ idleSeconds: 0, locked: false }) },
-      notifier: { notify: () => undefined },
-      watchLedger: false,
-    });
+    const open = (secretStore: SecretStore): KeyfobCoreInstance => openHeadlessCore({ stateDir, secretStore, clock, watchLedger: false });
     const ledgerId = randomUUID();
     let seeded: Awaited<ReturnType<typeof seedLeases>> = [];
     try {

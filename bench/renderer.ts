@@ -13,6 +13,7 @@ import { build } from 'vite';
 import { defaultSettings } from '../main/core/settings-schema.js';
 import type { LeaseView } from '../main/core/types.js';
 import type { AppSnapshot } from '../preload/api.js';
+import { leaseView } from '../test/support/lease-builder.js';
 import { bytes, median, ms, percentile } from './lib/stats.js';
 import type { BenchContext, Row, Section } from './lib/report.js';
 
@@ -32,7 +33,7 @@ export function snapshotOf(count: number, now: number): AppSnapshot {
   const leases: LeaseView[] = Array.from({ length: count }, (_, i) => {
     const issued = now - 3600_000 + i * 3000;
     const id = `${(0x10000000 + i).toString(16)}-0000-4000-8000-${i.toString(16).padStart(12, '0')}`;
-    return {
+    return leaseView({
       lease_id: id,
       role: i % 3 === 0 ? 'ci' : 'dev',
       key_alias: `keyfob-dev-${id.slice(0, 8)}`,
@@ -43,16 +44,7 @@ export function snapshotOf(count: number, now: number): AppSnapshot {
       issued_at: new Date(issued).toISOString(),
       expires_at: new Date(now + 120_000 + i * 3_500).toISOString(),
       max_expires_at: new Date(issued + 8 * 3600_000).toISOString(),
-      ttl_seconds: 3600,
-      renewable: true,
-      state: 'active',
-      revoke_attempts: 0,
-      next_attempt_at: null,
-      ended_reason: null,
-      ended_at: null,
-      last_error: null,
-      idle_will_expire: false,
-    };
+    });
   });
   return {
     connection: { url: 'http://127.0.0.1:4000', admin_key_stored: true, keychain_backend: 'bench', session_only: false },

@@ -5,13 +5,11 @@ import fs from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { systemClock } from '../main/adapters/system-clock.js';
-import { createKeyfobCore } from '../main/core/keyfob-core.js';
-import type { KeyfobCoreInstance } from '../main/core/keyfob-core.js';
 import { KeytarSecretStore } from '../main/core/secret-store.js';
 import { SessionSecretStore } from '../main/core/session-secret-store.js';
-import { openSettingsStore } from '../main/core/settings-store.js';
-import type { Clock, SecretStore } from '../main/core/ports.js';
+import type { SecretStore } from '../main/core/ports.js';
 import { FakeClock, flush } from '../test/support/fake-clock.js';
+import { openHeadlessCore } from '../test/support/headless-core.js';
 import { CountingClock } from './lib/counting-clock.js';
 import { timeLedger } from './lib/ledger-timing.js';
 import { median } from './lib/stats.js';
@@ -60,23 +58,11 @@ function heapUsed(): number {
   return process.memoryUsage().heapUsed;
 }
 
-function openCore(stateDir: string, clock: Clock, secretStore: SecretStore): KeyfobCoreInstance {
-  return createKeyfobCore({
-    stateDir,
-    settingsStore: openSettingsStore({ stateDir, clock }),
-    secretStore,
-    clock,
-    clipboard: { writeSecret: async () => undefined, readText: async () => '', clear: async () => undefined },
-    activity: { current: () => ({ idleSeconds: 0, locked: false }) },
-    notifier: { notify: () => undefined },
-  });
-}
-
 const secretStore: SecretStore = plan.keychain ? new KeytarSecretStore({ service: plan.service }) : new SessionSecretStore();
 const fake = new FakeClock(plan.startTime);
 const clock = new CountingClock(fake);
 const heapBaseline = heapUsed();
-const core = openCore(plan.stateDir, clock, secretStore);
+const core = openHeadlessCore({ stateDir: plan.stateDir, secretStore, clock });
 await core.connect({ url: plan.url, adminKey: plan.adminKey });
 core.saveRole({ name: 'dev', models: ['gpt-4o'], ttl: '1h', max_ttl: '8h' });
 core.updateSettings({ request_timeout_seconds: 60 });
@@ -115,7 +101,7 @@ if (plan.idleStateDir) {
 
   // Real time: a second Keyfob on the system clock, idle with no leases, watched for two seconds.
   const realClock = new CountingClock(systemClock);
-  const idler = openCore(plan.idleStateDir, realClock, secretStore);
+  const idler = openHeadlessCore({ stateDir: plan.idleStateDir, secretStore, clock: realClock });
   await idler.connect({ url: plan.url, adminKey: plan.adminKey });
   await idler.start();
   realClock.reset();

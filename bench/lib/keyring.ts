@@ -1,7 +1,7 @@
 // The keychain the bench uses: the session's Secret Service when there is one; on a headless machine (CI, a
 // server) a throw-away, unlocked gnome-keyring in a private D-Bus session (the bench re-runs itself inside one);
 // and where neither exists, memory — said plainly in the results, since keychain times are then meaningless.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -9,12 +9,9 @@ import { randomUUID } from 'node:crypto';
 import { KeytarSecretStore } from '../../main/core/secret-store.js';
 import { SessionSecretStore } from '../../main/core/session-secret-store.js';
 import type { SecretStore } from '../../main/core/ports.js';
+import { hasCommand } from '../../test/support/session-env.js';
 
 const IN_PRIVATE_SESSION = 'KEYFOB_BENCH_PRIVATE_KEYRING';
-
-function have(command: string): boolean {
-  return spawnSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' }).status === 0;
-}
 
 /**
  * Without a D-Bus session, re-runs this process inside `dbus-run-session` with an unlocked gnome-keyring and
@@ -22,7 +19,7 @@ function have(command: string): boolean {
  */
 export async function rerunInsidePrivateKeyring(script: string, args: readonly string[]): Promise<number | null> {
   if (process.env.DBUS_SESSION_BUS_ADDRESS || process.env[IN_PRIVATE_SESSION]) return null;
-  if (process.platform !== 'linux' || !have('dbus-run-session') || !have('gnome-keyring-daemon')) return null;
+  if (process.platform !== 'linux' || !hasCommand('dbus-run-session') || !hasCommand('gnome-keyring-daemon')) return null;
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'keyfob-bench-home-'));
   const unlock = 'echo -n keyfob-bench | gnome-keyring-daemon --unlock --components=secrets >/dev/null && exec "$@"';
   const child = spawn('dbus-run-session', ['--', 'bash', '-c', unlock, 'bash', process.execPath, '--import', 'tsx', script, ...args], {

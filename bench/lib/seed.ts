@@ -12,6 +12,7 @@ import { leaseAccount } from '../../main/core/secret-accounts.js';
 import type { SecretStore } from '../../main/core/ports.js';
 import type { Lease } from '../../main/core/types.js';
 import { BareClient } from './bare-http.js';
+import { ledgerLease } from '../../test/support/lease-builder.js';
 
 export interface SeededLease {
   lease: Lease;
@@ -48,26 +49,17 @@ export async function seedLeases(opts: SeedOptions): Promise<SeededLease[]> {
     const issued = opts.issuedAt(i);
     return {
       key,
-      lease: {
+      lease: ledgerLease({
         lease_id: leaseId,
-        role: 'dev',
         key_alias: alias,
         token_hash: answer.token as string,
         key_hint: redactKey(key),
         models: ['gpt-4o'],
-        max_budget: 0,
         issued_at: new Date(issued).toISOString(),
         expires_at: new Date(Date.parse(answer.expires as string)).toISOString(),
         max_expires_at: new Date(issued + opts.maxTtlSeconds * 1000).toISOString(),
         ttl_seconds: opts.ttlSeconds,
-        renewable: true,
-        state: 'active',
-        revoke_attempts: 0,
-        next_attempt_at: null,
-        ended_reason: null,
-        ended_at: null,
-        last_error: null,
-      },
+      }),
     };
   }, { limit: 16 });
   return results.map((r) => {

@@ -50,37 +50,30 @@ export interface LeaseJson {
 
 export type IssuedLeaseJson = Omit<LeaseJson, 'state'> & { key: string };
 
+/** The fields every lease JSON output shares, in their printed order. */
+function leaseFields(lease: LeaseView): Omit<LeaseJson, 'state'> {
+  return {
+    lease_id: lease.lease_id,
+    key_alias: lease.key_alias,
+    role: lease.role,
+    models: [...lease.models],
+    max_budget: lease.max_budget,
+    issued_at: isoOrNull(lease.issued_at),
+    expires_at: isoOrNull(lease.expires_at),
+    max_expires_at: isoOrNull(lease.max_expires_at),
+    renewable: lease.renewable,
+  };
+}
+
 /** `lease list --json` / `lease renew --json`: the lease without its key, plus its state. */
 export function leaseJson(lease: LeaseView): LeaseJson {
-  return {
-    lease_id: lease.lease_id,
-    key_alias: lease.key_alias,
-    role: lease.role,
-    models: [...lease.models],
-    max_budget: lease.max_budget,
-    issued_at: isoOrNull(lease.issued_at),
-    expires_at: isoOrNull(lease.expires_at),
-    max_expires_at: isoOrNull(lease.max_expires_at),
-    renewable: lease.renewable,
-    state: lease.state,
-  };
+  return { ...leaseFields(lease), state: lease.state };
 }
 
-/** `issue --json`: the one output that carries the key. */
+/** `issue --json`: the one output that carries the key (printed right after the lease id). */
 export function issuedJson(issued: IssuedLease): IssuedLeaseJson {
-  const { lease } = issued;
-  return {
-    lease_id: lease.lease_id,
-    key: issued.key,
-    key_alias: lease.key_alias,
-    role: lease.role,
-    models: [...lease.models],
-    max_budget: lease.max_budget,
-    issued_at: isoOrNull(lease.issued_at),
-    expires_at: isoOrNull(lease.expires_at),
-    max_expires_at: isoOrNull(lease.max_expires_at),
-    renewable: lease.renewable,
-  };
+  const { lease_id, ...rest } = leaseFields(issued.lease);
+  return { lease_id, key: issued.key, ...rest };
 }
 
 export function json(value: unknown): string {

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
-import { ADMIN_KEY, REPO_ROOT, boot, connectAndCreateRoles, createEnv, electron, fake, ok, seedState, trayMenu } from './harness.js';
+import { ADMIN_KEY, REPO_ROOT, boot, connectAndCreateRoles, createEnv, electron, fake, ok, openWindowFromTray, seedState, trayMenu } from './harness.js';
 import { CONTENT_SECURITY_POLICY } from '../../main/electron/security.js';
 import { KeyfobError } from '../../main/core/errors.js';
 import { SESSION_ONLY_BACKEND } from '../../main/core/session-secret-store.js';
@@ -44,10 +44,7 @@ test('the window is hardened: isolation, sandbox, no node, CSP, no navigation, n
   const env = await createEnv(t);
   await seedState(env);
   const running = await boot(env);
-  trayMenu().find('Open Keyfob').click();
-
-  const win = fake.windows[0];
-  assert.ok(win);
+  const win = openWindowFromTray();
   const prefs = win.options.webPreferences as Record<string, unknown>;
   assert.equal(prefs.contextIsolation, true);
   assert.equal(prefs.sandbox, true);
@@ -89,9 +86,7 @@ test('closing the window hides it; a second launch shows and focuses the first',
   const env = await createEnv(t);
   await seedState(env);
   await boot(env);
-  trayMenu().find('Open Keyfob').click();
-  const win = fake.windows[0];
-  assert.ok(win);
+  const win = openWindowFromTray();
   win.close();
   assert.equal(win.destroyed, false, 'closing only hides');
   assert.equal(win.visible, false);

@@ -122,6 +122,14 @@ export function trayMenu(): InstanceType<typeof electron.FakeMenu> {
   return menu;
 }
 
+/** Opens the window from the tray's menu, as a person would, and returns it. */
+export function openWindowFromTray(): InstanceType<typeof electron.BrowserWindow> {
+  trayMenu().find('Open Keyfob').click();
+  const win = fake.windows[0];
+  assert.ok(win, 'the tray opened a window');
+  return win;
+}
+
 /** What the trusted window's renderer would send: the app's own window, its main frame. */
 export function fromWindow(running: RunningApp): { webContents: InstanceType<typeof electron.FakeWebContents> } {
   const win = running.window.browserWindow;

@@ -2,7 +2,7 @@
 // gets back — and the preload that the window actually uses.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ADMIN_KEY, boot, createEnv, electron, fake, fromWindow, ok, seedState, trayMenu } from './harness.js';
+import { ADMIN_KEY, boot, createEnv, electron, fromWindow, ok, openWindowFromTray, seedState, trayMenu } from './harness.js';
 import { INVOKE_CHANNELS, PUSH_CHANNELS, channelName } from '../../preload/api.js';
 import type { AppSnapshot, IpcResult, KeyfobApi } from '../../preload/api.js';
 import { REFUSED_SENDER_MESSAGE } from '../../main/ipc/register.js';
@@ -110,9 +110,7 @@ test('the preload exposes exactly window.keyfob, and it round-trips through IPC'
   const env = await createEnv(t);
   await seedState(env);
   const running = await boot(env);
-  trayMenu().find('Open Keyfob').click();
-  const win = fake.windows[0];
-  assert.ok(win);
+  const win = openWindowFromTray();
   electron.ipcRenderer.window = win;
   await import('../../preload/preload.js');
 

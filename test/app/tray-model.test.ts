@@ -14,34 +14,21 @@ import { defaultSettings } from '../../main/core/settings-schema.js';
 import { defaultRole } from '../../main/core/roles.js';
 import type { LeaseView } from '../../main/core/types.js';
 import { makeIcons } from '../../build/make-icons.js';
+import { leaseView } from '../support/lease-builder.js';
 
 const NOW = Date.parse('2026-03-02T09:00:00.000Z');
 const MIN = 60_000;
 
 function lease(overrides: Partial<LeaseView> & { minutesLeft?: number }): LeaseView {
   const { minutesLeft = 30, ...rest } = overrides;
-  return {
+  return leaseView({
     lease_id: `lease-${Math.random().toString(16).slice(2, 10)}`,
-    role: 'dev',
     key_alias: 'keyfob-dev-1a2b3c4d',
-    token_hash: 'f'.repeat(64),
     key_hint: 'sk-...wxyz',
-    models: [],
-    max_budget: 0,
     issued_at: new Date(NOW - MIN).toISOString(),
     expires_at: new Date(NOW + minutesLeft * MIN).toISOString(),
-    max_expires_at: null,
-    ttl_seconds: 3600,
-    renewable: true,
-    state: 'active',
-    revoke_attempts: 0,
-    next_attempt_at: null,
-    ended_reason: null,
-    ended_at: null,
-    last_error: null,
-    idle_will_expire: false,
     ...rest,
-  };
+  });
 }
 
 function view(overrides: Partial<TrayView> = {}): TrayView {

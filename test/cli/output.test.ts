@@ -13,30 +13,19 @@ import {
   relativeTo,
   shellQuote,
 } from '../../main/cli/output.js';
+import { leaseView } from '../support/lease-builder.js';
 
 function lease(over: Partial<LeaseView> = {}): LeaseView {
-  return {
+  return leaseView({
     lease_id: '3f2a9c4e-1b7d-4e0a-9c55-0d8e2f6a7b10',
-    role: 'dev',
     key_alias: 'keyfob-dev-3f2a9c4e',
     token_hash: 'a'.repeat(64),
-    key_hint: 'sk-...abcd',
     models: ['gpt-4o-mini'],
     max_budget: 5,
     issued_at: '2026-01-01T00:00:00.000Z',
     expires_at: '2026-01-01T01:00:00+00:00',
-    max_expires_at: null,
-    ttl_seconds: 3600,
-    renewable: true,
-    state: 'active',
-    revoke_attempts: 0,
-    next_attempt_at: null,
-    ended_reason: null,
-    ended_at: null,
-    last_error: null,
-    idle_will_expire: false,
     ...over,
-  };
+  });
 }
 
 describe('shellQuote', () => {

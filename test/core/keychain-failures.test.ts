@@ -2,13 +2,11 @@
 // not there, a session without a login collection, and a locked collection (in a private D-Bus session with its
 // own gnome-keyring, so the suite's shared keyring is never locked under other tests).
 import assert from 'node:assert/strict';
-import { execFile, execFileSync } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
+import { execFile } from 'node:child_process';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { hasCommand, withoutSession } from '../support/session-env.js';
 
 const run = promisify(execFile);
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -23,22 +21,8 @@ interface ChildResult {
   hint?: string;
 }
 
-function have(command: string): boolean {
-  try {
-    execFileSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** The parent's environment without anything that points at a D-Bus session, a display or a keyring. */
-function isolatedEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, HOME: fs.mkdtempSync(path.join(os.tmpdir(), 'keyfob-keyring-home-')) };
-  for (const name of ['DBUS_SESSION_BUS_ADDRESS', 'DISPLAY', 'WAYLAND_DISPLAY', 'XDG_RUNTIME_DIR', 'GNOME_KEYRING_CONTROL',
-    'XDG_DATA_HOME', 'XDG_CONFIG_HOME', 'XDG_CACHE_HOME', 'SSH_AUTH_SOCK']) delete env[name];
-  return env;
-}
+const isolatedEnv = (): NodeJS.ProcessEnv => withoutSession('keyfob-keyring-home-');
 
 async function child(argv: string[], env: NodeJS.ProcessEnv): Promise<ChildResult[]> {
   const { stdout } = await run(argv[0] as string, argv.slice(1), { cwd: ROOT, env, timeout: 30_000 });
@@ -57,7 +41,7 @@ function assertFailed(result: ChildResult | undefined, kind: string, message: Re
   return result;
 }
 
-describe('keychain failure modes', { skip: have('dbus-run-session') && have('gnome-keyring-daemon') ? false : 'needs dbus-run-session and gnome-keyring-daemon' }, () => {
+describe('keychain failure modes', { skip: hasCommand('dbus-run-session') && hasCommand('gnome-keyring-daemon') ? false : 'needs dbus-run-session and gnome-keyring-daemon' }, () => {
   test('no D-Bus session (no bus address, no $DISPLAY) → keychain-unavailable, saying what to install', async () => {
     const [probe, get] = await child(nodeChild(service('nobus'), 'probe', 'get'), isolatedEnv());
     const r = assertFailed(probe, 'keychain-unavailable', /no D-Bus session/);

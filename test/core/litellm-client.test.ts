@@ -4,21 +4,15 @@ import { after, before, beforeEach, describe, test } from 'node:test';
 import { KeyfobError, type ErrorKind } from '../../main/core/errors.js';
 import { LiteLLMClient, tokenHash } from '../../main/core/litellm-client.js';
 import { startSimulator, type Simulator } from '../sim/index.js';
+import { rejectsWithKind } from './support/keyfob-rejection.js';
 
 const MASTER = 'sk-admin-master-0001';
 
 async function rejectsWith(promise: Promise<unknown>, kind: ErrorKind, message?: RegExp): Promise<KeyfobError> {
-  try {
-    await promise;
-  } catch (e) {
-    assert.ok(e instanceof KeyfobError, `expected a KeyfobError, got ${String(e)}`);
-    assert.equal(e.kind, kind, `${e.kind}: ${e.message}`);
-    if (message) assert.match(e.message, message);
-    assert.equal(e.cause, undefined, 'never carries the axios error (its config holds the admin key)');
-    assert.doesNotMatch(JSON.stringify({ ...e.toJSON(), stack: e.stack }), /sk-admin-master-0001/);
-    return e;
-  }
-  assert.fail(`expected ${kind}`);
+  const e = await rejectsWithKind(promise, kind, message);
+  assert.equal(e.cause, undefined, 'never carries the axios error (its config holds the admin key)');
+  assert.doesNotMatch(JSON.stringify({ ...e.toJSON(), stack: e.stack }), /sk-admin-master-0001/);
+  return e;
 }
 
 for (const flavor of ['current', 'older'] as const) {

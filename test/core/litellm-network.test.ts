@@ -1,27 +1,21 @@
 // The client on the network: refused ports, DNS, TLS (self-signed, custom CA, insecure), outbound proxies.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { KeyfobError, type ErrorKind } from '../../main/core/errors.js';
+import type { ErrorKind, KeyfobError } from '../../main/core/errors.js';
 import { LiteLLMClient } from '../../main/core/litellm-client.js';
 import { startSimulator, type Simulator } from '../sim/index.js';
 import {
   deadPort, hasOpenssl, makeSelfSignedCert, startOutboundProxy, startTlsFront, type Listening, type TestCertificate,
 } from './support/servers.js';
+import { rejectsWithKind } from './support/keyfob-rejection.js';
 
 const MASTER = 'sk-admin-net-0002';
 const TEST_HOST = 'litellm.keyfob.test';
 
 async function rejectsWith(promise: Promise<unknown>, kind: ErrorKind, message?: RegExp): Promise<KeyfobError> {
-  try {
-    await promise;
-  } catch (e) {
-    assert.ok(e instanceof KeyfobError, `expected a KeyfobError, got ${String(e)}`);
-    assert.equal(e.kind, kind, `${e.kind}: ${e.message}`);
-    if (message) assert.match(e.message, message);
-    assert.doesNotMatch(e.message, new RegExp(MASTER));
-    return e;
-  }
-  assert.fail(`expected ${kind}`);
+  const e = await rejectsWithKind(promise, kind, message);
+  assert.doesNotMatch(e.message, new RegExp(MASTER));
+  return e;
 }
 
 let sim: Simulator;

@@ -2,10 +2,7 @@
 // keychain locked after Keyfob read its admin key. The person is told it is the keychain; no key is left on the proxy
 // that Keyfob does not know; what could not be finished is finished by the next process that has a keychain.
 import assert from 'node:assert/strict';
-import { execFile, execFileSync } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
+import { execFile } from 'node:child_process';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -15,6 +12,7 @@ import { ADMIN_KEY, harness, ledgerVersusServer } from '../lease/helpers.js';
 import { startSimulator } from '../sim/index.js';
 import { assertBuilt, keyfob, show, tempHome } from '../cli/harness.js';
 import type { KeychainPlan, KeychainStep, StepResult } from './fixtures/keychain-worker.js';
+import { hasCommand, withoutSession } from '../support/session-env.js';
 import { CONSISTENT, assertNothingLost, restart } from './support.js';
 
 const run = promisify(execFile);
@@ -23,29 +21,12 @@ const WORKER = fileURLToPath(new URL('./fixtures/keychain-worker.ts', import.met
 /** A revocation the child could not send is retried by the next process after its back-off. */
 const RETRY_SLACK_MS = 60_000;
 
-function have(command: string): boolean {
-  try {
-    execFileSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** This environment without anything that leads to a D-Bus session, a display or a keyring. */
-function withoutSession(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, HOME: fs.mkdtempSync(path.join(os.tmpdir(), 'keyfob-faults-home-')) };
-  for (const name of ['DBUS_SESSION_BUS_ADDRESS', 'DISPLAY', 'WAYLAND_DISPLAY', 'XDG_RUNTIME_DIR', 'GNOME_KEYRING_CONTROL',
-    'XDG_DATA_HOME', 'XDG_CONFIG_HOME', 'XDG_CACHE_HOME', 'SSH_AUTH_SOCK']) delete env[name];
-  return env;
-}
-
 async function worker(plan: KeychainPlan, opts: { privateKeyring: boolean }): Promise<Map<string, StepResult[]>> {
   const node = [process.execPath, '--import', 'tsx', WORKER, JSON.stringify(plan)];
   const argv = opts.privateKeyring
     ? ['dbus-run-session', '--', 'bash', '-c', 'echo -n keyfob-test | gnome-keyring-daemon --unlock --components=secrets >/dev/null && exec "$@"', 'bash', ...node]
     : node;
-  const { stdout } = await run(argv[0] as string, argv.slice(1), { cwd: REPO, env: withoutSession(), timeout: 30_000 });
+  const { stdout } = await run(argv[0] as string, argv.slice(1), { cwd: REPO, env: withoutSession('keyfob-faults-home-'), timeout: 30_000 });
   const results = new Map<string, StepResult[]>();
   for (const line of stdout.split('\n').filter((l) => l.startsWith('{'))) {
     const r = JSON.parse(line) as StepResult;
@@ -62,7 +43,7 @@ function failed(r: StepResult | undefined, kind: string, words: RegExp): void {
   assert.match(r.error?.message ?? '', words);
 }
 
-const tools = have('dbus-run-session') && have('gnome-keyring-daemon') && have('gdbus');
+const tools = hasCommand('dbus-run-session') && hasCommand('gnome-keyring-daemon') && hasCommand('gdbus');
 
 describe('keychain faults', { skip: tools ? false : 'needs dbus-run-session, gnome-keyring-daemon and gdbus', concurrency: true }, () => {
   test('keychain unavailable (no D-Bus session): every operation names the keychain; nothing reaches the proxy unknown', async () => {
@@ -146,7 +127,7 @@ describe('keychain faults', { skip: tools ? false : 'needs dbus-run-session, gno
       const role = await keyfob(['role', 'set', 'dev', '--ttl', '1h'], { home });
       assert.equal(role.code, 0, show(role));
       // Undefined entries are left out of the child's environment.
-      const noSession = { DBUS_SESSION_BUS_ADDRESS: undefined, DISPLAY: undefined, XDG_RUNTIME_DIR: undefined, HOME: withoutSession().HOME };
+      const noSession = { DBUS_SESSION_BUS_ADDRESS: undefined, DISPLAY: undefined, XDG_RUNTIME_DIR: undefined, HOME: withoutSession('keyfob-faults-home-').HOME };
       const issue = await keyfob(['issue', 'dev'], { home, env: noSession });
       assert.equal(issue.code, 1, show(issue));
       assert.match(issue.stderr, /^keyfob: There is no D-Bus session/m, show(issue));

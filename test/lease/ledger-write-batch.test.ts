@@ -8,6 +8,7 @@ import type { PlanMemory } from '../../main/core/lease-scheduler.js';
 import { LedgerWriteBatch } from '../../main/core/ledger-write-batch.js';
 import type { Lease } from '../../main/core/types.js';
 import { FakeClock } from '../support/fake-clock.js';
+import { ledgerLease } from '../support/lease-builder.js';
 import { tempStateDir } from './helpers.js';
 
 const T0 = Date.parse('2026-03-01T09:00:00.000Z');
@@ -15,27 +16,14 @@ const MIN = 60_000;
 const iso = (ms: number) => new Date(ms).toISOString();
 
 function lease(n: number, over: Partial<Lease> = {}): Lease {
-  return {
+  return ledgerLease({
     lease_id: `11111111-2222-4333-8444-${String(n).padStart(12, '0')}`,
-    role: 'dev',
     key_alias: `keyfob-dev-${n}`,
-    token_hash: 'f'.repeat(64),
-    key_hint: 'sk-...abcd',
-    models: [],
-    max_budget: 0,
     issued_at: iso(T0),
     expires_at: iso(T0 + 60 * MIN),
     max_expires_at: iso(T0 + 180 * MIN),
-    ttl_seconds: 3600,
-    renewable: true,
-    state: 'active',
-    revoke_attempts: 0,
-    next_attempt_at: null,
-    ended_reason: null,
-    ended_at: null,
-    last_error: null,
     ...over,
-  };
+  });
 }
 
 test('a write batch rewrites the ledger once per full batch and once more on flush, every change applied in order', async () => {

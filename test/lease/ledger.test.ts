@@ -11,18 +11,18 @@ import { LEDGER_FORMAT_VERSION, LeaseLedger, isLeaseId, salvageLedgerId, seriali
 import type { LedgerDocument } from '../../main/core/lease-ledger.js';
 import type { Lease } from '../../main/core/types.js';
 import { FakeClock } from '../support/fake-clock.js';
+import { ledgerLease } from '../support/lease-builder.js';
 import { tempStateDir } from './helpers.js';
 
 const T0 = Date.parse('2026-03-01T09:00:00.000Z');
 const here = path.dirname(new URL(import.meta.url).pathname);
 
 function lease(over: Partial<Lease> = {}): Lease {
-  return {
-    lease_id: randomUUID(), role: 'dev', key_alias: `keyfob-dev-${randomUUID().slice(0, 8)}`, token_hash: 'a'.repeat(64),
-    key_hint: 'sk-...wxyz', models: ['gpt-4o'], max_budget: 0, issued_at: new Date(T0).toISOString(),
-    expires_at: new Date(T0 + 3600_000).toISOString(), max_expires_at: null, ttl_seconds: 3600, renewable: true, state: 'active',
-    revoke_attempts: 0, next_attempt_at: null, ended_reason: null, ended_at: null, last_error: null, ...over,
-  };
+  return ledgerLease({
+    lease_id: randomUUID(), key_alias: `keyfob-dev-${randomUUID().slice(0, 8)}`, token_hash: 'a'.repeat(64),
+    key_hint: 'sk-...wxyz', models: ['gpt-4o'], issued_at: new Date(T0).toISOString(),
+    expires_at: new Date(T0 + 3600_000).toISOString(), ...over,
+  });
 }
 
 function withDir(fn: (dir: string) => Promise<void>): () => Promise<void> {

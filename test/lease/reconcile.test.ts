@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { LeaseLedger } from '../../main/core/lease-ledger.js';
 import type { Lease } from '../../main/core/types.js';
 import type { Simulator } from '../sim/index.js';
+import { ledgerLease } from '../support/lease-builder.js';
 import { START, chat, harness, ledgerVersusServer } from './helpers.js';
 
 const HOUR = 3600_000;
@@ -30,11 +31,10 @@ async function createOnProxy(sim: Simulator, alias: string, leaseId: string): Pr
 }
 
 function pendingLease(alias: string): Lease {
-  return {
-    lease_id: randomUUID(), role: 'dev', key_alias: alias, token_hash: null, key_hint: null, models: [], max_budget: 0,
-    issued_at: iso(START), expires_at: null, max_expires_at: iso(START + 3 * HOUR), ttl_seconds: 3600, renewable: true,
-    state: 'pending', revoke_attempts: 0, next_attempt_at: null, ended_reason: null, ended_at: null, last_error: null,
-  };
+  return ledgerLease({
+    lease_id: randomUUID(), key_alias: alias, token_hash: null, key_hint: null,
+    issued_at: iso(START), expires_at: null, max_expires_at: iso(START + 3 * HOUR), state: 'pending',
+  });
 }
 
 test('start: expired leases are revoked, active ones rescheduled, revocations retried', async () => {

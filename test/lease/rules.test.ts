@@ -14,6 +14,7 @@ import type { PlanMemory } from '../../main/core/lease-scheduler.js';
 import { SingleTimer } from '../../main/core/single-timer.js';
 import type { Lease } from '../../main/core/types.js';
 import { FakeClock } from '../support/fake-clock.js';
+import { ledgerLease } from '../support/lease-builder.js';
 import { MemoryClipboard, tempStateDir } from './helpers.js';
 
 const T0 = Date.parse('2026-03-01T09:00:00.000Z');
@@ -21,27 +22,13 @@ const iso = (ms: number) => new Date(ms).toISOString();
 const MIN = 60_000;
 
 function lease(over: Partial<Lease> = {}): Lease {
-  return {
-    lease_id: '11111111-2222-4333-8444-555555555555',
-    role: 'dev',
+  return ledgerLease({
     key_alias: 'keyfob-dev-abcdef12',
-    token_hash: 'f'.repeat(64),
-    key_hint: 'sk-...abcd',
-    models: [],
-    max_budget: 0,
     issued_at: iso(T0),
     expires_at: iso(T0 + 60 * MIN),
     max_expires_at: iso(T0 + 180 * MIN),
-    ttl_seconds: 3600,
-    renewable: true,
-    state: 'active',
-    revoke_attempts: 0,
-    next_attempt_at: null,
-    ended_reason: null,
-    ended_at: null,
-    last_error: null,
     ...over,
-  };
+  });
 }
 
 const noMemory: PlanMemory = { renewalSkipped: () => false, warned: () => false, renewRetryAt: () => undefined, inFlight: () => false };

@@ -14,13 +14,7 @@ before(async () => {
 after(() => suite.close());
 
 async function withApp(run: (app: AppUnderTest) => Promise<void>): Promise<void> {
-  const app = await suite.open({ connected: false });
-  try {
-    await run(app);
-    app.assertClean();
-  } finally {
-    await app.close();
-  }
+  await suite.withApp({ connected: false }, run);
 }
 
 /** A port on 127.0.0.1 where nothing listens. */

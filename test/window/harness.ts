@@ -56,6 +56,17 @@ export class WindowSuite {
     return AppUnderTest.start(this, opts);
   }
 
+  /** Runs `body` on a fresh app, checks the window stayed clean (assertClean) if it passed, and closes the app. */
+  async withApp(opts: AppOptions, body: (app: AppUnderTest) => Promise<void>): Promise<void> {
+    const app = await this.open(opts);
+    try {
+      await body(app);
+      app.assertClean();
+    } finally {
+      await app.close();
+    }
+  }
+
   async close(): Promise<void> {
     await this.browser.close();
     await this.files.close();

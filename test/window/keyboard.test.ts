@@ -14,14 +14,10 @@ before(async () => {
 after(() => suite.close());
 
 async function withApp(run: (app: AppUnderTest) => Promise<void>): Promise<void> {
-  const app = await suite.open({ roles: [{ name: 'ci', ttl: '15m' }, { name: 'dev', models: ['gpt-4o'], ttl: '1h' }] });
-  try {
+  await suite.withApp({ roles: [{ name: 'ci', ttl: '15m' }, { name: 'dev', models: ['gpt-4o'], ttl: '1h' }] }, async (app) => {
     await app.page.getByRole('tab', { name: /Keys/, selected: true }).waitFor();
     await run(app);
-    app.assertClean();
-  } finally {
-    await app.close();
-  }
+  });
 }
 
 /** Presses Tab until the focused element matches `selector`; fails if it takes more than `max` presses. */

@@ -17,14 +17,10 @@ before(async () => {
 after(() => suite.close());
 
 async function withApp(run: (app: AppUnderTest) => Promise<void>, opts: AppOptions = {}): Promise<void> {
-  const app = await suite.open({ roles: [DEV_ROLE, CI_ROLE], ...opts });
-  try {
+  await suite.withApp({ roles: [DEV_ROLE, CI_ROLE], ...opts }, async (app) => {
     await app.page.getByRole('tab', { name: /Keys/, selected: true }).waitFor();
     await run(app);
-    app.assertClean();
-  } finally {
-    await app.close();
-  }
+  });
 }
 
 /** Issues a key of `role` through the window's issue form and returns main's lease for it. */

@@ -13,15 +13,11 @@ before(async () => {
 after(() => suite.close());
 
 async function withRoles(run: (app: AppUnderTest) => Promise<void>, opts: AppOptions = {}): Promise<void> {
-  const app = await suite.open(opts);
-  try {
+  await suite.withApp(opts, async (app) => {
     await app.page.getByRole('tab', { name: 'Roles' }).click();
     await app.page.getByRole('heading', { name: 'Roles', exact: true }).waitFor();
     await run(app);
-    app.assertClean();
-  } finally {
-    await app.close();
-  }
+  });
 }
 
 test('create a role with every field: models from the proxy and typed, durations, limits, metadata', async () => {

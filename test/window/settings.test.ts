@@ -15,13 +15,7 @@ before(async () => {
 after(() => suite.close());
 
 async function withApp(run: (app: AppUnderTest) => Promise<void>, opts: AppOptions = {}): Promise<void> {
-  const app = await suite.open(opts);
-  try {
-    await run(app);
-    app.assertClean();
-  } finally {
-    await app.close();
-  }
+  await suite.withApp(opts, run);
 }
 
 async function openSettings(app: AppUnderTest): Promise<void> {
