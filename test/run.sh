@@ -4,7 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-debs=(gnome-keyring dbus dbus-x11 libsecret-1-0 chromium xvfb xauth)
+# gdbus (libglib2.0-bin) locks the keyring in the fault tests; openssl makes the TLS test certificate.
+debs=(gnome-keyring dbus dbus-x11 libsecret-1-0 chromium libglib2.0-bin openssl)
 missing=()
 for p in "${debs[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p"); done
 if ((${#missing[@]})); then
