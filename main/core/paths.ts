@@ -11,6 +11,8 @@ export const CONFIG_FILE = 'config.json';
 export const LEDGER_FILE = 'leases.json';
 export const AUDIT_FILE = 'audit.log';
 export const LOCK_FILE = 'state.lock';
+/** Guards config.json's read-modify-write: the CLI and the app may save roles or settings at the same moment. */
+export const SETTINGS_LOCK_FILE = 'config.lock';
 
 type Env = Record<string, string | undefined>;
 

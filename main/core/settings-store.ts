@@ -7,8 +7,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Conf from 'conf';
 import { KeyfobError, redactText } from './errors.js';
-import { CONFIG_FILE } from './paths.js';
+import { CONFIG_FILE, SETTINGS_LOCK_FILE } from './paths.js';
 import type { Clock, SettingsStore } from './ports.js';
+import { StateLock } from './state-lock.js';
 import { CURRENT_SCHEMA_VERSION, defaultConfig, migrateConfig, normalizeStoredConfig, storedConfigSchemaProblems } from './settings-schema.js';
 import type { StoredConfig } from './types.js';
 
@@ -98,6 +99,7 @@ class ConfSettingsStore implements SettingsStore {
   private conf!: ConfLikeStore;
   /** The last document read, with the signature and bytes of the file it came from. */
   private cache: CachedRead | null = null;
+  private readonly lock: StateLock;
 
   private constructor(
     private readonly stateDir: string,
@@ -105,6 +107,7 @@ class ConfSettingsStore implements SettingsStore {
     private readonly clock: Pick<Clock, 'now'>,
   ) {
     this.path = path.join(stateDir, CONFIG_FILE);
+    this.lock = new StateLock({ path: path.join(stateDir, SETTINGS_LOCK_FILE) });
   }
 
   static open(opts: SettingsStoreOptions): ConfSettingsStore {
@@ -208,6 +211,12 @@ class ConfSettingsStore implements SettingsStore {
    * type them: "15m", an un-normalised URL) and writes it (mode 0600). Invalid → KeyfobError('validation').
    */
   update(change: (current: StoredConfig) => StoredConfig): StoredConfig {
+    // Under the lock, so that two processes saving at once (two `keyfob role set`, or the CLI and the window) both
+    // land: without it the later write would carry the earlier file and drop the other's change.
+    return this.lock.withLockSync(() => this.updateLocked(change));
+  }
+
+  private updateLocked(change: (current: StoredConfig) => StoredConfig): StoredConfig {
     const current = this.read();
     const next = change(structuredClone(current));
     if (next?.schema_version !== CURRENT_SCHEMA_VERSION) {

@@ -36,6 +36,16 @@ const DEFAULT_TIMEOUT_MS = 30_000;
 /** A lock file without a readable holder is normally being written right now; after this long it is debris. */
 const UNREADABLE_STALE_MS = 2_000;
 
+interface LockAttempt {
+  me: LockHolder;
+  started: number;
+  watched: { raw: string; since: number } | null;
+  nextPause(): number;
+}
+
+// A blocking sleep for withLockSync: Atomics.wait on a private buffer that nothing ever notifies.
+const SLEEPER = new Int32Array(new SharedArrayBuffer(4));
+
 // In-process queue per lock file: callers in one process take turns instead of polling the file against each other.
 const inProcessTails = new Map<string, Promise<unknown>>();
 
@@ -88,32 +98,58 @@ export class StateLock {
     }
   }
 
+  /**
+   * The same lock for synchronous callers (the settings store's read-modify-write, whose port is synchronous). It
+   * waits by blocking the thread, which is acceptable for a lock that is held for milliseconds.
+   */
+  withLockSync<T>(fn: () => T): T {
+    const attempt = this.newAttempt();
+    while (!this.step(attempt)) Atomics.wait(SLEEPER, 0, 0, attempt.nextPause());
+    try {
+      return fn();
+    } finally {
+      this.release(attempt.me);
+    }
+  }
+
   private async acquire(): Promise<LockHolder> {
+    const attempt = this.newAttempt();
+    while (!this.step(attempt)) await sleep(attempt.nextPause());
+    return attempt.me;
+  }
+
+  private newAttempt(): LockAttempt {
     const me: LockHolder = { ...processIdentity(), nonce: randomUUID() };
     if (this.stamp) me.since = this.stamp();
-    const started = performance.now();
-    // The holder we are waiting on, and since when (our monotonic time) we have seen it unchanged.
-    let watched: { raw: string; since: number } | null = null;
     let pause = 2;
+    return {
+      me,
+      started: performance.now(),
+      watched: null,
+      nextPause: () => {
+        const wait = pause + Math.random() * pause;
+        pause = Math.min(pause * 2, 50);
+        return wait;
+      },
+    };
+  }
 
-    for (;;) {
-      if (this.tryCreate(me)) return me;
-
-      const raw = this.readRaw();
-      if (raw !== null) {
-        const now = performance.now();
-        if (!watched || watched.raw !== raw) watched = { raw, since: now };
-        if (this.isStale(raw, now - watched.since)) this.takeOver(raw);
-      }
-
-      if (performance.now() - started > this.timeoutMs) {
-        throw new KeyfobError('state-unavailable', `Another Keyfob process has held the state lock (${this.path}) for too long.`, {
-          hint: 'If no other Keyfob is running, delete the lock file and try again.',
-        });
-      }
-      await sleep(pause + Math.random() * pause);
-      pause = Math.min(pause * 2, 50);
+  /** One try: true when the lock is ours; takes over a stale holder; throws once the wait has gone on too long. */
+  private step(attempt: LockAttempt): boolean {
+    if (this.tryCreate(attempt.me)) return true;
+    const raw = this.readRaw();
+    if (raw !== null) {
+      const now = performance.now();
+      // The holder we are waiting on, and since when (our monotonic time) we have seen it unchanged.
+      if (!attempt.watched || attempt.watched.raw !== raw) attempt.watched = { raw, since: now };
+      if (this.isStale(raw, now - attempt.watched.since)) this.takeOver(raw);
     }
+    if (performance.now() - attempt.started > this.timeoutMs) {
+      throw new KeyfobError('state-unavailable', `Another Keyfob process has held the state lock (${this.path}) for too long.`, {
+        hint: 'If no other Keyfob is running, delete the lock file and try again.',
+      });
+    }
+    return false;
   }
 
   private tryCreate(me: LockHolder): boolean {
