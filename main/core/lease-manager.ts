@@ -349,11 +349,17 @@ export class LeaseManager implements LeaseOperations, DeadlineSource {
       this.record({ action: 'issue', outcome: 'failed', ...base, detail: `${err.kind}: ${err.message}` });
       throw err;
     }
-    // Ambiguous (timeout, reset, 5xx): the proxy may have created the key. Delete it by alias now.
+    // Ambiguous (timeout, reset, 5xx): the proxy may have created the key. Delete it by alias now. After an answer
+    // (5xx) the generate is over, so "none found" settles it; after a timeout or a reset the proxy may still be
+    // working on the generate we gave up on, so only a delete that found the key settles it — otherwise the entry
+    // stays `pending` and is swept again once that generate has surely ended.
+    const generateOver = err.status !== undefined;
     let cleaned = false;
+    let maybeStillGenerating = false;
     try {
-      await this.deps.withClient((c) => c.deleteKeys({ key_aliases: [pending.key_alias] }));
-      cleaned = true;
+      const { alreadyGone } = await this.deps.withClient((c) => c.deleteKeys({ key_aliases: [pending.key_alias] }));
+      cleaned = generateOver || !alreadyGone;
+      maybeStillGenerating = !cleaned;
     } catch {
       // the proxy is still unwell: leave the entry for the retries and the next start
     }
@@ -367,8 +373,12 @@ export class LeaseManager implements LeaseOperations, DeadlineSource {
       });
     }
     const now = this.deps.clock.now();
+    // A "none found" that proves nothing: sweep again once that generate has surely ended (a request timeout and a
+    // margin), not at the first back-off, which could come before the key does.
+    const backoff = revokeBackoffMs(1, this.random);
+    const sweepAfter = maybeStillGenerating ? Math.max(backoff, this.deps.settings().request_timeout_seconds * 1000 + 30_000) : backoff;
     await this.update((d) => {
-      d.put({ ...pending, revoke_attempts: 1, next_attempt_at: iso(now + revokeBackoffMs(1, this.random)), last_error: err.toJSON() });
+      d.put({ ...pending, revoke_attempts: 1, next_attempt_at: iso(now + sweepAfter), last_error: err.toJSON() });
       d.setClaim(pending.lease_id, null);
     });
     this.record({ action: 'issue', outcome: 'failed', ...base, detail: `${err.kind}: ${err.message}; cleanup pending` });
@@ -415,6 +425,12 @@ export class LeaseManager implements LeaseOperations, DeadlineSource {
     if (!lease.renewable || lease.ttl_seconds <= 0) {
       throw new KeyfobError('not-renewable', `Lease ${lease.key_alias} is not renewable (its role has no TTL).`, { hint: 'Issue a new key instead.' });
     }
+    const expires = msOrNull(lease.expires_at);
+    if (expires !== null && expires <= this.deps.clock.now()) {
+      // Expiry is revocation: /key/update would re-base the dead key's expiry on now and bring it back to life.
+      this.deps.timer.rearm();
+      throw new KeyfobError('not-renewable', `Lease ${lease.key_alias} has expired: its key is being revoked.`, { hint: 'Issue a new key.' });
+    }
     const increment = incrementSeconds ?? lease.ttl_seconds;
     if (!Number.isInteger(increment) || increment <= 0) {
       const message = 'must be a whole number of seconds greater than 0';
@@ -437,7 +453,9 @@ export class LeaseManager implements LeaseOperations, DeadlineSource {
     let expires: string | null;
     this.renewing.add(id);
     try {
-      const answer = await this.deps.withClient((c) => c.renewKey(lease.token_hash ?? lease.key_alias, seconds));
+      const token = lease.token_hash;
+      if (!token) throw new KeyfobError('internal', `Lease ${lease.key_alias} has no token hash to renew it by.`);
+      const answer = await this.deps.withClient((c) => c.renewKey(token, seconds));
       expires = normalizeIso(answer.expires) ?? iso(sentAt + seconds * 1000);
     } catch (e) {
       const err = toKeyfobError(e);
@@ -503,7 +521,7 @@ export class LeaseManager implements LeaseOperations, DeadlineSource {
 
   async revokeRole(role: string): Promise<RevokeSummary> {
     const name = normalizeRoleName(String(role));
-    const targets = [...this.snapshot().leases.values()].filter((l) => l.role === name && isRevocable(l));
+    const targets = [...this.snapshot().leases.values()].filter((l) => l.role === name && isLive(l));
     return this.revokeMany(targets, ENDED.byPerson, { force: true });
   }
 
@@ -512,7 +530,7 @@ export class LeaseManager implements LeaseOperations, DeadlineSource {
    * larger than 10^11. Past it no new request starts and the call returns; the rest stays `revoking` for later.
    */
   async revokeAll(opts: { reason?: string; deadlineMs?: number } = {}): Promise<RevokeSummary> {
-    const targets = [...this.snapshot().leases.values()].filter(isRevocable);
+    const targets = [...this.snapshot().leases.values()].filter(isLive);
     let deadlineAt: number | undefined;
     if (opts.deadlineMs !== undefined) deadlineAt = opts.deadlineMs > 1e11 ? opts.deadlineMs : this.deps.clock.now() + opts.deadlineMs;
     return this.revokeMany(targets, opts.reason ?? ENDED.byPerson, { force: true, deadlineAt });
@@ -583,7 +601,7 @@ export class LeaseManager implements LeaseOperations, DeadlineSource {
    */
   private claimForRevoke(d: LedgerDraft, id: string, reason: string, now: number, force: boolean): Lease | null {
     const current = d.get(id);
-    if (!current || !isRevocable(current)) return null;
+    if (!current || !isLive(current)) return null;
     const claim = d.claim(id);
     if (claim && claim.owner !== this.owner && !isClaimVoid(claim, now)) return null;
     if (this.inFlight.has(id)) return null;
@@ -639,8 +657,7 @@ export class LeaseManager implements LeaseOperations, DeadlineSource {
       try {
         await this.deps.withClient((c) => c.deleteKeys(target));
       } catch (e) {
-        failure = toKeyfobError(e);
-        if (failure.kind === 'not-found') failure = null; // already gone
+        failure = toKeyfobError(e); // a 404 never gets here: deleteKeys answers it as already gone
       }
       // Stopped meanwhile: `stop` released the claim and recorded the interruption; the next attempt answers 404.
       if (this.stopped) return 'abandoned';
@@ -1035,9 +1052,6 @@ export function isLive(lease: Lease): boolean {
   return lease.state === 'pending' || lease.state === 'active' || lease.state === 'revoking' || lease.state === 'irrevocable';
 }
 
-function isRevocable(lease: Lease): boolean {
-  return isLive(lease);
-}
 
 function isDefiniteRejection(err: KeyfobError): boolean {
   // A refused connection never reached the proxy: nothing can have been created.

@@ -158,3 +158,41 @@ test('revokeAll with a deadline returns on time; what did not finish stays revok
     await h.close();
   }
 });
+
+test('renew: an expired lease is refused with no request — /key/update would re-base the dead key on now and revive it', async () => {
+  const h = await harness();
+  try {
+    const { lease } = await h.core.leases.issue('dev');
+    // A wall-clock jump past the expiry (a resume before the timer has caught up): the lease is still `active`.
+    h.clock.jump(60 * 60_000 + 1_000);
+    h.sim.clearRequests();
+    await assert.rejects(h.core.leases.renew(lease.lease_id), (e: KeyfobError) => e.kind === 'not-renewable' && /has expired/.test(e.message));
+    assert.equal(h.requests('/key/update'), 0, 'no renewal was sent');
+    await h.advance(0);
+    assert.equal(h.core.leases.list({ all: true })[0]?.state, 'expired', 'the re-armed timer expired it');
+    assert.equal(h.sim.keys().length, 0, 'and deleted the key on the proxy');
+  } finally {
+    await h.close();
+  }
+});
+
+test('issue: after a timeout, a "none found" from the clean-up proves nothing — a late generate is swept up later', async () => {
+  const h = await harness({ requestTimeoutSeconds: 1 });
+  try {
+    // The proxy answers the generate only after the client gave up, and still creates the key.
+    h.sim.fault('/key/generate', { kind: 'latency', ms: 1_500 });
+    await assert.rejects(h.core.leases.issue('dev'), (e: KeyfobError) => e.kind === 'timeout' && /may have created the key/.test(e.message));
+    const [pending] = h.core.leases.list();
+    assert.equal(pending?.state, 'pending', 'kept: the key may still appear');
+    assert.equal(pending?.next_attempt_at, iso(START + 31_000), 'swept once the generate has surely ended');
+    // Wait (real time, bounded) for the late generate to land on the proxy.
+    for (let i = 0; i < 100 && h.sim.keys().length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+    assert.equal(h.sim.keys().length, 1, 'the late key exists for now');
+    await h.advance(31_000);
+    assert.equal(h.sim.keys().length, 0, 'deleted by alias on the sweep');
+    assert.equal(h.core.leases.list({ all: true }).length, 0);
+    await flush();
+  } finally {
+    await h.close();
+  }
+});
