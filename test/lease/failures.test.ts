@@ -180,13 +180,13 @@ test('issue: after a timeout, a "none found" from the clean-up proves nothing â€
   const h = await harness({ requestTimeoutSeconds: 1 });
   try {
     // The proxy answers the generate only after the client gave up, and still creates the key.
-    h.sim.fault('/key/generate', { kind: 'latency', ms: 1_500 });
+    h.sim.fault('/key/generate', { kind: 'latency', ms: 2_500 });
     await assert.rejects(h.core.leases.issue('dev'), (e: KeyfobError) => e.kind === 'timeout' && /may have created the key/.test(e.message));
     const [pending] = h.core.leases.list();
     assert.equal(pending?.state, 'pending', 'kept: the key may still appear');
     assert.equal(pending?.next_attempt_at, iso(START + 31_000), 'swept once the generate has surely ended');
     // Wait (real time, bounded) for the late generate to land on the proxy.
-    for (let i = 0; i < 100 && h.sim.keys().length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+    for (let i = 0; i < 200 && h.sim.keys().length === 0; i++) await new Promise((r) => setTimeout(r, 20));
     assert.equal(h.sim.keys().length, 1, 'the late key exists for now');
     await h.advance(31_000);
     assert.equal(h.sim.keys().length, 0, 'deleted by alias on the sweep');
