@@ -7,7 +7,7 @@ import { mapBounded, DEFAULT_CONCURRENCY } from './bounded-concurrency.js';
 import { KeyfobError, isKeyfobError, redactKey, toKeyfobError } from './errors.js';
 import { toLiteLLMDuration } from './durations.js';
 import { isClaimVoid, isLeaseId, setClaimOwnerLive } from './lease-ledger.js';
-import { MAX_REVOKE_ATTEMPTS, cappedRenewal, msOrNull, nextAttemptMs, planLease, revokeBackoffMs } from './lease-scheduler.js';
+import { MAX_REVOKE_ATTEMPTS, cappedRenewal, hasExpired, msOrNull, nextAttemptMs, planLease, revokeBackoffMs } from './lease-scheduler.js';
 import { processIdentity } from './state-lock.js';
 import { normalizeRoleName } from './roles.js';
 import { leaseAccount } from './secret-accounts.js';
@@ -425,8 +425,7 @@ export class LeaseManager implements LeaseOperations, DeadlineSource {
     if (!lease.renewable || lease.ttl_seconds <= 0) {
       throw new KeyfobError('not-renewable', `Lease ${lease.key_alias} is not renewable (its role has no TTL).`, { hint: 'Issue a new key instead.' });
     }
-    const expires = msOrNull(lease.expires_at);
-    if (expires !== null && expires <= this.deps.clock.now()) {
+    if (hasExpired(lease, this.deps.clock.now())) {
       // Expiry is revocation: /key/update would re-base the dead key's expiry on now and bring it back to life.
       this.deps.timer.rearm();
       throw new KeyfobError('not-renewable', `Lease ${lease.key_alias} has expired: its key is being revoked.`, { hint: 'Issue a new key.' });
@@ -787,8 +786,7 @@ export class LeaseManager implements LeaseOperations, DeadlineSource {
 
   private async liveKey(leaseId: string): Promise<{ lease: Lease; key: string }> {
     const lease = this.mustFind(leaseId);
-    const expires = msOrNull(lease.expires_at);
-    if (lease.state !== 'active' || (expires !== null && expires <= this.deps.clock.now())) {
+    if (lease.state !== 'active' || hasExpired(lease, this.deps.clock.now())) {
       throw new KeyfobError('lease-not-found', `Lease ${lease.key_alias} is ${lease.state === 'active' ? 'expired' : lease.state}: its key no longer works.`, {
         hint: 'Issue a new key.',
       });

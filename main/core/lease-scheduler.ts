@@ -31,6 +31,12 @@ export function msOrNull(iso: string | null): number | null {
   return Number.isNaN(ms) ? null : ms;
 }
 
+/** Past its expiry (a lease that never expires never is), whatever its state says: the timer may not have run yet. */
+export function hasExpired(lease: Lease, now: number): boolean {
+  const expires = msOrNull(lease.expires_at);
+  return expires !== null && expires <= now;
+}
+
 /** A lease's instants, parsed. */
 interface LeaseInstants {
   expires: number | null;

@@ -8,7 +8,7 @@ import { KeyfobError, redactKey, toKeyfobError } from './errors.js';
 import { isClaimVoid, isLeaseId } from './lease-ledger.js';
 import { ENDED } from './lease-manager.js';
 import { leaseAccount } from './secret-accounts.js';
-import { msOrNull, nextAttemptMs } from './lease-scheduler.js';
+import { hasExpired, msOrNull, nextAttemptMs } from './lease-scheduler.js';
 import { resolveTTLs } from './ttl.js';
 import type { AuditLog } from './audit-log.js';
 import type { ReconcileReport } from './core-api.js';
@@ -67,8 +67,7 @@ export async function reconcileLeases(deps: ReconcileDeps): Promise<ReconcileRep
     const due = nextAttemptMs(lease, claim, now) <= now;
     switch (lease.state) {
       case 'active': {
-        const expires = msOrNull(lease.expires_at);
-        if (expires !== null && expires <= now) toExpire.push(lease);
+        if (hasExpired(lease, now)) toExpire.push(lease);
         else report.resumed++;
         break;
       }
