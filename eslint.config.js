@@ -1,6 +1,8 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+const CORE_GROUPS = ['leases', 'litellm', 'roles', 'settings', 'keychain'];
+
 export default tseslint.config(
   { ignores: ['dist/**', 'renderer/dist/**', 'node_modules/**', 'test-results/**', 'release/**'] },
   js.configs.recommended,
@@ -16,14 +18,47 @@ export default tseslint.config(
   {
     files: ['main/core/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { paths: [
-        { name: 'electron', message: 'main/core never imports electron: inject a port instead.' },
-        { name: 'electron-store', message: 'main/core never imports electron-store: use the SettingsStore port.' },
-      ] }],
+      'no-restricted-imports': ['error', {
+        paths: [
+          { name: 'electron', message: 'main/core never imports electron: inject a port instead.' },
+          { name: 'electron-store', message: 'main/core never imports electron-store: use the SettingsStore port.' },
+        ],
+        patterns: [
+          ...outwardLayers('main/core imports nothing from the app, the CLI, the IPC layer, the preload or the renderer.'),
+          ...coreGroupInternals(),
+        ],
+      }],
       'no-restricted-globals': ['error',
         { name: 'setTimeout', message: 'Use the injected Clock port.' },
         { name: 'setInterval', message: 'Use the injected Clock port.' }],
       'no-restricted-properties': ['error', { object: 'Date', property: 'now', message: 'Use the injected Clock port.' }],
     },
   },
+  // Outside main/core, a core group is reached only through its index.ts (tests may reach in).
+  {
+    files: ['main/*.ts', 'main/cli/**/*.ts', 'main/ipc/**/*.ts', 'main/electron/**/*.ts', 'main/adapters/**/*.ts', 'preload/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: coreGroupInternals() }] },
+  },
+  // The window sees only the contract: types from preload/api.ts, nothing from main/.
+  {
+    files: ['renderer/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [
+        { group: ['**/main/**', '**/main'], message: 'The renderer imports only the contract: add the type to preload/api.ts.' },
+        { group: ['**/preload/*', '!**/preload/api.js'], message: 'The renderer imports preload/api.ts only.' },
+      ] }],
+    },
+  },
 );
+
+/** Each core group (main/core/<group>/) is entered through its index.ts; its other files are its own business. */
+function coreGroupInternals() {
+  return CORE_GROUPS.map((group) => ({
+    group: [`**/${group}/*`, `!**/${group}/index.js`],
+    message: `Import main/core/${group}/ through its index.js: its other files are internal to the group.`,
+  }));
+}
+
+function outwardLayers(message) {
+  return [{ group: ['**/cli/**', '**/ipc/**', '**/electron/**', '**/preload/**', '**/renderer/**', '**/main/app.js', '../../app.js', '../app.js'], message }];
+}

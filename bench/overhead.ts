@@ -4,7 +4,7 @@
 // operation once the bare round trip, the keychain and the ledger are taken away is Keyfob's in-process overhead.
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { ADMIN_KEY, harness } from '../test/lease/helpers.js';
+import { ADMIN_KEY, harness } from '../test/core/leases/helpers.js';
 import { BareClient } from './lib/bare-http.js';
 import { timeLedger } from './lib/ledger-timing.js';
 import { profileParts } from './lib/profile.js';

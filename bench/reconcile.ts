@@ -7,7 +7,7 @@ import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { KeyfobCoreInstance } from '../main/core/keyfob-core.js';
-import { KeytarSecretStore } from '../main/core/secret-store.js';
+import { KeytarSecretStore } from '../main/core/keychain/index.js';
 import type { SecretStore } from '../main/core/ports.js';
 import { FakeClock } from '../test/support/fake-clock.js';
 import { openHeadlessCore } from '../test/support/headless-core.js';

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { build } from 'vite';
-import { defaultSettings } from '../main/core/settings-schema.js';
+import { defaultSettings } from '../main/core/settings/index.js';
 import type { LeaseView } from '../main/core/types.js';
 import type { AppSnapshot } from '../preload/api.js';
 import { leaseView } from '../test/support/lease-builder.js';

@@ -1,6 +1,6 @@
 // Requests per operation, counted where they arrive: at the simulator. Issue, renew and revoke are one admin call
 // each; copying a live key (the tray's one click, and a lease's Copy button) is none — it comes from the keychain.
-import { harness } from '../test/lease/helpers.js';
+import { harness } from '../test/core/leases/helpers.js';
 import type { BenchContext, Row, Section } from './lib/report.js';
 
 export const requestsSection: Section = {

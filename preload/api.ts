@@ -2,8 +2,11 @@
 // preload/preload.ts exposes it with contextBridge, renderer/ consumes it. Only types cross into the renderer.
 // Never carries the admin key; a virtual key only through `revealKey`, which the person asks for.
 import type { ConnectionStatus, ProbeResult, ReconcileReport, RevokeSummary } from '../main/core/core-api.js';
-import type { SerializedError } from '../main/core/errors.js';
-import type { AuditEntry, LeaseView, Role, RoleInput, Settings } from '../main/core/types.js';
+import type { FieldError, SerializedError } from '../main/core/errors.js';
+import type { AuditEntry, LeaseView, RevokeTrigger, Role, RoleInput, Settings } from '../main/core/types.js';
+
+// Everything the window may see is named here: the renderer imports types from this file only (lint-enforced).
+export type { AuditEntry, ConnectionStatus, FieldError, LeaseView, ProbeResult, ReconcileReport, RevokeSummary, RevokeTrigger, Role, RoleInput, SerializedError, Settings };
 
 export type IpcResult<T> = { ok: true; value: T } | { ok: false; error: SerializedError };
 

@@ -6,8 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { KeytarSecretStore } from '../../main/core/secret-store.js';
-import { SessionSecretStore } from '../../main/core/session-secret-store.js';
+import { KeytarSecretStore, SessionSecretStore } from '../../main/core/keychain/index.js';
 import type { SecretStore } from '../../main/core/ports.js';
 import { hasCommand } from '../../test/support/session-env.js';
 

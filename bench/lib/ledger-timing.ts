@@ -2,7 +2,7 @@
 // fsync, rename) on one ledger instance, and every fsync in the process. Nothing in main/core is changed for it.
 import fs from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import type { LeaseLedger } from '../../main/core/lease-ledger.js';
+import type { LeaseLedger } from '../../main/core/leases/index.js';
 
 export interface LedgerTiming {
   /** Duration of each update, in order (waiting for the lock included). */

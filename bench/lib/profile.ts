@@ -18,16 +18,16 @@ interface CpuProfile {
   timeDeltas: number[];
 }
 
-/** Parts, first match wins: a frame of main/core/lease-ledger.ts is the ledger, not "core". */
+/** Parts, first match wins: a frame of main/core/leases/lease-ledger.ts is the ledger, not "core". */
 export const PARTS: ReadonlyArray<[string, RegExp]> = [
   ['simulator', /\/test\/sim\//],
-  ['ledger', /\/main\/core\/(lease-ledger|state-lock|ledger-write-batch)\./],
-  ['settings reads', /\/main\/core\/(settings-store|settings-schema|json-schema-check|roles|durations|proxy-url|text-rules)\.|node_modules\/(conf|ajv|ajv-formats|atomically|dot-prop|json-schema-typed)\//],
+  ['ledger', /\/main\/core\/(leases\/lease-ledger|settings\/state-lock|leases\/ledger-write-batch)\./],
+  ['settings reads', /\/main\/core\/(settings\/|roles\/|litellm\/proxy-url\.|text-rules\.)|node_modules\/(conf|ajv|ajv-formats|atomically|dot-prop|json-schema-typed)\//],
   ['audit log', /\/main\/core\/audit-log\./],
-  ['HTTP client', /node_modules\/(axios|follow-redirects|form-data|proxy-from-env|combined-stream|asynckit|mime-types)\/|\/main\/core\/(litellm-client|litellm-errors|litellm-responses|proxy-env)\./],
-  ['keychain', /node_modules\/@github\/keytar|\/main\/core\/(secret-store|keychain-errors|session-secret-store)\./],
+  ['HTTP client', /node_modules\/(axios|follow-redirects|form-data|proxy-from-env|combined-stream|asynckit|mime-types)\/|\/main\/core\/litellm\//],
+  ['keychain', /node_modules\/@github\/keytar|\/main\/core\/keychain\//],
   ['lease manager and core', /\/main\/core\//],
-  ["the test's clock and clipboard", /\/test\/(lease|support)\//],
+  ["the test's clock and clipboard", /\/test\/(core\/leases|support)\//],
   ['bench loop', /\/bench\/[^/]+\.ts/],
 ];
 /** The bench's own timing wrappers: charged to whoever called them. */

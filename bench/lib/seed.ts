@@ -4,11 +4,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { mapBounded } from '../../main/core/bounded-concurrency.js';
+import { LEDGER_FORMAT_VERSION, mapBounded } from '../../main/core/leases/index.js';
 import { redactKey } from '../../main/core/errors.js';
-import { LEDGER_FORMAT_VERSION } from '../../main/core/lease-ledger.js';
-import { LEDGER_FILE } from '../../main/core/paths.js';
-import { leaseAccount } from '../../main/core/secret-accounts.js';
+import { LEDGER_FILE } from '../../main/core/settings/index.js';
+import { leaseAccount } from '../../main/core/keychain/index.js';
 import type { SecretStore } from '../../main/core/ports.js';
 import type { Lease } from '../../main/core/types.js';
 import { BareClient } from './bare-http.js';

@@ -4,7 +4,7 @@
 import { systemClock } from '../adapters/system-clock.js';
 import type { KeyfobCore, ReconcileReport } from '../core/core-api.js';
 import { toKeyfobError } from '../core/errors.js';
-import { keychainServiceFor } from '../core/paths.js';
+import { keychainServiceFor } from '../core/settings/index.js';
 import { activeWhileRunning } from './adapters/activity.js';
 import { CommandClipboard } from './adapters/command-clipboard.js';
 import { StderrNotifier } from './adapters/stderr-notifier.js';
@@ -20,8 +20,8 @@ export function createCliContext(streams: CliStreams, stateDir: string): CliCont
     // Loaded on first use: `--help` and usage errors never pay for the HTTP client, conf and the keychain binding.
     const [{ createKeyfobCore }, { openSettingsStore }, { KeytarSecretStore }] = await Promise.all([
       import('../core/keyfob-core.js'),
-      import('../core/settings-store.js'),
-      import('../core/secret-store.js'),
+      import('../core/settings/index.js'),
+      import('../core/keychain/index.js'),
     ]);
     const settingsStore = openSettingsStore({ stateDir });
     const secretStore = new KeytarSecretStore({ service: keychainServiceFor(stateDir) });

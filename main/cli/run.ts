@@ -1,7 +1,7 @@
 // The dispatcher: global flags, command lookup, help, argument parsing, and turning every failure into the
 // two-line report and exit status (0 ok, 1 operation failed, 2 bad usage).
 import { readFileSync } from 'node:fs';
-import { resolveStateDir } from '../core/paths.js';
+import { resolveStateDir } from '../core/settings/index.js';
 import { parseCommandArgs, refuseSecretFlags, splitAtTerminator, stringValue, wantsHelp } from './args.js';
 import type { CliContext, CliStreams, Command } from './command.js';
 import { COMMANDS, GROUPS } from './commands/index.js';

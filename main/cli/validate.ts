@@ -1,7 +1,7 @@
 // Per-flag value checks. Each parser throws a plain Error whose message says what is accepted; InputProblems collects
 // them under the flag's name so that one run reports every invalid value at once.
 import { isKeyfobError, type FieldError } from '../core/errors.js';
-import { parseBudgetDuration, parseDuration } from '../core/durations.js';
+import { parseBudgetDuration, parseDuration } from '../core/roles/index.js';
 import { usageError } from './failure.js';
 
 export class InputProblems {

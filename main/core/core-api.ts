@@ -1,7 +1,7 @@
 // The contract of the assembled core: what the CLI and the Electron app call. Implemented by createKeyfobCore
 // (keyfob-core.ts), which wires roles, settings, the secret store, the LiteLLM client and the lease manager.
 import type { SerializedError } from './errors.js';
-import type { KeyInfo } from './litellm-api.js';
+import type { KeyInfo } from './litellm/index.js';
 import type { Activity, Clipboard, Clock, Notifier, SecretStore, SettingsStore } from './ports.js';
 import type { AuditEntry, IssuedLease, LeaseEvent, LeaseView, Role, RoleInput, Settings } from './types.js';
 

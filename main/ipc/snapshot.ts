@@ -1,7 +1,7 @@
 // The window's whole view of the app in one object, pushed after every change. It carries the connection status
 // (URL, whether an admin key is stored, the keychain backend) — never the admin key — and lease views, which never
 // hold a key (the ledger does not have them: keys live in the secret store).
-import { defaultSettings } from '../core/settings-schema.js';
+import { defaultSettings } from '../core/settings/index.js';
 import type { AppSnapshot } from '../../preload/api.js';
 import type { ApiContext } from './context.js';
 

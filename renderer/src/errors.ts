@@ -1,8 +1,7 @@
 // How main's errors reach the person: as words next to what caused them. Every message main sends is already
 // written for a person (and free of key material); the window adds the hint and marks the element so a test
 // (or a person inspecting it) can tell the kind.
-import type { IpcResult } from '../../preload/api.js';
-import type { SerializedError } from '../../main/core/errors.js';
+import type { IpcResult, SerializedError } from '../../preload/api.js';
 import { h, replaceChildren } from './dom.js';
 
 /** What a broken bridge looks like: no `window.keyfob`, or an invoke that threw instead of answering. */

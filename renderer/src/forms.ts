@@ -1,6 +1,6 @@
 // Labelled form fields whose validation messages sit right under the input they are about, wired with
 // aria-describedby / aria-invalid so a screen reader reads them with the field.
-import type { FieldError, SerializedError } from '../../main/core/errors.js';
+import type { FieldError, SerializedError } from '../../preload/api.js';
 import { h, uid } from './dom.js';
 import { errorSlot, showError } from './errors.js';
 

@@ -1,8 +1,7 @@
 // The window's copy of main's state: the last snapshot, and the offset between main's clock and this page's.
 // Main owns every lease; the window never invents state, it only patches in what an IPC answer just returned
 // so that a row reacts before the next pushed snapshot arrives.
-import type { AppSnapshot } from '../../preload/api.js';
-import type { LeaseView } from '../../main/core/types.js';
+import type { AppSnapshot, LeaseView } from '../../preload/api.js';
 
 type Listener = (snapshot: AppSnapshot) => void;
 

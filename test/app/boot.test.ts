@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import { ADMIN_KEY, REPO_ROOT, boot, connectAndCreateRoles, createEnv, electron, fake, ok, openWindowFromTray, seedState, trayMenu } from './harness.js';
 import { CONTENT_SECURITY_POLICY } from '../../main/electron/security.js';
 import { KeyfobError } from '../../main/core/errors.js';
-import { SESSION_ONLY_BACKEND } from '../../main/core/session-secret-store.js';
+import { SESSION_ONLY_BACKEND } from '../../main/core/keychain/session-secret-store.js';
 import type { SecretStore } from '../../main/core/ports.js';
 import { PUSH_CHANNELS } from '../../preload/api.js';
 

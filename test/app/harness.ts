@@ -11,8 +11,8 @@ import { FakeClock, flush } from '../support/fake-clock.js';
 import { startSimulator } from '../sim/index.js';
 import type { SimOptions, Simulator } from '../sim/index.js';
 import type { KeyfobAppOptions, RunningApp } from '../../main/app.js';
-import { keychainServiceFor } from '../../main/core/paths.js';
-import { KeytarSecretStore } from '../../main/core/secret-store.js';
+import { keychainServiceFor } from '../../main/core/settings/paths.js';
+import { KeytarSecretStore } from '../../main/core/keychain/secret-store.js';
 import type { IpcResult } from '../../preload/api.js';
 
 await import('../support/fake-electron/register.js');

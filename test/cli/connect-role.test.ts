@@ -2,8 +2,8 @@
 // status, models, every role command with good and bad input, and log.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { keychainServiceFor } from '../../main/core/paths.js';
-import { openSettingsStore } from '../../main/core/settings-store.js';
+import { keychainServiceFor } from '../../main/core/settings/paths.js';
+import { openSettingsStore } from '../../main/core/settings/settings-store.js';
 import { startSimulator, type Simulator } from '../sim/index.js';
 import { assertBuilt, keyfob, show, tempHome } from './harness.js';
 

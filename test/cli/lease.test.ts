@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { openSettingsStore } from '../../main/core/settings-store.js';
+import { openSettingsStore } from '../../main/core/settings/settings-store.js';
 import { startSimulator, type Simulator } from '../sim/index.js';
 import { assertBuilt, keyfob, show, tempHome, type RunResult } from './harness.js';
 

@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { keychainServiceFor } from '../../main/core/paths.js';
+import { keychainServiceFor } from '../../main/core/settings/paths.js';
 import { assertBuilt, collect, keyfob, REPO, show, tempHome, waitForOutput } from '../cli/harness.js';
 
 describe('npm run demo', () => {

@@ -7,7 +7,7 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, constants, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { keychainServiceFor } from '../../main/core/paths.js';
+import { keychainServiceFor } from '../../main/core/settings/paths.js';
 import { startSimulator, type Simulator } from '../sim/index.js';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));

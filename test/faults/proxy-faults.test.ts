@@ -4,8 +4,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { KeyfobError } from '../../main/core/errors.js';
-import { chat, harness, ledgerVersusServer } from '../lease/helpers.js';
-import type { Harness } from '../lease/helpers.js';
+import { chat, harness, ledgerVersusServer } from '../core/leases/helpers.js';
+import type { Harness } from '../core/leases/helpers.js';
 import { CONSISTENT, PROXY_FAULTS, ROUTE, assertNothingLost, restart } from './support.js';
 import type { Operation, ProxyFault } from './support.js';
 

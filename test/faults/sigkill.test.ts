@@ -4,10 +4,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { KeyfobError } from '../../main/core/errors.js';
-import { chat, harness, ledgerVersusServer } from '../lease/helpers.js';
-import type { Harness } from '../lease/helpers.js';
-import { runWorker } from '../lease/workers.js';
-import type { WorkerStep } from '../lease/fixtures/lease-worker.js';
+import { chat, harness, ledgerVersusServer } from '../core/leases/helpers.js';
+import type { Harness } from '../core/leases/helpers.js';
+import { runWorker } from '../core/leases/workers.js';
+import type { WorkerStep } from '../core/leases/fixtures/lease-worker.js';
 import { CONSISTENT, ROUTE, assertNothingLost } from './support.js';
 import type { Operation } from './support.js';
 

@@ -8,8 +8,8 @@ import type { ErrorKind } from '../../main/core/errors.js';
 import type { KeyfobCoreInstance } from '../../main/core/keyfob-core.js';
 import type { LeaseView } from '../../main/core/types.js';
 import type { Simulator } from '../sim/index.js';
-import { ledgerVersusServer } from '../lease/helpers.js';
-import type { Harness } from '../lease/helpers.js';
+import { ledgerVersusServer } from '../core/leases/helpers.js';
+import type { Harness } from '../core/leases/helpers.js';
 
 export type Operation = 'issue' | 'renew' | 'revoke';
 

@@ -11,8 +11,8 @@ import { after, before, describe, test } from 'node:test';
 import { KeyfobError } from '../../main/core/errors.js';
 import type { KeyfobCoreInstance } from '../../main/core/keyfob-core.js';
 import type { RoleInput, Settings } from '../../main/core/types.js';
-import { harness } from '../lease/helpers.js';
-import type { Harness } from '../lease/helpers.js';
+import { harness } from '../core/leases/helpers.js';
+import type { Harness } from '../core/leases/helpers.js';
 import { BIN, assertBuilt, baseEnv, collect, keyfob, show, tempHome } from '../cli/harness.js';
 import type { RunResult } from '../cli/harness.js';
 

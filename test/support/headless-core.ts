@@ -2,7 +2,7 @@
 // keychain and clock, and a clipboard, activity and notifier that do nothing — those processes never copy, idle or notify.
 import { createKeyfobCore } from '../../main/core/keyfob-core.js';
 import type { KeyfobCoreInstance } from '../../main/core/keyfob-core.js';
-import { openSettingsStore } from '../../main/core/settings-store.js';
+import { openSettingsStore } from '../../main/core/settings/settings-store.js';
 import type { Clock, SecretStore } from '../../main/core/ports.js';
 
 export interface HeadlessCoreOptions {

@@ -2,7 +2,7 @@
 import { accessSync, constants } from 'node:fs';
 import { resolve } from 'node:path';
 import { isKeyfobError } from '../../core/errors.js';
-import { normalizeProxyUrl } from '../../core/proxy-url.js';
+import { normalizeProxyUrl } from '../../core/litellm/index.js';
 import { boolValue, stringValue } from '../args.js';
 import type { Command } from '../command.js';
 import { EXIT_OK, usageError } from '../failure.js';

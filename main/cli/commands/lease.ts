@@ -1,7 +1,7 @@
 // `keyfob lease list|renew|revoke`: the leases in the ledger shared with the desktop app.
 import type { KeyfobCore, RevokeSummary } from '../../core/core-api.js';
 import { KeyfobError } from '../../core/errors.js';
-import { isLeaseId } from '../../core/lease-ledger.js';
+import { isLeaseId } from '../../core/leases/index.js';
 import type { LeaseView } from '../../core/types.js';
 import { boolValue, stringValue } from '../args.js';
 import type { CliContext, Command } from '../command.js';

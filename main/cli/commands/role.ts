@@ -1,7 +1,7 @@
 // `keyfob role set|list|show|delete`: the role templates, in the settings file the desktop app shares.
 import type { KeyfobCore } from '../../core/core-api.js';
 import { isKeyfobError } from '../../core/errors.js';
-import { validateRole, validateRoleName } from '../../core/roles.js';
+import { validateRole, validateRoleName } from '../../core/roles/index.js';
 import type { Role, RoleInput } from '../../core/types.js';
 import { boolValue, listValue, stringValue, type ParsedArgs } from '../args.js';
 import type { Command } from '../command.js';

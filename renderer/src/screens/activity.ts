@@ -1,6 +1,6 @@
 // Activity: Keyfob's audit log, newest first. Fetched when the screen opens and whenever main reports a change
 // while it is open.
-import type { AuditEntry } from '../../../main/core/types.js';
+import type { AuditEntry } from '../../../preload/api.js';
 import { h, replaceChildren } from '../dom.js';
 import { call, errorSlot, showError } from '../errors.js';
 import type { ScreenView, ShellContext } from '../screen.js';

@@ -1,8 +1,7 @@
 // Connecting to a LiteLLM proxy: the first-run screen and the Settings "Connection" section share this form.
 // The admin key field is write-only: the key goes to main once, on submit, and the field is emptied right away;
 // main never sends it back (the snapshot only says whether one is stored).
-import type { AppSnapshot, ConnectRequest } from '../../../preload/api.js';
-import type { SerializedError } from '../../../main/core/errors.js';
+import type { AppSnapshot, ConnectRequest, SerializedError } from '../../../preload/api.js';
 import { announce } from '../announcer.js';
 import { confirmAction } from '../confirm.js';
 import { h, replaceChildren } from '../dom.js';

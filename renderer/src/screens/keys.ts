@@ -1,6 +1,5 @@
 // Keys, the home screen: every live lease with its countdown, and the actions on them.
-import type { AppSnapshot } from '../../../preload/api.js';
-import type { LeaseView } from '../../../main/core/types.js';
+import type { AppSnapshot, LeaseView } from '../../../preload/api.js';
 import { announce } from '../announcer.js';
 import { confirmAction } from '../confirm.js';
 import { h, replaceChildren } from '../dom.js';

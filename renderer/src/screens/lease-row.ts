@@ -1,7 +1,7 @@
 // One live lease on the Keys screen. The row is built once and then only patched: its <li> (id, data-lease-id)
 // and its buttons survive every snapshot, so focus stays put; the per-second tick touches only the countdown's
 // text node, and the row's class and bar only when they actually change.
-import type { LeaseView } from '../../../main/core/types.js';
+import type { LeaseView } from '../../../preload/api.js';
 import { h, replaceChildren, text } from '../dom.js';
 import { formatInstant, formatRemaining, formatUsd, MINUTE } from '../time.js';
 

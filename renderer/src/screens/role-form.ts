@@ -1,6 +1,6 @@
 // Create or edit a role: every field of Role, durations as people write them ("15m", "8h"). Main validates;
 // its messages land under the field they are about.
-import type { Role, RoleInput } from '../../../main/core/types.js';
+import type { Role, RoleInput } from '../../../preload/api.js';
 import { h } from '../dom.js';
 import { call, errorText } from '../errors.js';
 import { field, FormErrors, focusElement } from '../forms.js';

@@ -1,6 +1,5 @@
 // Roles: the templates keys are issued from. List, create, edit, delete, and issue or copy a key per role.
-import type { AppSnapshot } from '../../../preload/api.js';
-import type { Role } from '../../../main/core/types.js';
+import type { AppSnapshot, Role } from '../../../preload/api.js';
 import { announce } from '../announcer.js';
 import { confirmAction } from '../confirm.js';
 import { h, replaceChildren } from '../dom.js';

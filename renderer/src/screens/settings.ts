@@ -1,6 +1,5 @@
 // Settings: the connection (URL, admin key replace / test / forget) and the lease and app preferences.
-import type { AppSnapshot } from '../../../preload/api.js';
-import type { RevokeTrigger, Settings } from '../../../main/core/types.js';
+import type { AppSnapshot, RevokeTrigger, Settings } from '../../../preload/api.js';
 import { announce } from '../announcer.js';
 import { h } from '../dom.js';
 import { call } from '../errors.js';

@@ -1,0 +1,9 @@
+// litellm/: everything that speaks to a LiteLLM proxy — the axios client, the admin API's request and response
+// types, response parsing, how an HTTP or network failure becomes a KeyfobError with a person's message, the proxy
+// URL rules and the proxy environment (HTTPS_PROXY/NO_PROXY).
+export * from './litellm-client.js';
+export * from './litellm-api.js';
+export * from './litellm-errors.js';
+export * from './litellm-responses.js';
+export * from './proxy-url.js';
+export * from './proxy-env.js';

@@ -1,0 +1,44 @@
+// The LiteLLM proxy's base URL as Keyfob stores it: http(s) origin plus any path prefix (proxies mounted under
+// `/litellm`), without trailing slashes or the OpenAI-style `/v1` suffix people copy from client configs.
+import { KeyfobError } from '../errors.js';
+import { textProblem } from '../text-rules.js';
+
+const EXAMPLE = 'for example "https://litellm.example.com" or "http://localhost:4000"';
+
+function urlError(field: string, message: string): KeyfobError {
+  return new KeyfobError('validation', `${field}: ${message}`, { fields: [{ field, message }] });
+}
+
+/** Matches the settings schema's bound: longer is never a real proxy address. */
+export const MAX_URL_LENGTH = 2048;
+
+/** Validates and normalises a proxy URL; errors name `field` and never echo credentials. */
+export function normalizeProxyUrl(input: unknown, field = 'url'): string {
+  if (typeof input !== 'string' || input.trim() === '') {
+    throw urlError(field, `is required: the address of your LiteLLM proxy, ${EXAMPLE}`);
+  }
+  const text = input.trim();
+  const problem = textProblem(text, MAX_URL_LENGTH);
+  if (problem) throw urlError(field, problem);
+  if (!/^https?:\/\//i.test(text)) {
+    throw urlError(field, `must start with http:// or https://, ${EXAMPLE}`);
+  }
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw urlError(field, `is not a valid URL: write it ${EXAMPLE}`);
+  }
+  if (url.username !== '' || url.password !== '' || /^https?:\/\/[^/?#]*@/i.test(text)) {
+    throw urlError(field, 'must not contain a user name or password: put the key in the admin-key field instead');
+  }
+  if (text.includes('?') || text.includes('#')) {
+    throw urlError(field, `must not contain a query ("?…") or fragment ("#…"), ${EXAMPLE}`);
+  }
+  if (url.hostname === '') {
+    throw urlError(field, `needs a host name, ${EXAMPLE}`);
+  }
+  let pathname = url.pathname.replace(/\/+$/, '');
+  pathname = pathname.replace(/\/v1$/i, '').replace(/\/+$/, '');
+  return `${url.protocol}//${url.host}${pathname}`;
+}
