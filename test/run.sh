@@ -21,10 +21,13 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
 fi
 npm run --silent build
 
-echo "test: lint"; npx eslint .
-echo "test: type-check"; npx tsc -p tsconfig.json --noEmit
+if ((! $#)); then
+  echo "test: lint"; npx eslint .
+  echo "test: type-check"; npx tsc -p tsconfig.json --noEmit
+fi
 
-mapfile -t files < <(find test -name '*.test.ts' -not -path '*/node_modules/*' | sort)
+# `bash test/run.sh FILE…` runs just those test files (same keyring session); no arguments runs every suite.
+if (($#)); then files=("$@"); else mapfile -t files < <(find test -name '*.test.ts' -not -path '*/node_modules/*' | sort); fi
 if ((${#files[@]} == 0)); then echo "test: no test files found" >&2; exit 1; fi
 
 export KEYFOB_TEST_TMP; KEYFOB_TEST_TMP=$(mktemp -d)
