@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { anchorsOf, checkLinks, formatProblems, githubSlug, linksOf } from './markdown-links.js';
+import { anchorsOf, checkLinks, citedPathExists, citedPathsOf, formatProblems, githubSlug, linksOf } from './markdown-links.js';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const README_MAX_LINES = 250;
@@ -37,6 +37,19 @@ test('every relative link and #anchor in README.md and docs/**/*.md resolves', (
   assert.ok(linkCount > 50, `the check saw the links (${linkCount})`);
   const problems = checkLinks(files, existsInRepo);
   assert.deepEqual(problems, [], `broken links:\n${formatProblems(problems)}`);
+});
+
+test('every repository path cited in a code span (`main/…`, `test/…`, `bench/…` …) exists', () => {
+  const missing: string[] = [];
+  let cited = 0;
+  for (const [file, markdown] of docs()) {
+    for (const { line, target } of citedPathsOf(markdown)) {
+      cited++;
+      if (!citedPathExists(target, existsInRepo)) missing.push(`${file}:${line}: ${target}`);
+    }
+  }
+  assert.ok(cited > 50, `the check saw the cited paths (${cited})`);
+  assert.deepEqual(missing, [], `paths that do not exist (moved or renamed?):\n${missing.join('\n')}`);
 });
 
 test(`README.md is at most ${README_MAX_LINES} lines`, () => {
@@ -111,6 +124,21 @@ test('a broken file link, a broken anchor and a broken same-page anchor are each
     [12, '../outside.md'],
   ], formatProblems(problems));
   assert.match(problems[1]?.reason ?? '', /no heading in docs\/other\.md has the anchor #no-such-heading/);
+});
+
+test('cited paths: a moved file is caught; build outputs, patterns and import specifiers of .ts files are not', () => {
+  const markdown = [
+    'The ledger is `main/core/leases/lease-ledger.ts`; the old `main/core/lease-manager.ts` moved.',
+    'Built to `dist/preload/preload.cjs` and `renderer/dist/index.html`; groups are `main/core/<group>/`;',
+    'suites `test/{core,cli}/`; the demo loads `test/sim/index.js`; `npm test` is not a path.',
+    '```',
+    'main/not/checked/in/a/block.ts `main/nor/this.ts`',
+    '```',
+  ].join('\n');
+  const present = new Set(['main/core/leases/lease-ledger.ts', 'test/sim/index.ts']);
+  const cited = citedPathsOf(markdown);
+  assert.deepEqual(cited.map((c) => c.target), ['main/core/leases/lease-ledger.ts', 'main/core/lease-manager.ts', 'test/sim/index.js']);
+  assert.deepEqual(cited.filter((c) => !citedPathExists(c.target, (p) => present.has(p))).map((c) => c.target), ['main/core/lease-manager.ts']);
 });
 
 test('the README links resolve from the repository root, docs pages from their own folder', () => {

@@ -139,3 +139,28 @@ export function checkLinks(files: ReadonlyMap<string, string>, exists: (repoPath
 export function formatProblems(problems: readonly LinkProblem[]): string {
   return problems.map((p) => `${p.file}:${p.line}: ${p.target} — ${p.reason}`).join('\n');
 }
+
+/** The top-level folders of the repository whose files the docs cite by path in code spans. */
+const SOURCE_ROOTS = ['main', 'preload', 'renderer', 'test', 'bench', 'build', 'bin', 'docs'];
+
+/**
+ * Repository paths cited in code spans (`main/core/leases/lease-ledger.ts`), outside code blocks. Build outputs
+ * (`dist/`, `renderer/dist/`) and patterns (`<group>`, `*`, `{a,b}`) are not paths to check.
+ */
+export function citedPathsOf(markdown: string): MarkdownLink[] {
+  const cited: MarkdownLink[] = [];
+  const shape = new RegExp(`^(?:${SOURCE_ROOTS.join('|')})/[\\w.@/-]*$`);
+  for (const { line, text } of proseLines(markdown)) {
+    for (const m of text.matchAll(/`([^`]+)`/g)) {
+      const span = m[1] ?? '';
+      if (shape.test(span) && !/(^|\/)dist(\/|$)/.test(span)) cited.push({ line, target: span });
+    }
+  }
+  return cited;
+}
+
+/** A cited path exists as given, or (for an import specifier such as `index.js`) as its TypeScript source. */
+export function citedPathExists(target: string, exists: (repoPath: string) => boolean): boolean {
+  const p = target.replace(/\/$/, '');
+  return exists(p) || (p.endsWith('.js') && exists(`${p.slice(0, -3)}.ts`));
+}
