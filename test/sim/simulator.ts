@@ -329,7 +329,7 @@ export class Simulator implements SimState {
       ? jsonDecodeError()
       : this.handle(request);
     if (fault?.kind === 'reset') return this.reset(req, entry);
-    if (fault?.kind === 'wrong-token') response = this.withWrongToken(response, fault.token);
+    if (fault?.kind === 'wrong-token') response = this.withWrongToken(response, fault.token ?? this.tokenOfAlias(fault.alias));
 
     const waiter = this.takeHoldWaiter(routePath);
     if (waiter) {
@@ -359,6 +359,10 @@ export class Simulator implements SimState {
   private escapes(status: number): SimResponse {
     const message = 'Authentication Error, \u001b[31mkey rejected\u001b[0m\u001b]0;pwned\u0007 see \u001b]8;;http://127.0.0.2/\u0007docs\u001b]8;;\u0007\u001b[2J';
     return { status, body: proxyErrorBody(this.era, status, errorTypeForStatus(status), message) };
+  }
+
+  private tokenOfAlias(alias: string | undefined): string | undefined {
+    return alias === undefined ? undefined : this.store.findByAlias(alias)[0]?.token;
   }
 
   /** The answer with `token`/`token_id` swapped for another key's hash (a lying proxy or a man in the middle). */
