@@ -48,6 +48,14 @@ describe('SERVER_ROOT_PATH (rootPath)', () => {
   }));
 });
 
+describe('no master_key configured (noMasterKey)', () => {
+  test('every caller is proxy_admin: no key, a wrong key, a virtual key', () => withSim({ noMasterKey: true }, async (sim) => {
+    assert.equal((await call(sim, 'POST', '/key/generate', { key: null, body: {} })).status, 200);
+    assert.equal((await call(sim, 'GET', '/key/list', { key: 'whatever' })).status, 200);
+    assert.equal((await call(sim, 'GET', '/key/list', { key: 'sk-notAKeyAtAll00000000' })).status, 200);
+  }));
+});
+
 describe('upperbound_key_generate_params', () => {
   const bounds = { max_budget: 10, duration: '1h', tpm_limit: 1000 };
 

@@ -66,6 +66,27 @@ describe('internal_user: personal keys', () => {
     assert.equal((await call(sim, 'POST', '/key/delete', { ...as(keys.alice!), body: { keys: [own.token_id] } })).status, 200);
   }));
 
+  test('delete of nothing by a non-admin: L (<1.68.2) 500 "Failed to delete all tokens…", M+ 404 "No keys found"', async () => {
+    for (const [era, status] of [['L', 500], ['M', 404]] as const) {
+      await withUsers({ era }, async (sim, keys) => {
+        const res = await call(sim, 'POST', '/key/delete', { ...as(keys.alice!), body: { keys: ['sk-neverExisted00000000'] } });
+        assert.equal(res.status, status, era);
+        assert.match(envelope(res).message, status === 500 ? /^Internal Server Error, Failed to delete all tokens/ : /No keys found/);
+      });
+    }
+  });
+
+  test('a non-admin delete where only some keys exist: 500 up to C, 200 from N — the found ones go only in N', async () => {
+    for (const [era, status] of [['C', 500], ['N', 200]] as const) {
+      await withUsers({ era }, async (sim, keys) => {
+        const { token } = sim.addKey({ user_id: 'alice' });
+        const res = await call(sim, 'POST', '/key/delete', { ...as(keys.alice!), body: { keys: [token, 'sk-neverExisted00000000'] } });
+        assert.equal(res.status, status, era);
+        assert.equal(sim.keys().some((k) => k.token === token), status !== 200, era);
+      });
+    }
+  });
+
   test('update may not hand a key to someone else → 403 "User=alice is not allowed to update key=<k> to belong to user=bob"', () => withUsers({}, async (sim, keys) => {
     const { token } = sim.addKey({ user_id: 'alice' });
     const res = await call(sim, 'POST', '/key/update', { ...as(keys.alice!), body: { key: token, user_id: 'bob' } });

@@ -115,6 +115,7 @@ export class Simulator implements SimState {
     this.era = opts.era ?? eraOf(opts.flavor ?? 'N3');
     this.config = {
       rootPath: normaliseRootPath(opts.rootPath ?? ''),
+      noMasterKey: opts.noMasterKey ?? false,
       keyHeaderName: opts.keyHeaderName ?? null,
       timezone: opts.timezone ?? 'UTC',
       listRejectsFullObject: opts.listRejectsFullObject ?? false,

@@ -11,6 +11,8 @@ import type { SimDefaultKeyParams, SimEra, SimKeyGenerationSettings, SimKeyParam
 /** The proxy's config file, as far as the simulator plays it. Mutable at runtime. */
 export interface SimConfig {
   rootPath: string;
+  /** No `master_key` configured: authentication lets everyone in as proxy_admin. */
+  noMasterKey: boolean;
   keyHeaderName: string | null;
   timezone: string;
   listRejectsFullObject: boolean;

@@ -52,6 +52,8 @@ export interface SimOptions {
   port?: number;
   /** Default 'sk-admin'. */
   masterKey?: string;
+  /** A proxy started without `master_key`: every caller, with any key or none, is proxy_admin. Default false. */
+  noMasterKey?: boolean;
   /** The release range played. Default 'N3' (the newest). Settable at runtime (`sim.era`). */
   era?: SimEra;
   /** @deprecated use `era`: `current` = N3, `older` = N. Ignored when `era` is given. */
