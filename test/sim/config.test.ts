@@ -74,6 +74,12 @@ describe('upperbound_key_generate_params', () => {
     assert.equal((await call(sim, 'POST', '/key/generate', { body: { duration: '61m' } })).status, 400);
   }));
 
+  test('an unparsable duration is not "over": it fails as a duration, 500', () => withSim({ upperboundKeyGenerateParams: bounds }, async (sim) => {
+    const res = await call(sim, 'POST', '/key/generate', { body: { duration: '1.5h' } });
+    assert.equal(res.status, 500);
+    assert.equal(envelope(res).message, 'Internal Server Error, Unsupported duration unit, passed duration: 1.5h');
+  }));
+
   test('a field left out is set to the bound: a key sent without duration expires', () => withSim({ upperboundKeyGenerateParams: bounds }, async (sim) => {
     const res = await generate(sim, {});
     assert.equal(Date.parse(res.expires ?? ''), sim.clock.now() + 3_600_000);
@@ -118,6 +124,10 @@ describe('listRejectsFullObject (an L proxy before 1.61.3)', () => {
     assert.match(envelope(res).message, /^Unsupported parameter\(s\): return_full_object\. Supported parameters: /);
     const plain = await call(sim, 'GET', '/key/list?key_alias=kf-old-list');
     assert.deepEqual((plain.json as { keys: string[] }).keys, [token]);
+  }));
+
+  test('such a proxy reports 1.61.1', () => withSim({ era: 'L', listRejectsFullObject: true }, async (sim) => {
+    assert.equal((await call(sim, 'GET', '/health/liveliness', { key: null })).headers.get('x-litellm-version'), '1.61.1');
   }));
 
   test('off by default: return_full_object answers rows', () => withSim({ era: 'L' }, async (sim) => {

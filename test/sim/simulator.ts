@@ -155,6 +155,10 @@ export class Simulator implements SimState {
     return ERA_RULES[this.era];
   }
 
+  get version(): string {
+    return this.era === 'L' && this.config.listRejectsFullObject ? '1.61.1' : this.rules.version;
+  }
+
   /** @deprecated use `era`. Reads the era; accepts an era or `current` (N3) / `older` (N). */
   get flavor(): SimEra {
     return this.era;
@@ -395,7 +399,7 @@ export class Simulator implements SimState {
   /** 200 and `megabytes` MB of a `/key/list`-shaped body, written chunk by chunk as the socket drains. */
   private async streamHuge(res: ServerResponse, megabytes: number, entry: SimRequestLogEntry): Promise<void> {
     entry.status = 200;
-    res.writeHead(200, { 'content-type': 'application/json', 'x-litellm-version': this.rules.version });
+    res.writeHead(200, { 'content-type': 'application/json', 'x-litellm-version': this.version });
     const total = Math.floor(megabytes * 1024 * 1024);
     const item = `"${'0'.repeat(64)}",`;
     const chunk = item.repeat(Math.floor(65_536 / item.length));
@@ -468,7 +472,7 @@ export class Simulator implements SimState {
     const contentType = response.text !== undefined
       ? response.contentType ?? 'text/plain; charset=utf-8'
       : response.contentType ?? 'application/json';
-    return { 'content-type': contentType, 'x-litellm-version': this.rules.version, ...response.headers };
+    return { 'content-type': contentType, 'x-litellm-version': this.version, ...response.headers };
   }
 
   private send(res: ServerResponse, response: SimResponse, entry: SimRequestLogEntry | null): void {

@@ -30,6 +30,8 @@ export interface SimState {
   readonly flavor: SimEra;
   /** ERA_RULES[era]. */
   readonly rules: EraRules;
+  /** The release reported (`x-litellm-version`, readiness): the era's, or 1.61.1 for an L proxy with `listRejectsFullObject`. */
+  readonly version: string;
   readonly config: SimConfig;
   /** Users and teams (the proxy's user and team tables). */
   readonly directory: Directory;
