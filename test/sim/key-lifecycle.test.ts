@@ -178,6 +178,30 @@ describe('POST /key/update', () => {
     }
   });
 
+  test('budget_duration "2mo" on update: 400 from 1.70 (M+, calendar reset), accepted in L', async () => {
+    for (const [era, status] of [['L', 200], ['M', 400], ['N3', 400]] as const) {
+      sim.era = era;
+      const { token_id: token } = await generate(sim);
+      const res = await call(sim, 'POST', '/key/update', { body: { key: token, budget_duration: '2mo' } });
+      assert.equal(res.status, status, era);
+      if (status === 400) assert.equal(envelope(res).message, 'Authentication Error, Monthly resets currently only support 1 month intervals');
+    }
+    sim.era = 'N3';
+  });
+
+  test('M+: update budget_duration "1d" resets at the next midnight (calendar); L: now + 1 day', async () => {
+    const day = 86_400_000;
+    for (const era of ['L', 'M'] as const) {
+      sim.era = era;
+      const now = sim.clock.now();
+      const reset = era === 'L' ? now + day : (Math.floor(now / day) + 1) * day;
+      const { token_id: token } = await generate(sim);
+      await call(sim, 'POST', '/key/update', { body: { key: token, budget_duration: '1d' } });
+      assert.equal(Date.parse(stored(token)?.budget_reset_at ?? ''), reset, era);
+    }
+    sim.era = 'N3';
+  });
+
   test('N+: a negative max_budget → 400; before, accepted', async () => {
     for (const [era, status] of [['C', 200], ['N', 400]] as const) {
       sim.era = era;

@@ -141,7 +141,7 @@ function applyConfiguredParams(data: Record<string, unknown>, state: SimState): 
   const defaults = state.config.defaultKeyGenerateParams;
   if (defaults) {
     for (const [name, value] of Object.entries(defaults)) {
-      if (value === undefined) continue;
+      if (value === undefined || (name === 'duration' && !state.rules.defaultDuration)) continue;
       const sent = data[name];
       const empty = sent === undefined || sent === null
         || (name === 'models' && Array.isArray(sent) && sent.length === 0)
