@@ -9,11 +9,13 @@ import { activeWhileRunning } from './adapters/activity.js';
 import { CommandClipboard } from './adapters/command-clipboard.js';
 import { StderrNotifier } from './adapters/stderr-notifier.js';
 import type { CliContext, CliStreams, OpenCoreOptions } from './command.js';
+import { terminalSafe } from './output.js';
 import { withProgress } from './progress.js';
 
 export function createCliContext(streams: CliStreams, stateDir: string): CliContext {
   const out = (line: string): void => void streams.stdout.write(`${line}\n`);
-  const err = (line: string): void => void streams.stderr.write(`${line}\n`);
+  // Messages may quote the proxy: never let its escape sequences reach the terminal.
+  const err = (line: string): void => void streams.stderr.write(`${terminalSafe(line)}\n`);
   const progress = <T>(label: string, work: () => Promise<T>): Promise<T> => withProgress(streams.stderr, label, work);
 
   async function withCore<T>(opts: OpenCoreOptions, fn: (core: KeyfobCore) => Promise<T>): Promise<T> {

@@ -1,8 +1,9 @@
 // How the CLI fails: exit codes (0 ok, 1 the operation failed, 2 bad usage or input) and the two-line error report
-// (`keyfob: <what happened>` / `hint: <what to do>`). Every line is passed through redactText: a server message that
-// echoes a key must not reach a terminal's scrollback.
+// (`keyfob: <what happened>` / `hint: <what to do>`). Every line is passed through redactText (a server message that
+// echoes a key must not reach a terminal's scrollback) and terminalSafe (nor may its escape sequences).
 import { KeyfobError, redactText, toKeyfobError } from '../core/errors.js';
 import type { ErrorKind, FieldError } from '../core/errors.js';
+import { terminalSafe } from './output.js';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
@@ -34,7 +35,7 @@ export function renderError(error: unknown, helpHint?: string): string[] {
   // The core's not-connected hint is written for the app and the CLI alike; here the exact command helps more.
   const hint = (e.kind === 'not-connected' ? hintForKind(e.kind) : e.hint) ?? (exitCodeFor(e) === EXIT_USAGE ? helpHint : undefined) ?? hintForKind(e.kind);
   if (hint) lines.push(`hint: ${oneLine(forTheCli(hint))}`);
-  return lines.map(redactText);
+  return lines.map((line) => terminalSafe(redactText(line)));
 }
 
 /**

@@ -3,6 +3,20 @@ import type { AuditEntry, IssuedLease, LeaseView, Role } from '../core/types.js'
 
 export type EnvFlavor = 'openai' | 'anthropic' | 'both';
 
+// eslint-disable-next-line no-control-regex -- terminal escape sequences are what this removes
+const ESCAPE_SEQUENCE = /\x1b(?:\[[0-?]*[ -/]*[@-~]?|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[PX^_][^\x1b]*(?:\x1b\\)?|[\x20-\x7e]?)|\x9b[0-?]*[ -/]*[@-~]?/g;
+// eslint-disable-next-line no-control-regex -- control characters are what this replaces
+const UNSAFE_CHARACTER = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
+/**
+ * One line of text that is safe to show in a terminal: escape sequences (colours, cursor moves, window titles,
+ * OSC 8 links, …) removed, line breaks and tabs made spaces, and any other control or bidi character shown as
+ * U+FFFD. The last line of defence for remote text (proxy error messages, audit details) on stderr and in tables.
+ */
+export function terminalSafe(text: string): string {
+  return text.replace(ESCAPE_SEQUENCE, '').replace(/[\t\r\n]+/g, ' ').replace(UNSAFE_CHARACTER, '\uFFFD');
+}
+
 export const ENV_FLAVORS: readonly EnvFlavor[] = ['openai', 'anthropic', 'both'];
 
 /** POSIX single-quoting: safe for sh, bash, zsh and `eval "$(keyfob issue …)"`. */
@@ -109,6 +123,7 @@ export function relativeTo(iso: string | null, nowMs: number): string {
 
 /** Left-aligned columns separated by two spaces; the last column is not padded. */
 export function formatTable(headers: readonly string[], rows: ReadonlyArray<readonly string[]>): string[] {
+  rows = rows.map((r) => r.map(terminalSafe));
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: readonly string[]): string =>
     cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join('  ').trimEnd();

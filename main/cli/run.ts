@@ -76,7 +76,21 @@ function version(): string {
   return 'unknown';
 }
 
+/**
+ * A reader that went away (`keyfob issue dev --json | head -c0`) makes the next write fail with EPIPE, an 'error'
+ * event that would crash the process mid-command with a stack trace. What is left to print is dropped instead: the
+ * command runs to its end (the lease it issued is in the ledger, the core stops cleanly) and exits with its status.
+ */
+function dropOutputToClosedReader(stream: NodeJS.WritableStream): void {
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE' || e.code === 'ERR_STREAM_DESTROYED') return;
+    throw e;
+  });
+}
+
 export async function runCli(argv: readonly string[], streams: CliStreams, makeContext: ContextFactory): Promise<number> {
+  dropOutputToClosedReader(streams.stdout);
+  dropOutputToClosedReader(streams.stderr);
   const print = (stream: NodeJS.WritableStream, lines: readonly string[]): void => void stream.write(`${lines.join('\n')}\n`);
   let helpHint = 'run `keyfob --help` for usage';
   try {

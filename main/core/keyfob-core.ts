@@ -10,7 +10,8 @@ import { LeaseLedger, LeaseManager, reconcileLeases } from './leases/index.js';
 import { LiteLLMClient, normalizeProxyUrl } from './litellm/index.js';
 import { applySettingsPatch, AUDIT_FILE, LEDGER_FILE, LOCK_FILE, readSettingsShared } from './settings/index.js';
 import { normalizeRoleName, validateRole } from './roles/index.js';
-import { ADMIN_KEY_ACCOUNT } from './keychain/index.js';
+import { ADMIN_KEY_ACCOUNT, ADMIN_KEY_BINDING_ACCOUNT, bindingProblem, decodeBinding, encodeBinding, keyNeededAgain } from './keychain/index.js';
+import type { AdminKeyBinding } from './keychain/index.js';
 import { SingleTimer } from './single-timer.js';
 import type { ConnectInput, ConnectionStatus, CoreDeps, KeyfobCore, ProbeResult, ReconcileReport } from './core-api.js';
 import type { ClientOptions, KeyInfo, LiteLLMAdmin } from './litellm/index.js';
@@ -55,6 +56,8 @@ class Core implements KeyfobCoreInstance {
   private readonly clientFactory: (options: ClientOptions) => LiteLLMAdmin;
   /** undefined: not read from the keychain yet; null: none stored. */
   private adminKey: string | null | undefined;
+  /** Where the stored admin key may be sent (read with it); null while no key is stored. */
+  private binding: AdminKeyBinding | null = null;
   private client: { options: ClientOptions; client: LiteLLMAdmin } | null = null;
   private watcher: fs.FSWatcher | null = null;
   private settingsNoticesTaken = false;
@@ -180,7 +183,10 @@ class Core implements KeyfobCoreInstance {
       this.audit.append({ action: 'connect', outcome: 'failed', detail: `${url}: ${toKeyfobError(e).message}` });
       throw e;
     }
+    const binding: AdminKeyBinding = { url, ca_file: tls.ca_file, allow_insecure_tls: tls.allow_insecure_tls };
     await this.deps.secretStore.set(ADMIN_KEY_ACCOUNT, adminKey);
+    await this.deps.secretStore.set(ADMIN_KEY_BINDING_ACCOUNT, encodeBinding(binding));
+    this.binding = binding;
     this.settingsStore.update((c) => ({
       ...c,
       settings: applySettingsPatch(c.settings, { litellm_url: url, ca_file: tls.ca_file, allow_insecure_tls: tls.allow_insecure_tls }),
@@ -195,18 +201,29 @@ class Core implements KeyfobCoreInstance {
     const result: ProbeResult = { reachable: false, admin_ok: false, db_connected: null, error: null };
     let client: LiteLLMAdmin;
     let haveKey: boolean;
+    let unboundKey: KeyfobError | null = null;
     try {
       const settings = this.getSettings();
       const urlInput = input.url ?? settings.litellm_url;
       if (!urlInput) throw notConnected();
       const url = normalizeProxyUrl(urlInput, 'url');
-      const adminKey = input.adminKey !== undefined && input.adminKey !== '' ? checkAdminKey(input.adminKey) : await this.storedAdminKey();
-      haveKey = adminKey !== null;
       const tls = {
         ...settings,
         ca_file: input.caFile !== undefined ? input.caFile : settings.ca_file,
         allow_insecure_tls: input.allowInsecureTls ?? settings.allow_insecure_tls,
       };
+      let adminKey: string | null;
+      if (input.adminKey !== undefined && input.adminKey !== '') {
+        adminKey = checkAdminKey(input.adminKey);
+      } else {
+        // The stored key only where it was entered: another URL or weaker TLS is probed without it.
+        const stored = await this.storedAdminKey();
+        const target: AdminKeyBinding = { url, ca_file: tls.ca_file, allow_insecure_tls: tls.allow_insecure_tls };
+        const problem = stored === null ? null : this.bindingProblemFor(target);
+        if (problem) unboundKey = keyNeededAgain(problem, target, 'validation');
+        adminKey = problem ? null : stored;
+      }
+      haveKey = adminKey !== null;
       client = this.clientFactory(this.clientOptions(url, adminKey ?? 'sk-none', tls));
     } catch (e) {
       result.error = toKeyfobError(e).toJSON();
@@ -221,7 +238,7 @@ class Core implements KeyfobCoreInstance {
       return result;
     }
     if (!haveKey) {
-      result.error = notConnected('No admin key is stored.').toJSON();
+      result.error = (unboundKey ?? notConnected('No admin key is stored.')).toJSON();
       return result;
     }
     try {
@@ -240,7 +257,9 @@ class Core implements KeyfobCoreInstance {
 
   async forgetAdminKey(): Promise<void> {
     await this.deps.secretStore.delete(ADMIN_KEY_ACCOUNT);
+    await this.deps.secretStore.delete(ADMIN_KEY_BINDING_ACCOUNT);
     this.adminKey = null;
+    this.binding = null;
     this.client = null;
     this.audit.append({ action: 'connect', outcome: 'ok', detail: 'admin key forgotten' });
     this.leases.announceChange();
@@ -273,17 +292,42 @@ class Core implements KeyfobCoreInstance {
   }
 
   private async isConnected(): Promise<boolean> {
-    if (!this.settingsNow().litellm_url) return false;
+    const settings = this.settingsNow();
+    if (!settings.litellm_url) return false;
     try {
-      return (await this.storedAdminKey()) !== null;
+      return (await this.storedAdminKey()) !== null && this.bindingProblemFor(bindingOf(settings.litellm_url, settings)) === null;
     } catch {
       return false;
     }
   }
 
+  /** The stored admin key, with its binding (`this.binding`) read alongside. */
   private async storedAdminKey(reload = false): Promise<string | null> {
-    if (reload || this.adminKey === undefined) this.adminKey = await this.deps.secretStore.get(ADMIN_KEY_ACCOUNT);
-    return this.adminKey;
+    if (!reload && this.adminKey !== undefined) return this.adminKey;
+    const key = await this.deps.secretStore.get(ADMIN_KEY_ACCOUNT);
+    this.binding = key === null ? null : await this.storedBinding();
+    this.adminKey = key;
+    return key;
+  }
+
+  /**
+   * The stored key's binding. A key stored before bindings existed has none: it is bound to the settings it has been
+   * used with until now, and that binding is written at once, so that no later settings change can move it.
+   */
+  private async storedBinding(): Promise<AdminKeyBinding | null> {
+    const stored = decodeBinding(await this.deps.secretStore.get(ADMIN_KEY_BINDING_ACCOUNT));
+    if (stored) return stored;
+    const settings = this.settingsNow();
+    if (!settings.litellm_url) return null;
+    const adopted = bindingOf(settings.litellm_url, settings);
+    await this.deps.secretStore.set(ADMIN_KEY_BINDING_ACCOUNT, encodeBinding(adopted));
+    return adopted;
+  }
+
+  /** Why the stored admin key may not go to `target` (null: it may). A key without any binding goes nowhere. */
+  private bindingProblemFor(target: AdminKeyBinding): string | null {
+    if (!this.binding) return 'the stored admin key has no record of the proxy it was entered for';
+    return bindingProblem(this.binding, target);
   }
 
   /** The client for the current settings and admin key, rebuilt only when one of them changed. */
@@ -291,6 +335,9 @@ class Core implements KeyfobCoreInstance {
     const settings = this.settingsNow();
     const adminKey = await this.storedAdminKey();
     if (!settings.litellm_url || !adminKey) throw notConnected();
+    const target = bindingOf(settings.litellm_url, settings);
+    const problem = this.bindingProblemFor(target);
+    if (problem) throw keyNeededAgain(problem, target, 'not-connected');
     const options = this.clientOptions(settings.litellm_url, adminKey, settings);
     if (!this.client || !sameClientOptions(this.client.options, options)) this.client = { options, client: this.clientFactory(options) };
     return this.client.client;
@@ -388,6 +435,10 @@ class Core implements KeyfobCoreInstance {
   auditLog(limit = 100): AuditEntry[] {
     return this.audit.read(limit);
   }
+}
+
+function bindingOf(url: string, s: Pick<Settings, 'ca_file' | 'allow_insecure_tls'>): AdminKeyBinding {
+  return { url, ca_file: s.ca_file, allow_insecure_tls: s.allow_insecure_tls };
 }
 
 /** Every field that shapes the client (the comparison runs on every proxy call: a few `===`, no hashing). */

@@ -15,9 +15,9 @@ export interface Clock {
 
 /**
  * The closed set of keychain accounts Keyfob uses under the service `Keyfob`:
- * the LiteLLM admin key, and one entry per lease (`lease:<lease_id>`).
+ * the LiteLLM admin key, where it may be sent (`admin-key-binding`), and one entry per lease (`lease:<lease_id>`).
  */
-export type SecretAccount = 'admin-key' | `lease:${string}`;
+export type SecretAccount = 'admin-key' | 'admin-key-binding' | `lease:${string}`;
 
 export interface SecretStore {
   /** Human-readable backend, e.g. "Secret Service (gnome-keyring)" or "session only (memory)". */

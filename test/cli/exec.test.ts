@@ -1,6 +1,8 @@
 // End to end through the real binary: `keyfob exec` runs a command with a fresh lease, and after the command
 // succeeds, fails or is interrupted, the proxy holds no key of that lease.
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startSimulator, type Simulator } from '../sim/index.js';
 import { assertBuilt, collect, keyfob, show, startKeyfob, tempHome, waitForOutput, type RunResult } from './harness.js';
@@ -62,15 +64,28 @@ describe('keyfob exec', () => {
   });
 
   it("exits with a failing command's status, and revokes", async () => {
-    const [failed, notFound] = await Promise.all([
-      keyfob(['exec', 'dev', '--', process.execPath, '-e', 'process.exit(7)'], { home }),
-      keyfob(['exec', 'dev', '--', 'keyfob-no-such-command-here'], { home }),
-    ]);
+    const failed = await keyfob(['exec', 'dev', '--', process.execPath, '-e', 'process.exit(7)'], { home });
     assert.equal(failed.code, 7, show(failed));
     assert.deepEqual(keysOf(leaseIdOf(failed)), []);
+  });
+
+  it('looks the command up before issuing a key: not found is 127, not executable 126, and no key is issued', async () => {
+    const generated = () => sim.requests.filter((r) => r.path === '/key/generate').length;
+    const before = generated();
+    const script = join(home, 'not-executable.sh');
+    writeFileSync(script, '#!/bin/sh\necho hi\n', { mode: 0o644 });
+    const [notFound, notExecutable, missingPath] = await Promise.all([
+      keyfob(['exec', 'dev', '--', 'keyfob-no-such-command-here'], { home }),
+      keyfob(['exec', 'dev', '--', script], { home }),
+      keyfob(['exec', 'dev', '--', './no/such/file'], { home }),
+    ]);
     assert.equal(notFound.code, 127, show(notFound));
-    assert.match(notFound.stderr, /keyfob-no-such-command-here: command not found/);
-    assert.deepEqual(keysOf(leaseIdOf(notFound)), []);
+    assert.match(notFound.stderr, /^keyfob: keyfob-no-such-command-here: command not found$/m);
+    assert.equal(notExecutable.code, 126, show(notExecutable));
+    assert.match(notExecutable.stderr, /cannot run .*not-executable\.sh: permission denied/);
+    assert.equal(missingPath.code, 127, show(missingPath));
+    for (const r of [notFound, notExecutable, missingPath]) assert.doesNotMatch(r.stderr, /exec with lease/, show(r));
+    assert.equal(generated(), before, 'no key was issued');
   });
 
   it('passes SIGINT to the command, waits for it, revokes, and exits 130', async () => {

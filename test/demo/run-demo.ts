@@ -121,23 +121,22 @@ async function keychainFor(env: NodeJS.ProcessEnv): Promise<Keyring> {
   console.log(dim('demo: no keychain in this session: starting a private D-Bus session with a throw-away gnome-keyring'));
   const runtime = join(DEMO_DIR, 'keyring-runtime');
   mkdirSync(runtime, { recursive: true, mode: 0o700 });
-  const [address, pid] = execFileSync('dbus-daemon', ['--session', '--fork', '--nosyslog', '--print-address=1', '--print-pid=1'], { encoding: 'utf8' })
-    .trim().split('\n');
-  if (!address || !pid) fail('dbus-daemon did not report its address');
+  // Both daemons run in a session of their own (detached): the terminal's Ctrl-C reaches the demo's whole process
+  // group, and the keyring must outlive it until the demo has revoked what is left.
+  const bus: ChildProcess = spawn('dbus-daemon', ['--session', '--nofork', '--nosyslog', '--print-address=1'], { detached: true, stdio: ['ignore', 'pipe', 'ignore'] });
+  const address = await firstLine(bus);
+  if (!address) fail('dbus-daemon did not report its address');
   const daemon: ChildProcess = spawn('gnome-keyring-daemon', ['--foreground', '--unlock', '--components=secrets'], {
     env: { ...process.env, DBUS_SESSION_BUS_ADDRESS: address, XDG_DATA_HOME: join(DEMO_DIR, 'keyring-data'), XDG_RUNTIME_DIR: runtime },
     stdio: ['pipe', 'ignore', 'ignore'],
+    detached: true,
   });
   daemon.stdin?.end('keyfob-demo');
   const keyring: Keyring = {
     env: { DBUS_SESSION_BUS_ADDRESS: address },
     stop: () => {
       daemon.kill();
-      try {
-        process.kill(Number(pid));
-      } catch {
-        // already gone
-      }
+      bus.kill();
     },
   };
   // The daemon registers on the bus within moments; wait until the CLI sees a working keychain.
@@ -148,6 +147,34 @@ async function keychainFor(env: NodeJS.ProcessEnv): Promise<Keyring> {
   }
   keyring.stop();
   return fail('the throw-away gnome-keyring did not come up');
+}
+
+/** The first line a child prints on stdout ('' if it ends first). */
+function firstLine(child: ChildProcess): Promise<string> {
+  return new Promise((resolve) => {
+    let text = '';
+    const onData = (d: Buffer): void => {
+      text += d.toString('utf8');
+      const end = text.indexOf('\n');
+      if (end >= 0) {
+        child.stdout?.off('data', onData);
+        resolve(text.slice(0, end).trim());
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.once('exit', () => resolve(text.trim()));
+  });
+}
+
+/** Leases that are not over (not revoked or expired): what the demo must not leave behind. */
+async function liveLeases(env: NodeJS.ProcessEnv): Promise<Array<{ lease_id: string; state: string }> | null> {
+  const r = await keyfob(['lease', 'list', '--json'], env);
+  if (r.code !== 0) return null;
+  try {
+    return (JSON.parse(r.stdout) as Array<{ lease_id: string; state: string }>).filter((l) => l.state !== 'revoked' && l.state !== 'expired');
+  } catch {
+    return null;
+  }
 }
 
 /** Removes what the demo put in the person's own keychain (the admin key and any lease keys left). */
@@ -202,8 +229,19 @@ Proxy requests are listed below as they happen. Press Ctrl-C to stop and clean u
     stopping = true;
     quietRequests = true;
     console.log('\ndemo: revoking what is left and cleaning up…');
+    // Revoke first, while the keychain (possibly the throw-away one) is still running; then check.
     const revoke = await keyfob(['lease', 'revoke', '--all'], env);
+    if (revoke.stdout.trim()) console.log(`demo: ${revoke.stdout.trim()}`);
     if (revoke.code !== 0) console.error(revoke.stderr.trim());
+    const left = await liveLeases(env);
+    if (revoke.code !== 0 || left === null || left.length > 0) {
+      const what = left === null ? 'the leases could not be checked' : `${left.length} lease(s) still live: ${left.map((l) => `${l.lease_id} (${l.state})`).join(', ')}`;
+      console.error(`demo: not cleaned up: ${what}.`);
+      console.error(`demo: the demo home stays at ${HOME_DIR}; the simulator's keys end with this process, a real proxy's would not.`);
+      keyring.stop();
+      await sim.close();
+      process.exit(1);
+    }
     if (!keyring.env.DBUS_SESSION_BUS_ADDRESS) await forgetKeychainEntries().catch((e: unknown) => console.error(`demo: could not remove the demo's keychain entries: ${String(e)}`));
     keyring.stop();
     await sim.close();

@@ -3,7 +3,9 @@
 // signal reached us. If keyfob itself is killed (SIGKILL), the next Keyfob process reconciles the ledger and the
 // proxy's own expiry (the lease TTL) bounds the key anyway.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { accessSync, constants as fsConstants, statSync } from 'node:fs';
 import { constants } from 'node:os';
+import { join } from 'node:path';
 import type { KeyfobCore } from '../../core/core-api.js';
 import { toKeyfobError } from '../../core/errors.js';
 import type { IssuedLease, LeaseEvent } from '../../core/types.js';
@@ -30,15 +32,33 @@ export function childEnvironment(base: NodeJS.ProcessEnv, flavor: EnvFlavor, pro
   return { ...base, ...Object.fromEntries(envVariables(flavor, proxyUrl, issued.key)), KEYFOB_LEASE_ID: issued.lease.lease_id };
 }
 
+/** A signal this soon after the "revoking…" notice belongs to the interruption that ended the command. */
+const SAME_INTERRUPTION_MS = 500;
+
+type Phase = 'starting' | 'running' | 'revoking';
+type AnyListener = (...args: unknown[]) => void;
+
 /**
- * Catches SIGINT/SIGTERM/SIGHUP for the whole run and passes them to the command. A Ctrl-C typed in a terminal
- * already reaches the command (it is in the terminal's foreground process group, like us), so when stdin is a
- * terminal SIGINT is not sent a second time: programs that treat a second Ctrl-C as "quit now" would misread it.
+ * Owns SIGINT/SIGTERM/SIGHUP for the whole run. The rule: forward the signal to the command, wait for it, revoke,
+ * then exit with the command's status. Only a later signal, after the visible "revoking…, press Ctrl-C again"
+ * notice, leaves the revocation for later.
+ *
+ * - A Ctrl-C typed in a terminal already reaches the command (it is in the terminal's foreground process group,
+ *   like us), so when stdin is a terminal SIGINT is not sent a second time: programs that treat a second Ctrl-C as
+ *   "quit now" would misread it.
+ * - The same Ctrl-C often reaches us only after the command's exit was handled: a signal within
+ *   SAME_INTERRUPTION_MS of the notice is taken as part of that interruption, not as "again".
+ * - Other listeners of these signals are set aside while exec runs: when-exit (conf → atomically) runs its clean-up
+ *   and then sends the signal to this process again, which would look like the person's second signal.
  */
 class SignalRelay {
   first: NodeJS.Signals | null = null;
+  private phase: Phase = 'starting';
   private child: ChildProcess | null = null;
-  private cleaningUp: (() => void) | null = null;
+  private noticeAt: number | null = null;
+  private notice: (() => void) | null = null;
+  private leaveForLater: (() => void) | null = null;
+  private readonly setAside = new Map<NodeJS.Signals, AnyListener[]>();
 
   constructor(
     private readonly terminalDeliversInterrupt: boolean,
@@ -48,33 +68,90 @@ class SignalRelay {
   private readonly onSignal = (signal: NodeJS.Signals): void => {
     const firstOne = this.first === null;
     this.first ??= signal;
-    if (this.cleaningUp) return this.cleaningUp();
-    const child = this.child;
-    if (!child) {
+    if (this.phase === 'starting') {
       if (firstOne) this.beforeStart(signal);
       return;
     }
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    if (signal === 'SIGINT' && this.terminalDeliversInterrupt) return;
-    child.kill(signal);
+    if (this.phase === 'running') {
+      const child = this.child;
+      if (!child || child.exitCode !== null || child.signalCode !== null) return; // its exit is being handled
+      if (signal === 'SIGINT' && this.terminalDeliversInterrupt) return;
+      child.kill(signal);
+      return;
+    }
+    if (this.noticeAt === null) return this.showNotice();
+    if (Date.now() - this.noticeAt >= SAME_INTERRUPTION_MS) this.leaveForLater?.();
   };
 
   install(): void {
     for (const s of RELAYED_SIGNALS) process.on(s, this.onSignal);
+    this.claim();
+  }
+
+  /** Sets aside every other listener of the relayed signals (call again once more modules are loaded). */
+  claim(): void {
+    for (const s of RELAYED_SIGNALS) {
+      for (const listener of process.rawListeners(s) as AnyListener[]) {
+        if (listener === (this.onSignal as AnyListener)) continue;
+        process.removeListener(s, listener);
+        this.setAside.set(s, [...(this.setAside.get(s) ?? []), listener]);
+      }
+    }
   }
 
   uninstall(): void {
     for (const s of RELAYED_SIGNALS) process.removeListener(s, this.onSignal);
+    for (const [s, listeners] of this.setAside) for (const l of listeners) process.on(s, l);
+    this.setAside.clear();
   }
 
   relayTo(child: ChildProcess): void {
+    this.claim();
     this.child = child;
+    this.phase = 'running';
   }
 
-  /** While revoking after the command ended, a further signal means "stop waiting". */
-  onSignalWhileCleaningUp(handler: () => void): void {
-    this.cleaningUp = handler;
+  /**
+   * The command has ended: from now on signals concern the revocation. When a signal ended the command, the notice
+   * is shown at once; otherwise with the first signal. A signal after it calls `leaveForLater`.
+   */
+  revoking(notice: () => void, leaveForLater: () => void): void {
+    this.phase = 'revoking';
+    this.notice = notice;
+    this.leaveForLater = leaveForLater;
+    if (this.first !== null) this.showNotice();
   }
+
+  private showNotice(): void {
+    this.noticeAt = Date.now();
+    this.notice?.();
+  }
+}
+
+/**
+ * Where COMMAND would be found, checked before any key is issued: `null` when it can be run, otherwise the shell's
+ * status and message (127 not found, 126 not executable). A name with a slash is a path; otherwise PATH is searched.
+ */
+export function findCommandProblem(command: string, env: NodeJS.ProcessEnv, platform: NodeJS.Platform = process.platform): { status: number; message: string } | null {
+  if (platform === 'win32') return null; // PATHEXT and friends: spawn reports it
+  const candidates = command.includes('/')
+    ? [command]
+    : (env.PATH ?? '').split(':').map((dir) => join(dir === '' ? '.' : dir, command));
+  let notExecutable = false;
+  for (const candidate of candidates) {
+    try {
+      if (!statSync(candidate).isFile()) continue;
+    } catch {
+      continue;
+    }
+    try {
+      accessSync(candidate, fsConstants.X_OK);
+      return null;
+    } catch {
+      notExecutable = true;
+    }
+  }
+  return notExecutable ? { status: 126, message: `cannot run ${command}: permission denied` } : { status: 127, message: `${command}: command not found` };
 }
 
 type ChildOutcome = { code: number | null; signal: NodeJS.Signals | null } | { error: NodeJS.ErrnoException };
@@ -102,8 +179,10 @@ export const execCommand: Command = {
     'Issues a new lease of ROLE, runs COMMAND with OPENAI_API_KEY, OPENAI_BASE_URL (<proxy>/v1),',
     'ANTHROPIC_BASE_URL (the proxy root) and ANTHROPIC_AUTH_TOKEN set — or only one set with --env — plus',
     'KEYFOB_LEASE_ID. The lease is renewed while the command runs (up to its max TTL) and revoked when it exits.',
+    'COMMAND is looked up (PATH) before any key is issued: 127 when it is not found, 126 when it cannot run.',
     'SIGINT, SIGTERM and SIGHUP are passed to the command (a terminal Ctrl-C reaches it directly); keyfob waits',
-    'for it, revokes, and exits with its status (128+N when a signal ended it; 127 when it was not found).',
+    'for it, revokes, and exits with its status (128+N when a signal ended it). While it revokes, a further',
+    'Ctrl-C (after "press Ctrl-C again") leaves the revocation to the next Keyfob command.',
     'If keyfob itself is killed, the next Keyfob command reconciles, and the key dies at its TTL regardless.',
   ],
   args: {
@@ -125,6 +204,12 @@ export const execCommand: Command = {
         fields: [{ field: 'COMMAND', message: 'is required after `--`, e.g. keyfob exec dev -- python app.py' }],
       });
     }
+    // Before any key exists: a command that cannot run needs none.
+    const problem = findCommandProblem(commandLine[0], ctx.streams.env);
+    if (problem) {
+      ctx.err(`keyfob: ${problem.message}`);
+      return problem.status;
+    }
     const relay = new SignalRelay(Boolean(ctx.streams.stdin.isTTY), (signal) =>
       ctx.err(`keyfob: ${signal}: the command will not be started; finishing what is under way so nothing is left behind`),
     );
@@ -138,6 +223,7 @@ export const execCommand: Command = {
 };
 
 async function runWithLease(ctx: CliContext, core: KeyfobCore, role: string, flavor: EnvFlavor, commandLine: string[], relay: SignalRelay): Promise<number> {
+  relay.claim(); // the core's modules are loaded now, when-exit among them
   if (relay.first) return exitCodeForSignal(relay.first); // interrupted while reconciling: nothing issued yet
   const issued = await ctx.progress(`issuing a key for role ${role}`, () => core.leases.issue(role));
   const leaseId = issued.lease.lease_id;
@@ -168,10 +254,13 @@ async function runWithLease(ctx: CliContext, core: KeyfobCore, role: string, fla
 }
 
 async function revokeAfterRun(ctx: CliContext, core: KeyfobCore, leaseId: string, status: number, relay: SignalRelay): Promise<void> {
-  relay.onSignalWhileCleaningUp(() => {
-    ctx.err(`keyfob: stopped waiting; lease ${leaseId} stays marked for revocation and is retried by the next Keyfob command`);
-    process.exit(status);
-  });
+  relay.revoking(
+    () => ctx.err(`keyfob: revoking lease ${leaseId}…, press Ctrl-C again to leave it for later`),
+    () => {
+      ctx.err(`keyfob: stopped waiting; lease ${leaseId} stays marked for revocation and is retried by the next Keyfob command`);
+      process.exit(status);
+    },
+  );
   try {
     const lease = await ctx.progress('revoking the lease', () => core.leases.revoke(leaseId, 'command ended (keyfob exec)'));
     if (lease.state !== 'revoked' && lease.state !== 'expired') {

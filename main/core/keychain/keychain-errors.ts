@@ -21,7 +21,9 @@ const RULES: readonly Rule[] = [
     hint: () => `Install libsecret (Debian/Ubuntu: apt install libsecret-1-0), ${SESSION_ONLY}.`,
   },
   {
-    test: /Cannot autolaunch D-Bus|Unable to autolaunch|Could not connect:|Failed to connect to socket|DBUS_SESSION_BUS_ADDRESS|org\.freedesktop\.DBus\.Error\.(NoServer|FileNotFound|Disconnected)|Connection refused/i,
+    // With $DISPLAY set, GLib tries to start a bus through dbus-launch: where D-Bus is not installed, or cannot
+    // start, that fails with its own messages. A malformed DBUS_SESSION_BUS_ADDRESS is no session either.
+    test: /Cannot autolaunch D-Bus|Unable to autolaunch|autolaunch|dbus-launch|Could not connect:|Failed to connect to socket|DBUS_SESSION_BUS_ADDRESS|org\.freedesktop\.DBus\.Error\.(NoServer|FileNotFound|Disconnected)|Connection refused|Address element|Unknown address type|does not contain a colon/i,
     kind: 'keychain-unavailable',
     message: 'There is no D-Bus session, so Keyfob cannot reach the Secret Service (the desktop keychain).',
     hint: () => `Run Keyfob inside your desktop session, or start a D-Bus session with a Secret Service in it. ${START_SECRET_SERVICE}`,

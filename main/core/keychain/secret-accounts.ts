@@ -1,4 +1,5 @@
-// The closed set of keychain account names Keyfob writes: the LiteLLM admin key, and one entry per lease.
+// The closed set of keychain account names Keyfob writes: the LiteLLM admin key, where it may be sent (its binding,
+// see admin-key-binding.ts), and one entry per lease.
 // Anything else is refused, so no caller can scatter free-form entries through the person's keychain. The one
 // exception is the keychain probe's throw-away entry, `keyfob-probe-<uuid>`: a fresh name for every probe (two
 // processes probing the same service at once must not read each other's test value), written and deleted at once
@@ -6,13 +7,14 @@
 import { randomUUID } from 'node:crypto';
 import { KeyfobError } from '../errors.js';
 import type { SecretAccount } from '../ports.js';
+import { ADMIN_KEY_BINDING_ACCOUNT } from './admin-key-binding.js';
 
 export const ADMIN_KEY_ACCOUNT = 'admin-key' satisfies SecretAccount;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 export function isSecretAccount(value: unknown): value is SecretAccount {
-  if (value === ADMIN_KEY_ACCOUNT) return true;
+  if (value === ADMIN_KEY_ACCOUNT || value === ADMIN_KEY_BINDING_ACCOUNT) return true;
   return typeof value === 'string' && value.startsWith('lease:') && UUID.test(value.slice('lease:'.length));
 }
 
@@ -26,7 +28,7 @@ export function leaseAccount(leaseId: string): SecretAccount {
 export function assertSecretAccount(value: unknown): asserts value is SecretAccount {
   if (!isSecretAccount(value)) {
     const shown = typeof value === 'string' ? JSON.stringify(value.slice(0, 60)) : typeof value;
-    throw new KeyfobError('internal', `Refusing keychain account ${shown}: only "admin-key" and "lease:<uuid>" are used.`);
+    throw new KeyfobError('internal', `Refusing keychain account ${shown}: only "admin-key", "admin-key-binding" and "lease:<uuid>" are used.`);
   }
 }
 

@@ -114,6 +114,11 @@ function checkName(value: unknown, errors: FieldError[]): string | null {
     errors.push({ field: 'name', message: `is too long (at most ${MAX_ROLE_NAME_LENGTH} characters)` });
     return null;
   }
+  const problem = textProblem(name, MAX_ROLE_NAME_LENGTH);
+  if (problem) {
+    errors.push({ field: 'name', message: problem });
+    return null;
+  }
   if (!ROLE_NAME_PATTERN.test(name)) {
     errors.push({
       field: 'name',

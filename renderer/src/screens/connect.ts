@@ -93,6 +93,12 @@ export function createConnectForm(ctx: ShellContext, mode: 'first-run' | 'settin
       focusElement(errors.showLocal('url', 'Enter the proxy’s URL first.'));
       return;
     }
+    // The stored admin key is only used where it was entered (main enforces it): other settings need the key.
+    if (!req.adminKey && stored && (req.url.replace(/\/+$/, '') !== stored.url || req.caFile !== stored.caFile || (req.allowInsecureTls && !stored.insecure))) {
+      result.textContent = '';
+      focusElement(errors.showLocal('adminKey', 'Enter the admin key: the stored one is only used with the URL and TLS options it was entered for.'));
+      return;
+    }
     result.textContent = 'Testing…';
     const r = await call(() => api.testConnection(req));
     if (!r.ok) return fail(r.error);
@@ -166,8 +172,12 @@ export function createConnectForm(ctx: ShellContext, mode: 'first-run' | 'settin
   }
 
   let lastUrl: string | null | undefined;
+  /** What the stored admin key was saved with, as far as the window knows (null: no key stored). */
+  let stored: { url: string; caFile: string | null; insecure: boolean } | null = null;
   function update(s: AppSnapshot): void {
     const c = s.connection;
+    const savedUrl = s.settings.litellm_url ?? c.url;
+    stored = c.admin_key_stored && savedUrl ? { url: savedUrl, caFile: s.settings.ca_file, insecure: s.settings.allow_insecure_tls } : null;
     replaceChildren(
       storage,
       c.session_only

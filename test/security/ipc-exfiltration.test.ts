@@ -1,0 +1,140 @@
+// The IPC exfiltration suite: a compromised renderer holds every channel of window.keyfob. Whatever it sends, the
+// stored admin key must never reach another host, nor the same host over weaker TLS. Every call goes through
+// Electron's own path (ipcMain.handle with the trusted window as sender), against a hostile second server on
+// 127.0.0.2 that answers like a healthy proxy and records everything.
+import assert from 'node:assert/strict';
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { test } from 'node:test';
+import { ADMIN_KEY, advance, boot, createEnv, electron, fromWindow, ok, seedState, trayMenu } from '../app/harness.js';
+import type { TestEnv } from '../app/harness.js';
+import { INVOKE_CHANNELS } from '../../preload/api.js';
+import type { InvokeChannel, IpcResult, LeaseView } from '../../preload/api.js';
+import type { RunningApp } from '../../main/app.js';
+import { startHostileServer } from './hostile-server.js';
+import type { HostileServer } from './hostile-server.js';
+
+type Invoke = (channel: InvokeChannel, ...args: unknown[]) => Promise<IpcResult<unknown>>;
+
+async function appWithLease(t: Parameters<typeof createEnv>[0]): Promise<{ env: TestEnv; running: RunningApp; invoke: Invoke; lease: LeaseView; hostile: HostileServer }> {
+  const env = await createEnv(t);
+  const hostile = await startHostileServer();
+  env.cleanups.push(() => hostile.close());
+  await seedState(env);
+  const running = await boot(env);
+  trayMenu().find('Open Keyfob').click();
+  const invoke: Invoke = async (channel, ...args) => (await electron.ipcMain.invoke(fromWindow(running), `keyfob:${channel}`, ...args)) as IpcResult<unknown>;
+  const lease = ok(await invoke('issue', 'dev')) as LeaseView;
+  return { env, running, invoke, lease, hostile };
+}
+
+/**
+ * One call per channel, with the arguments a hostile renderer would pick. The order keeps the state-changing
+ * channels last (forgetting the key, switching to session-only storage), so every other channel still finds a
+ * stored key to leak.
+ */
+function everyChannel(hostileUrl: string, leaseId: string): Array<[InvokeChannel, unknown[]]> {
+  return [
+    ['getSnapshot', []],
+    ['testConnection', [{ url: hostileUrl }]],
+    ['testConnection', [{}]],
+    ['testConnection', [{ url: hostileUrl, allowInsecureTls: true }]],
+    ['listModels', []],
+    ['saveRole', [{ name: 'ops', models: ['gpt-4o'], ttl: '15m', max_ttl: '1h' }]],
+    ['issue', ['ops']],
+    ['copyRoleKey', ['dev']],
+    ['copyLeaseKey', [leaseId]],
+    ['revealKey', [leaseId]],
+    ['renew', [leaseId]],
+    ['keyInfo', [leaseId]],
+    ['revoke', [leaseId]],
+    ['revokeAll', []],
+    ['deleteRole', ['review']],
+    ['updateSettings', [{ allow_insecure_tls: true }]],
+    ['auditLog', []],
+    ['connect', [{ url: hostileUrl, adminKey: '' }]],
+    ['forgetAdminKey', []],
+    ['useSessionOnlyStore', []],
+  ];
+}
+
+test('the suite calls every channel of window.keyfob', () => {
+  const called = new Set(everyChannel('http://127.0.0.2:1', 'x').map(([channel]) => channel));
+  assert.deepEqual([...called].sort(), [...INVOKE_CHANNELS].sort(), 'a new channel needs its line in everyChannel');
+});
+
+test('updateSettings({litellm_url}) to another host, then every channel: the stored admin key never reaches it', async (t) => {
+  const { env, invoke, lease, hostile } = await appWithLease(t);
+  ok(await invoke('updateSettings', { litellm_url: hostile.url }));
+
+  const listed = await invoke('listModels');
+  assert.equal(listed.ok, false, 'listModels refused');
+  assert.match(!listed.ok ? listed.error.message : '', /admin key is needed again: the stored admin key was entered for http:\/\/127\.0\.0\.1:\d+, not http:\/\/127\.0\.0\.2/);
+
+  for (const [channel, args] of everyChannel(hostile.url, lease.lease_id)) {
+    await invoke(channel, ...args);
+    assert.deepEqual(hostile.carrying(ADMIN_KEY).map((r) => `${r.method} ${r.url}`), [], `after ${channel}: no request carried the admin key`);
+  }
+  // The scheduler's own calls (renewals, revocation at expiry) follow the same rule.
+  await advance(env, 3 * 60 * 60 * 1000);
+  assert.deepEqual(hostile.carrying(ADMIN_KEY), [], 'no background call carried the admin key');
+});
+
+test('testConnection({url}) without an adminKey probes another host without the stored key, and asks for it', async (t) => {
+  const { env, invoke, hostile } = await appWithLease(t);
+  const probe = ok(await invoke('testConnection', { url: hostile.url })) as { reachable: boolean; admin_ok: boolean; error: { kind: string; fields?: Array<{ field: string }> } | null };
+  assert.equal(probe.reachable, true, 'the host itself may be probed');
+  assert.equal(probe.admin_ok, false);
+  assert.equal(probe.error?.kind, 'validation');
+  assert.deepEqual(probe.error?.fields?.map((f) => f.field), ['adminKey'], 'the window is told to ask for the key');
+  assert.deepEqual(hostile.carrying(ADMIN_KEY), []);
+
+  // The same URL it was stored for still tests with the stored key.
+  const home = ok(await invoke('testConnection', { url: env.sim.url })) as { admin_ok: boolean };
+  assert.equal(home.admin_ok, true);
+  // A key typed into the same call is the person's choice: it is the one sent.
+  const typed = 'sk-typed-for-the-other-host-77';
+  ok(await invoke('testConnection', { url: hostile.url, adminKey: typed }));
+  assert.ok(hostile.carrying(typed).length > 0, 'the typed key was used');
+  assert.deepEqual(hostile.carrying(ADMIN_KEY), []);
+});
+
+test('weaker TLS on the same URL needs the key again: insecure TLS or another CA file never carries the stored key', async (t) => {
+  const { env, invoke } = await appWithLease(t);
+  const root = env.root;
+  const masterCalls = () => env.sim.requests.filter((r) => r.auth === 'master').length;
+  const before = masterCalls();
+
+  const caFile = path.join(root, 'attacker-ca.pem');
+  await writeFile(caFile, '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n');
+  for (const req of [{ url: env.sim.url, allowInsecureTls: true }, { allowInsecureTls: true }, { url: env.sim.url, caFile }]) {
+    const probe = ok(await invoke('testConnection', req)) as { admin_ok: boolean; error: { kind: string } | null };
+    assert.equal(probe.admin_ok, false, JSON.stringify(req));
+    assert.equal(probe.error?.kind, 'validation', JSON.stringify(req));
+  }
+  assert.equal(masterCalls(), before, 'no probe carried the admin key');
+
+  ok(await invoke('updateSettings', { allow_insecure_tls: true }));
+  const listed = await invoke('listModels');
+  assert.equal(!listed.ok && listed.error.kind, 'not-connected');
+  assert.match(!listed.ok ? listed.error.message : '', /with TLS certificate checks on/);
+  assert.equal(masterCalls(), before, 'listModels sent nothing');
+
+  // Entering the key again, in the same call, binds it to the new options.
+  ok(await invoke('connect', { url: env.sim.url, adminKey: ADMIN_KEY, allowInsecureTls: true }));
+  assert.ok(Array.isArray(ok(await invoke('listModels'))));
+  // Stricter TLS than the key was entered with is fine.
+  ok(await invoke('updateSettings', { allow_insecure_tls: false }));
+  assert.ok(Array.isArray(ok(await invoke('listModels'))));
+});
+
+test('a settings file changed behind the app (another process, a hand edit) cannot move the stored key either', async (t) => {
+  const { running, invoke, hostile } = await appWithLease(t);
+  const core = running.core;
+  assert.ok(core);
+  core.settingsStore.update((c) => ({ ...c, settings: { ...c.settings, litellm_url: hostile.url } }));
+  const listed = await invoke('listModels');
+  assert.equal(!listed.ok && listed.error.kind, 'not-connected');
+  await invoke('revokeAll');
+  assert.deepEqual(hostile.carrying(ADMIN_KEY), []);
+});
