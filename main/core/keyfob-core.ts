@@ -10,7 +10,7 @@ import { LeaseLedger, LeaseManager, reconcileLeases } from './leases/index.js';
 import { LiteLLMClient, normalizeProxyUrl } from './litellm/index.js';
 import { applySettingsPatch, AUDIT_FILE, LEDGER_FILE, LOCK_FILE, readSettingsShared } from './settings/index.js';
 import { normalizeRoleName, validateRole } from './roles/index.js';
-import { ADMIN_KEY_ACCOUNT, ADMIN_KEY_BINDING_ACCOUNT, bindingProblem, decodeBinding, encodeBinding, keyNeededAgain } from './keychain/index.js';
+import { ADMIN_KEY_ACCOUNT, ADMIN_KEY_BINDING_ACCOUNT, bindingBelongsTo, bindingProblem, decodeBinding, encodeBinding, keyNeededAgain } from './keychain/index.js';
 import type { AdminKeyBinding } from './keychain/index.js';
 import { SingleTimer } from './single-timer.js';
 import type { ConnectInput, ConnectionStatus, CoreDeps, KeyfobCore, ProbeResult, ReconcileReport } from './core-api.js';
@@ -184,8 +184,10 @@ class Core implements KeyfobCoreInstance {
       throw e;
     }
     const binding: AdminKeyBinding = { url, ca_file: tls.ca_file, allow_insecure_tls: tls.allow_insecure_tls };
+    // The binding first, naming the new key: a crash before the key is written leaves the old key with a binding
+    // that is not its own, which sends it nowhere.
+    await this.deps.secretStore.set(ADMIN_KEY_BINDING_ACCOUNT, encodeBinding(binding, adminKey));
     await this.deps.secretStore.set(ADMIN_KEY_ACCOUNT, adminKey);
-    await this.deps.secretStore.set(ADMIN_KEY_BINDING_ACCOUNT, encodeBinding(binding));
     this.binding = binding;
     this.settingsStore.update((c) => ({
       ...c,
@@ -305,7 +307,7 @@ class Core implements KeyfobCoreInstance {
   private async storedAdminKey(reload = false): Promise<string | null> {
     if (!reload && this.adminKey !== undefined) return this.adminKey;
     const key = await this.deps.secretStore.get(ADMIN_KEY_ACCOUNT);
-    this.binding = key === null ? null : await this.storedBinding();
+    this.binding = key === null ? null : await this.storedBinding(key);
     this.adminKey = key;
     return key;
   }
@@ -314,13 +316,14 @@ class Core implements KeyfobCoreInstance {
    * The stored key's binding. A key stored before bindings existed has none: it is bound to the settings it has been
    * used with until now, and that binding is written at once, so that no later settings change can move it.
    */
-  private async storedBinding(): Promise<AdminKeyBinding | null> {
-    const stored = decodeBinding(await this.deps.secretStore.get(ADMIN_KEY_BINDING_ACCOUNT));
-    if (stored) return stored;
+  private async storedBinding(adminKey: string): Promise<AdminKeyBinding | null> {
+    const raw = await this.deps.secretStore.get(ADMIN_KEY_BINDING_ACCOUNT);
+    const stored = decodeBinding(raw);
+    if (stored) return bindingBelongsTo(raw, adminKey) ? stored : null;
     const settings = this.settingsNow();
     if (!settings.litellm_url) return null;
     const adopted = bindingOf(settings.litellm_url, settings);
-    await this.deps.secretStore.set(ADMIN_KEY_BINDING_ACCOUNT, encodeBinding(adopted));
+    await this.deps.secretStore.set(ADMIN_KEY_BINDING_ACCOUNT, encodeBinding(adopted, adminKey));
     return adopted;
   }
 

@@ -62,4 +62,22 @@ describe('the core keeps the binding in the keychain', () => {
       await hostile.close();
     }
   });
+
+  it('a binding that names another key (a connect cut off between its two keychain writes) sends the key nowhere', async () => {
+    const hostile = await startHostileServer();
+    const h = await harness();
+    try {
+      // connect writes the new key's binding first; a crash before the key itself leaves the old key paired with it
+      const other = { url: hostile.url, ca_file: null, allow_insecure_tls: false };
+      await h.keychain.set(ADMIN_KEY_BINDING_ACCOUNT, encodeBinding(other, 'sk-the-new-key-never-stored'));
+      const core = h.reopen();
+      core.updateSettings({ litellm_url: hostile.url });
+      await assert.rejects(core.listModels(), { kind: 'not-connected' });
+      assert.deepEqual(hostile.requests, [], 'the old key went nowhere');
+      assert.equal(decodeBinding(await h.keychain.get(ADMIN_KEY_BINDING_ACCOUNT))?.url, hostile.url, 'and no binding was adopted over it');
+    } finally {
+      await h.close();
+      await hostile.close();
+    }
+  });
 });

@@ -2,6 +2,7 @@
 // binding lives in the keychain next to the key (account `admin-key-binding`), out of reach of anything that can
 // only change settings (a compromised window, a hand-edited config.json). A call may use the stored key only on
 // that URL, with TLS at least as strict; anything else needs the key entered again, in the same call.
+import { createHash } from 'node:crypto';
 import { KeyfobError } from '../errors.js';
 import type { SecretAccount } from '../ports.js';
 import { isPlainObject } from '../text-rules.js';
@@ -17,8 +18,29 @@ export interface AdminKeyBinding {
   allow_insecure_tls: boolean;
 }
 
-export function encodeBinding(binding: AdminKeyBinding): string {
-  return JSON.stringify({ v: 1, url: binding.url, ca_file: binding.ca_file, allow_insecure_tls: binding.allow_insecure_tls });
+/**
+ * The binding as stored. With `adminKey`, it also names the key it belongs to (its SHA-256), so that a crash between
+ * the two keychain writes of a connect can never pair a key with another key's binding.
+ */
+export function encodeBinding(binding: AdminKeyBinding, adminKey?: string): string {
+  const doc: Record<string, unknown> = { v: 1, url: binding.url, ca_file: binding.ca_file, allow_insecure_tls: binding.allow_insecure_tls };
+  if (adminKey !== undefined) doc.key_sha256 = keyFingerprint(adminKey);
+  return JSON.stringify(doc);
+}
+
+/** False when the stored binding names another key than `adminKey` (one written before fingerprints matches any). */
+export function bindingBelongsTo(stored: string | null, adminKey: string): boolean {
+  if (stored === null) return false;
+  try {
+    const doc: unknown = JSON.parse(stored);
+    return !isPlainObject(doc) || doc.key_sha256 === undefined || doc.key_sha256 === keyFingerprint(adminKey);
+  } catch {
+    return true;
+  }
+}
+
+function keyFingerprint(adminKey: string): string {
+  return createHash('sha256').update(adminKey, 'utf8').digest('hex');
 }
 
 /** The stored binding, or null when there is none or it cannot be read (then the key is treated as unbound). */
