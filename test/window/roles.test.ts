@@ -91,7 +91,9 @@ test('a rejected role: main’s messages appear next to each field at fault, and
     const nameError = form.locator('[data-field="name"] .field-error');
     await nameError.waitFor();
     assert.match(await nameError.innerText(), /^Name /);
-    assert.match(await form.locator('[data-field="ttl"] .field-error').innerText(), /^Lease TTL must not exceed max_ttl/);
+    // The form's labels, not the data's field names.
+    assert.match(await form.locator('[data-field="ttl"] .field-error').innerText(), /^Lease TTL must not exceed Max TTL/);
+    assert.doesNotMatch(await form.innerText(), /max_ttl|rpm_limit/);
     assert.ok(await form.locator('[data-field="rpm_limit"] .field-error').isVisible());
     assert.equal(await form.locator('[data-field="max_ttl"] .field-error').isVisible(), false, 'only fields at fault');
     assert.equal(await form.getByLabel('Name').getAttribute('aria-invalid'), 'true');
