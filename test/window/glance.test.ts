@@ -244,3 +244,24 @@ test('amber and "5 minutes left" only for a key that will not be renewed: a rene
     assert.match(await announcer.innerText(), /^ci key …\w{4}: 5 minutes left\.$/);
   });
 });
+
+test('deleting a role with live keys says how many stay, in good grammar', async () => {
+  await withApp({}, async (app) => {
+    const { page } = app;
+    await issue(app, 'dev');
+    await page.getByRole('tab', { name: 'Roles' }).click();
+    const body = (): Promise<string> => page.locator('dialog #confirm-body').innerText();
+    await page.locator('li.role[data-role="dev"] [data-action="delete"]').click();
+    assert.equal(await body(), 'Its live key stays until it expires or you revoke it.');
+    await page.keyboard.press('Escape');
+    await page.getByRole('tab', { name: /^Keys/ }).click();
+    await issue(app, 'dev');
+    await page.getByRole('tab', { name: 'Roles' }).click();
+    await page.locator('li.role[data-role="dev"] [data-action="delete"]').click();
+    assert.equal(await body(), 'Its 2 live keys stay until they expire or you revoke them.');
+    await page.keyboard.press('Escape');
+    await page.locator('li.role[data-role="ci"] [data-action="delete"]').click();
+    assert.equal(await body(), 'No key of this role is live.');
+    await page.keyboard.press('Escape');
+  });
+});
