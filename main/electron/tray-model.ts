@@ -224,7 +224,7 @@ export function trayMenuTemplate(view: TrayView, actions: TrayActions): MenuItem
   items.push(separator);
   // Away from the harmless items, and it asks first (tray.ts): it breaks every program using a key.
   if (view.leases.length > 0) items.push({ label: 'Revoke all keys…', click: () => actions.revokeAll() }, separator);
-  items.push({ label: quitLabel(live.filter(active).length, view.settings), click: () => actions.quit() });
+  items.push({ label: quitLabel(live.length, view.settings), click: () => actions.quit() });
   return items;
 }
 

@@ -149,7 +149,7 @@ test('the menu: status line, copy items, live keys apart from those needing atte
     '---',
     'Revoke all keys…',
     '---',
-    'Quit (revokes 2 keys)',
+    'Quit (revokes 3 keys)',
   ]);
   assert.equal(items[0]?.enabled, false, 'the status line is information, not an action');
   assert.deepEqual(labels(sub(item(items, 'dev · sk-...wxyz'))), ['Copy', 'Renew', '---', 'Revoke']);
