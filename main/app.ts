@@ -218,6 +218,7 @@ export async function startKeyfobApp(options: KeyfobAppOptions = {}): Promise<Ru
       leases: running ? running.leases.list() : [],
       settings,
       connected: !!connection?.url && connection.admin_key_stored,
+      proxyUrl: connection?.url ?? null,
       problem: startError ? `Keyfob could not start: ${startError.message}` : keychainProblem,
       busyRoles,
     };

@@ -3,10 +3,42 @@
 // Never carries the admin key; a virtual key only through `revealKey`, which the person asks for.
 import type { ConnectionStatus, ProbeResult, ReconcileReport, RevokeSummary } from '../main/core/core-api.js';
 import type { FieldError, SerializedError } from '../main/core/errors.js';
-import type { AuditEntry, LeaseView, RevokeTrigger, Role, RoleInput, Settings } from '../main/core/types.js';
+import type { AuditEntry, LeaseView as CoreLeaseView, RevokeTrigger, Role, RoleInput, Settings } from '../main/core/types.js';
 
 // Everything the window may see is named here: the renderer imports types from this file only (lint-enforced).
-export type { AuditEntry, ConnectionStatus, FieldError, LeaseView, ProbeResult, ReconcileReport, RevokeSummary, RevokeTrigger, Role, RoleInput, SerializedError, Settings };
+export type { AuditEntry, ConnectionStatus, FieldError, ProbeResult, ReconcileReport, RevokeSummary, RevokeTrigger, Role, RoleInput, SerializedError, Settings };
+
+/**
+ * What the views see of a lease. The optional fields are filled in when main knows them; a view works without them
+ * (it derives what it can from the rest), so main can start sending them at any time.
+ */
+export type LeaseView = CoreLeaseView & {
+  /** Whether Keyfob will renew this lease before it expires. False: not renewable, at its max TTL, the person idle,
+   * or renewals failing. Only such a lease is "expiring" (amber, the tray's expiring icon, announcements). */
+  will_auto_renew?: boolean;
+  /** When a tool's key helper (`keyfob token`, `keyfob env`) last asked for this lease's key (ISO-8601). */
+  helper_last_used_at?: string | null;
+  /** Which tool's helper keeps the lease alive ("claude-code", "codex", "shell" …), when known. */
+  helper_tool?: string | null;
+};
+
+/** How the proxy answered lately, as main saw it (optional: the window also learns it from its own calls). */
+export interface ProxyHealth {
+  state: 'ok' | 'unreachable' | 'admin-key-rejected';
+  /** Since when (ISO-8601), for "unreachable since 10:02". */
+  since: string | null;
+}
+
+/** The tools a role's "Use with…" panel knows. */
+export type ToolName = 'claude-code' | 'codex';
+
+export interface ToolSetupResult {
+  tool: ToolName;
+  /** The settings file written. */
+  path: string;
+  /** False when the file already said all of it. */
+  changed: boolean;
+}
 
 export type IpcResult<T> = { ok: true; value: T } | { ok: false; error: SerializedError };
 
@@ -21,6 +53,10 @@ export interface AppSnapshot {
   notices: string[];
   last_reconcile: ReconcileReport | null;
   platform: 'darwin' | 'win32' | 'linux' | string;
+  /** Main's view of the proxy's health, when it tracks one. */
+  proxy_health?: ProxyHealth | null;
+  /** Optional features main offers this window: the "Run setup" buttons appear only when `tool_setup` is true. */
+  features?: { tool_setup?: boolean };
 }
 
 export interface ConnectRequest {
@@ -60,6 +96,8 @@ export interface KeyfobApi {
 
   updateSettings(patch: Partial<Settings>): Promise<IpcResult<Settings>>;
   auditLog(limit?: number): Promise<IpcResult<AuditEntry[]>>;
+  /** Runs `keyfob setup TOOL ROLE` in main (the same code as the CLI). Offered when `features.tool_setup` is true. */
+  runToolSetup(role: string, tool: ToolName): Promise<IpcResult<ToolSetupResult>>;
 
   /** Pushed by main whenever leases, roles, settings or the connection change. Returns an unsubscribe. */
   onSnapshot(listener: (snapshot: AppSnapshot) => void): () => void;
@@ -89,6 +127,7 @@ export const INVOKE_CHANNELS = [
   'keyInfo',
   'updateSettings',
   'auditLog',
+  'runToolSetup',
 ] as const satisfies ReadonlyArray<keyof KeyfobApi>;
 
 export type InvokeChannel = (typeof INVOKE_CHANNELS)[number];

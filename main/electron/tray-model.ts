@@ -1,13 +1,13 @@
 // What the tray shows, computed from the app's state: the icon state, the tooltip, the macOS title and the menu.
 // Plain data and closures (Electron's types only), so it is checked without a tray.
 import type { MenuItemConstructorOptions } from 'electron';
-import type { LeaseView, Role, Settings } from '../core/types.js';
-import type { Screen } from '../../preload/api.js';
+import type { Role, Settings } from '../core/types.js';
+import type { LeaseView, Screen } from '../../preload/api.js';
 import { compactTimeLeft, describeTimeLeft, msUntil } from './time-left.js';
 
 export type TrayIconState = 'idle' | 'live' | 'expiring' | 'error';
 
-/** A lease this close to its expiry turns the icon to "expiring". */
+/** A lease that will not be renewed turns the icon to "expiring" this close to its expiry. */
 export const EXPIRING_SOON_MS = 5 * 60_000;
 
 export interface TrayView {
@@ -23,16 +23,26 @@ export interface TrayView {
   problem: string | null;
   /** Roles whose "Copy key" is in flight (the item is disabled meanwhile: no double issue). */
   busyRoles: ReadonlySet<string>;
+  /** The proxy's URL, for the status line ("Connected to litellm.example.com"). */
+  proxyUrl?: string | null;
+  /** What is wrong with the proxy lately, e.g. "the proxy is unreachable since 10:02"; null when it answers. */
+  proxyProblem?: string | null;
 }
 
 export interface TrayActions {
   copyRoleKey(role: string): void;
   copyLeaseKey(leaseId: string): void;
   renew(leaseId: string): void;
+  /** Also "Retry" for a lease whose revocation failed. */
   revoke(leaseId: string): void;
+  /** Called after the person confirmed (the tray asks first, see tray.ts). */
   revokeAll(): void;
   open(screen?: Screen): void;
   quit(): void;
+  /** Copies `eval`-able shell exports for ROLE (reusing, renewing or issuing a key). The item shows when wired. */
+  copyShellExports?(role: string): void;
+  /** Drops a lease Keyfob cannot delete from its list (the person deleted the key by hand). Shows when wired. */
+  forgetLease?(leaseId: string): void;
 }
 
 export interface TrayStatus {
@@ -42,8 +52,30 @@ export interface TrayStatus {
   title: string;
 }
 
+/**
+ * Whether Keyfob will renew the lease before it expires: main's word when it sends one, else derived — renewable,
+ * below its max TTL, the person not idle, and no failed renewal. Only a lease that will not be renewed is
+ * "expiring": a short renewable key passes the 5-minute mark on its way to the next renewal.
+ */
+export function willAutoRenew(lease: LeaseView): boolean {
+  if (lease.will_auto_renew !== undefined) return lease.will_auto_renew;
+  if (lease.state !== 'active' || !lease.renewable || lease.expires_at === null) return false;
+  if (lease.idle_will_expire || lease.last_error !== null) return false;
+  return lease.max_expires_at === null || Date.parse(lease.expires_at) < Date.parse(lease.max_expires_at) - 500;
+}
+
+/** A lease whose revocation failed (retrying, or given up): the person may need to act. The window counts the same. */
+export function needsAttention(lease: LeaseView): boolean {
+  return lease.state === 'irrevocable' || (lease.state === 'revoking' && (lease.last_error !== null || lease.revoke_attempts > 0));
+}
+
+/** Live: issued or being issued, or being revoked without a failure so far. */
+export function isLive(lease: LeaseView): boolean {
+  return (lease.state === 'active' || lease.state === 'pending' || lease.state === 'revoking') && !needsAttention(lease);
+}
+
 const active = (l: LeaseView): boolean => l.state === 'active';
-const needsAttention = (l: LeaseView): boolean => l.state === 'irrevocable' || (l.state === 'revoking' && l.last_error !== null);
+const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 /** The active lease that expires first (leases without expiry come last). */
 export function soonestExpiring(leases: LeaseView[], now: number): { lease: LeaseView; msLeft: number | null } | null {
@@ -55,12 +87,34 @@ export function soonestExpiring(leases: LeaseView[], now: number): { lease: Leas
   return best;
 }
 
+function hostOf(url: string | null | undefined): string | null {
+  if (!url) return null;
+  try {
+    return new URL(url).host;
+  } catch {
+    return url;
+  }
+}
+
+/** The first, disabled line of the menu: connected to which host, or what is wrong. */
+export function statusLine(view: TrayView): string {
+  if (view.problem) return view.problem;
+  if (!view.connected) return 'Not connected to a LiteLLM proxy';
+  const host = hostOf(view.proxyUrl);
+  if (view.proxyProblem) return host ? `${host}: ${view.proxyProblem}` : view.proxyProblem;
+  return host ? `Connected to ${host}` : 'Connected';
+}
+
 export function trayStatus(view: TrayView): TrayStatus {
-  const live = view.leases.filter(active);
-  const soonest = soonestExpiring(view.leases, view.now);
+  const live = view.leases.filter(isLive);
   const attention = view.leases.filter(needsAttention);
+  const soonest = soonestExpiring(view.leases, view.now);
+  const expiring = view.leases.filter((l) => active(l) && !willAutoRenew(l)).some((l) => {
+    const left = msUntil(l.expires_at, view.now);
+    return left !== null && left <= EXPIRING_SOON_MS;
+  });
   const countdown = soonest ? `${soonest.lease.role} expires in ${describeTimeLeft(soonest.msLeft)}` : '';
-  const liveText = live.length === 0 ? 'no live keys' : `${live.length} live key${live.length === 1 ? '' : 's'}`;
+  const liveText = live.length === 0 ? 'no live keys' : plural(live.length, 'live key');
 
   let icon: TrayIconState;
   let tooltip: string;
@@ -69,13 +123,16 @@ export function trayStatus(view: TrayView): TrayStatus {
     tooltip = `Keyfob — ${view.problem}`;
   } else if (attention.length > 0) {
     icon = 'error';
-    tooltip = `Keyfob — ${attention.length} key${attention.length === 1 ? '' : 's'} could not be revoked; ${liveText}`;
-  } else if (soonest && soonest.msLeft !== null && soonest.msLeft <= EXPIRING_SOON_MS) {
+    tooltip = `Keyfob — ${plural(attention.length, 'key')} could not be revoked; ${liveText}`;
+  } else if (view.connected && view.proxyProblem) {
+    icon = 'error';
+    tooltip = `Keyfob — ${statusLine(view)}; ${liveText}`;
+  } else if (expiring) {
     icon = 'expiring';
     tooltip = `Keyfob — ${liveText}; ${countdown}`;
   } else if (live.length > 0) {
     icon = 'live';
-    tooltip = `Keyfob — ${liveText}; ${countdown}`;
+    tooltip = countdown ? `Keyfob — ${liveText}; ${countdown}` : `Keyfob — ${liveText}`;
   } else {
     icon = 'idle';
     tooltip = view.connected ? 'Keyfob — no live keys' : 'Keyfob — not connected to a LiteLLM proxy';
@@ -84,29 +141,57 @@ export function trayStatus(view: TrayView): TrayStatus {
   return { icon, tooltip, title };
 }
 
+const expiredReason = (lease: LeaseView): boolean => lease.ended_reason === 'expired';
+
 function leaseLabel(lease: LeaseView, now: number): string {
   const name = `${lease.role} · ${lease.key_hint ?? lease.key_alias}`;
   switch (lease.state) {
-    case 'active':
-      return `${name} — ${describeTimeLeft(msUntil(lease.expires_at, now))} left${lease.idle_will_expire ? ' (idle: will expire)' : ''}`;
+    case 'active': {
+      const idle = lease.idle_will_expire ? ' (idle: will expire)' : '';
+      return `${name} — ${describeTimeLeft(msUntil(lease.expires_at, now))} left${idle}`;
+    }
     case 'pending':
       return `${name} — issuing…`;
     case 'revoking':
-      return `${name} — revoking…`;
+      if (!needsAttention(lease)) return `${name} — revoking…`;
+      return expiredReason(lease) ? `${name} — expired — not deleted, retrying` : `${name} — revoke failing — retrying`;
     case 'irrevocable':
-      return `${name} — could not be revoked`;
+      return expiredReason(lease) ? `${name} — expired — not deleted` : `${name} — could not be revoked`;
     default:
       return `${name} — ${lease.state}`;
   }
 }
 
+function leaseItem(lease: LeaseView, view: TrayView, actions: TrayActions): MenuItemConstructorOptions {
+  const label = leaseLabel(lease, view.now);
+  const id = lease.lease_id;
+  if (lease.state === 'active') {
+    const submenu: MenuItemConstructorOptions[] = [{ label: 'Copy', click: () => actions.copyLeaseKey(id) }];
+    if (lease.renewable) submenu.push({ label: 'Renew', click: () => actions.renew(id) });
+    submenu.push({ type: 'separator' }, { label: 'Revoke', click: () => actions.revoke(id) });
+    return { label, submenu };
+  }
+  if (needsAttention(lease)) {
+    const submenu: MenuItemConstructorOptions[] = [{ label: 'Retry now', click: () => actions.revoke(id) }];
+    if (actions.forgetLease) {
+      const forget = actions.forgetLease.bind(actions);
+      submenu.push({ label: 'Forget (I deleted it on the proxy)', click: () => forget(id) });
+    }
+    return { label, submenu };
+  }
+  return { label, enabled: false }; // issuing or revoking: nothing to do but wait
+}
+
 export function trayMenuTemplate(view: TrayView, actions: TrayActions): MenuItemConstructorOptions[] {
   const items: MenuItemConstructorOptions[] = [];
   const separator: MenuItemConstructorOptions = { type: 'separator' };
-  const live = view.leases.filter(active);
+  const live = view.leases.filter(isLive);
+  const attention = view.leases.filter(needsAttention);
+
+  items.push({ label: statusLine(view), enabled: false }, separator);
 
   if (view.problem) {
-    items.push({ label: view.problem, enabled: false }, { label: 'Fix in Keyfob…', click: () => actions.open('connect') }, separator);
+    items.push({ label: 'Fix in Keyfob…', click: () => actions.open('connect') }, separator);
   } else if (!view.connected) {
     items.push({ label: 'Connect to a LiteLLM proxy…', click: () => actions.open('connect') }, separator);
   } else if (view.roles.length === 0) {
@@ -116,35 +201,36 @@ export function trayMenuTemplate(view: TrayView, actions: TrayActions): MenuItem
       const busy = view.busyRoles.has(role.name);
       items.push({ label: `Copy key: ${role.name}${busy ? ' (issuing…)' : ''}`, enabled: !busy, click: () => actions.copyRoleKey(role.name) });
     }
-    items.push(separator);
-  }
-
-  if (view.leases.length > 0) {
-    items.push({ label: `Live keys (${live.length})`, enabled: false });
-    for (const lease of view.leases) {
-      const isActive = lease.state === 'active';
-      items.push({
-        label: leaseLabel(lease, view.now),
-        submenu: [
-          { label: 'Copy', enabled: isActive, click: () => actions.copyLeaseKey(lease.lease_id) },
-          { label: 'Renew', enabled: isActive && lease.renewable, click: () => actions.renew(lease.lease_id) },
-          { label: 'Revoke', enabled: isActive || lease.state === 'irrevocable' || lease.state === 'revoking', click: () => actions.revoke(lease.lease_id) },
-        ],
-      });
+    if (actions.copyShellExports) {
+      const copyExports = actions.copyShellExports.bind(actions);
+      for (const role of view.roles) items.push({ label: `Copy shell exports: ${role.name}`, enabled: !view.busyRoles.has(role.name), click: () => copyExports(role.name) });
     }
     items.push(separator);
   }
 
-  items.push({ label: 'Revoke all keys', enabled: view.leases.length > 0, click: () => actions.revokeAll() });
+  if (live.length > 0) {
+    items.push({ label: `Live keys (${live.length})`, enabled: false });
+    for (const lease of live) items.push(leaseItem(lease, view, actions));
+    items.push(separator);
+  }
+  if (attention.length > 0) {
+    items.push({ label: `Needs attention (${attention.length})`, enabled: false });
+    for (const lease of attention) items.push(leaseItem(lease, view, actions));
+    items.push(separator);
+  }
+
   items.push({ label: 'Open Keyfob', click: () => actions.open('keys') });
+  items.push({ label: 'Settings…', click: () => actions.open('settings') });
   items.push(separator);
+  // Away from the harmless items, and it asks first (tray.ts): it breaks every program using a key.
+  if (view.leases.length > 0) items.push({ label: 'Revoke all keys…', click: () => actions.revokeAll() }, separator);
   items.push({ label: quitLabel(live.length, view.settings), click: () => actions.quit() });
   return items;
 }
 
 function quitLabel(liveCount: number, settings: Settings | null): string {
   if (liveCount === 0) return 'Quit';
-  const keys = `${liveCount} key${liveCount === 1 ? '' : 's'}`;
+  const keys = plural(liveCount, 'key');
   if (settings?.revoke_on.quit !== false) return `Quit (revokes ${keys})`;
   return liveCount === 1 ? 'Quit (1 key stays live until it expires)' : `Quit (${keys} stay live until they expire)`;
 }

@@ -1,7 +1,8 @@
 // The tray icon: image, tooltip, macOS title and menu, re-rendered on every lease change and otherwise once a minute
 // while keys are live (the labels count whole minutes). The menu is set again after every change because Linux
 // (AppIndicator) only picks up a menu passed to setContextMenu. Keep a reference to the Tray: a collected one vanishes.
-import { Menu, Tray, nativeImage, nativeTheme } from 'electron';
+// "Revoke all keys…" asks first, in a native dialog, as the window does.
+import { Menu, Tray, dialog, nativeImage, nativeTheme } from 'electron';
 import type { NativeImage } from 'electron';
 import path from 'node:path';
 import type { Clock, TimerHandle } from '../core/ports.js';
@@ -34,9 +35,14 @@ export class KeyfobTray {
   private rendering: Promise<void> | null = null;
   private again = false;
   private shownImage: string | null = null;
+  private shownView: TrayView | null = null;
+  private confirming: Promise<void> | null = null;
   private readonly onThemeUpdated = (): void => this.refresh();
+  private readonly actions: TrayActions;
 
-  constructor(private readonly opts: KeyfobTrayOptions) {}
+  constructor(private readonly opts: KeyfobTrayOptions) {
+    this.actions = { ...opts.actions, revokeAll: () => void this.confirmRevokeAll() };
+  }
 
   /** Creates the tray icon and renders it once. */
   async start(): Promise<void> {
@@ -55,9 +61,34 @@ export class KeyfobTray {
     void this.render();
   }
 
-  /** Resolves after the render in flight (and any it queued) is done. */
+  /** Resolves after the render in flight (and any it queued) and an open confirmation are done. */
   async settled(): Promise<void> {
-    while (this.rendering) await this.rendering;
+    while (this.rendering || this.confirming) await (this.rendering ?? this.confirming);
+  }
+
+  /** "Revoke all keys…": one dialog at a time; Cancel (the default, and Escape) does nothing. */
+  private confirmRevokeAll(): Promise<void> {
+    this.confirming ??= (async () => {
+      try {
+        const count = this.shownView?.leases.length ?? 0;
+        const { response } = await dialog.showMessageBox({
+          type: 'warning',
+          title: 'Keyfob',
+          message: `Revoke all ${count} key${count === 1 ? '' : 's'}?`,
+          detail: 'Every key is deleted on the LiteLLM proxy now. Programs using them stop working.',
+          buttons: ['Cancel', 'Revoke all'],
+          defaultId: 0,
+          cancelId: 0,
+          noLink: true,
+        });
+        if (response === 1) this.opts.actions.revokeAll();
+      } catch (e) {
+        console.error(`keyfob: the tray could not ask before revoking: ${e instanceof Error ? e.message : String(e)}`);
+      } finally {
+        this.confirming = null;
+      }
+    })();
+    return this.confirming;
   }
 
   destroy(): void {
@@ -92,6 +123,7 @@ export class KeyfobTray {
     const view = await this.opts.view();
     const tray = this.tray;
     if (!tray) return;
+    this.shownView = view;
     const status = trayStatus(view);
     const file = trayImageFile(this.opts.imagesDir, status.icon, this.opts.platform, nativeTheme.shouldUseDarkColors);
     if (file !== this.shownImage) {
@@ -100,7 +132,7 @@ export class KeyfobTray {
     }
     tray.setToolTip(status.tooltip);
     if (this.opts.platform === 'darwin') tray.setTitle(status.title);
-    tray.setContextMenu(Menu.buildFromTemplate(trayMenuTemplate(view, this.opts.actions)));
+    tray.setContextMenu(Menu.buildFromTemplate(trayMenuTemplate(view, this.actions)));
 
     // Minute labels and the expiring state need a clock tick only while a lease is live.
     this.timer?.cancel();

@@ -81,5 +81,11 @@ export function createApiHandlers(ctx: ApiContext): ApiHandlers {
         return next;
       }),
     auditLog: (limit) => result(() => core().auditLog(limit)),
+    // The tool setup code lives with the CLI; until the app wires it here the window does not offer the button
+    // (snapshot.features.tool_setup), and a direct call says so.
+    runToolSetup: () =>
+      result(() => {
+        throw new KeyfobError('internal', 'Setting up tools from the window is not available in this version.', { hint: 'Run the command shown in a terminal.' });
+      }),
   };
 }

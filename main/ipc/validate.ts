@@ -122,6 +122,11 @@ const settingsPatch = object({
   notifications: bool,
 });
 
+const oneOf =
+  (values: readonly string[]): Check =>
+  (v, at) =>
+    typeof v === 'string' && values.includes(v) ? null : `${at} must be one of ${values.join(', ')}`;
+
 const leaseId = str(MAX_ID, { nonEmpty: true });
 const roleName = str(MAX_ID, { nonEmpty: true });
 
@@ -152,6 +157,7 @@ export const ARGUMENT_SPECS = {
   keyInfo: { args: [leaseId] },
   updateSettings: { args: [settingsPatch] },
   auditLog: { args: [integer(1, 10_000)], optional: 1 },
+  runToolSetup: { args: [roleName, oneOf(['claude-code', 'codex'])] },
 } as const satisfies Record<InvokeChannel, ArgsSpec>;
 
 /** The first problem with `args` for `channel`, or null when they are acceptable. */

@@ -1,5 +1,5 @@
 // A modal confirmation on the native <dialog>: it traps focus, closes on Escape, and the window puts focus back
-// on whatever opened it. The safe choice (Cancel) has focus first.
+// on whatever opened it. The safe choice (Cancel) has focus first; Tab cycles inside it.
 import { h } from './dom.js';
 
 export function confirmAction(opts: { title: string; body: string; confirm: string; danger?: boolean }): Promise<boolean> {
@@ -17,6 +17,19 @@ export function confirmAction(opts: { title: string; body: string; confirm: stri
       h('div', { class: 'actions' }, cancel, ok),
     );
     cancel.addEventListener('click', () => dialog.close());
+    // A modal dialog lets Tab leave its last button for the page once (to the browser's own stops): keep the cycle.
+    dialog.addEventListener('keydown', (event) => {
+      if (event.key !== 'Tab') return;
+      const first = cancel;
+      const last = ok;
+      if (event.shiftKey && document.activeElement === first) {
+        event.preventDefault();
+        last.focus();
+      } else if (!event.shiftKey && document.activeElement === last) {
+        event.preventDefault();
+        first.focus();
+      }
+    });
     ok.addEventListener('click', () => {
       answer = true;
       dialog.close();

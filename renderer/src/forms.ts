@@ -57,8 +57,9 @@ export class FormErrors {
   }
 
   /** Places each error next to its field; returns the first element to move focus to. */
-  show(error: SerializedError): HTMLElement {
+  show(raw: SerializedError): HTMLElement {
     this.clear();
+    const error = this.inWords(raw);
     const loose: FieldError[] = [];
     let first: HTMLElement | null = null;
     for (const fe of error.fields ?? []) {
@@ -74,10 +75,20 @@ export class FormErrors {
       return byKind.control;
     }
     if (!first || loose.length) {
-      const message = loose.length ? `${error.message} ${loose.map((fe) => `${fe.field}: ${fe.message}`).join('; ')}` : error.message;
+      const message = loose.length ? `${error.message} ${loose.map((fe) => `${this.fields.get(fe.field)?.label ?? fe.field}: ${fe.message}`).join('; ')}` : error.message;
       showError(this.formError, { ...error, message });
     }
     return first ?? this.formError;
+  }
+
+  /** Main names fields as the data does ("must not exceed max_ttl"); the person reads the form's labels. */
+  private inWords(error: SerializedError): SerializedError {
+    const words = (text: string): string => {
+      let out = text;
+      for (const f of this.fields.values()) if (f.name.includes('_')) out = out.replace(new RegExp(`\\b${f.name}\\b`, 'g'), f.label);
+      return out;
+    };
+    return { ...error, message: words(error.message), ...(error.hint ? { hint: words(error.hint) } : {}), ...(error.fields ? { fields: error.fields.map((fe) => ({ ...fe, message: words(fe.message) })) } : {}) };
   }
 
   /** A check the window makes itself (a duration it cannot read) before asking main. */

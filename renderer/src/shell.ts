@@ -1,15 +1,19 @@
 // The window's frame: header, notices, the first-run page or the tabbed screens, and navigation between them.
 import type { AppSnapshot, KeyfobApi, Screen } from '../../preload/api.js';
+import type { Health } from './connection.js';
+import { health, onHealth } from './connection.js';
 import { h, replaceChildren } from './dom.js';
 import { focusElement } from './forms.js';
+import { isLive } from './lease-rules.js';
 import type { ScreenView, ShellContext } from './screen.js';
 import { createActivityScreen } from './screens/activity.js';
 import { createConnectForm } from './screens/connect.js';
 import { createKeysScreen } from './screens/keys.js';
 import { createRolesScreen } from './screens/roles.js';
 import { createSettingsScreen } from './screens/settings.js';
-import { liveLeases, snapshot, subscribe } from './store.js';
+import { liveLeases, serverNow, snapshot, subscribe } from './store.js';
 import { tickNow } from './ticker.js';
+import { formatInstant } from './time.js';
 
 type TabScreen = Exclude<Screen, 'connect'>;
 const TAB_ORDER: TabScreen[] = ['keys', 'roles', 'settings', 'activity'];
@@ -38,7 +42,12 @@ export function mountShell(root: HTMLElement, api: KeyfobApi): { navigate(screen
   };
   const firstRunForm = createConnectForm(ctx, 'first-run');
 
-  const connLine = h('p', { class: 'conn muted' });
+  // The connection indicator: connected / unreachable since … / admin key rejected (not a live region: the row or
+  // form that failed already says so, once).
+  const connDot = h('span', { class: 'conn-dot', 'aria-hidden': 'true' });
+  const connText = h('span', { class: 'conn-text' });
+  const connFix = h('button', { type: 'button', class: 'link conn-fix', onclick: () => navigate('connect', true) }, 'Enter the admin key');
+  const connLine = h('p', { class: 'conn', 'data-health': 'unknown' }, connDot, connText, connFix);
   const header = h('header', { class: 'top' }, h('div', { class: 'brand' }, h('span', { class: 'logo', 'aria-hidden': 'true' }), h('span', null, 'Keyfob')), connLine);
   const notices = h('div', { class: 'notices' });
   const tabs = new Map<TabScreen, HTMLButtonElement>();
@@ -124,9 +133,11 @@ export function mountShell(root: HTMLElement, api: KeyfobApi): { navigate(screen
     const live = liveLeases(s);
     const c = s.connection;
     setMode(!c.url || (!c.admin_key_stored && live.length === 0) ? 'first-run' : 'app');
-    connLine.textContent = c.url ? `${c.url} · ${c.session_only ? 'session only' : c.keychain_backend}` : 'Not connected';
+    renderConnection(s, health());
     renderNotices(s);
-    counts.get('keys')!.data = live.length ? ` ${live.length}` : '';
+    // The tab counts what the tray's "Live keys (n)" counts.
+    const liveCount = live.filter(isLive).length;
+    counts.get('keys')!.data = liveCount ? ` ${liveCount}` : '';
     firstRunForm.update(s);
     for (const id of TAB_ORDER) screens[id].update(s);
     tickNow();
@@ -153,6 +164,28 @@ export function mountShell(root: HTMLElement, api: KeyfobApi): { navigate(screen
     replaceChildren(notices, ...items);
   }
 
+  function renderConnection(s: AppSnapshot, state: Health): void {
+    const c = s.connection;
+    const storage = c.session_only ? 'session only' : c.keychain_backend;
+    let host = c.url ?? '';
+    try {
+      host = c.url ? new URL(c.url).host : '';
+    } catch {
+      // keep the URL as it is
+    }
+    const shown: Health['state'] | 'none' = !c.url ? 'none' : !c.admin_key_stored ? 'unknown' : state.state;
+    connLine.dataset.health = shown;
+    connFix.hidden = shown !== 'admin-key-rejected';
+    connText.textContent =
+      shown === 'none' ? 'Not connected'
+      : shown === 'ok' ? `Connected to ${host} · ${storage}`
+      : shown === 'unreachable' ? `${host} unreachable${state.since !== null ? ` since ${formatInstant(state.since, serverNow())}` : ''}`
+      : shown === 'admin-key-rejected' ? `Admin key rejected by ${host}`
+      : `${host} · ${storage}`;
+    connLine.title = c.url ?? '';
+  }
+
+  onHealth((state) => renderConnection(snapshot(), state));
   subscribe(render);
   render(snapshot());
   return { navigate: (screen) => navigate(screen, true) };

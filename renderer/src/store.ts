@@ -2,6 +2,7 @@
 // Main owns every lease; the window never invents state, it only patches in what an IPC answer just returned
 // so that a row reacts before the next pushed snapshot arrives.
 import type { AppSnapshot, LeaseView } from '../../preload/api.js';
+import { noteSnapshot } from './connection.js';
 
 type Listener = (snapshot: AppSnapshot) => void;
 
@@ -27,6 +28,7 @@ export function serverNow(): number {
 
 export function applySnapshot(next: AppSnapshot): void {
   offsetMs = next.now - Date.now();
+  noteSnapshot(next, current);
   current = next;
   emit();
 }

@@ -3,13 +3,40 @@
 export const MINUTE = 60_000;
 export const HOUR = 60 * MINUTE;
 
-/** "42:07" under an hour, "3h 05m" under a day, "2d 04h" beyond; "expired" at or below zero. */
+/**
+ * A countdown in the one duration style of every view: "45s", "14m 59s", "49m", "1h 30m", "2d 4h"; "expired" at or
+ * below zero. Seconds only under an hour; beyond, the two largest non-zero units (as the tray says it).
+ */
 export function formatRemaining(ms: number): string {
   if (ms <= 0) return 'expired';
   const s = Math.ceil(ms / 1000);
-  if (s < 3600) return `${Math.floor(s / 60)}:${pad(s % 60)}`;
-  if (s < 86400) return `${Math.floor(s / 3600)}h ${pad(Math.floor((s % 3600) / 60))}m`;
-  return `${Math.floor(s / 86400)}d ${pad(Math.floor((s % 86400) / 3600))}h`;
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return s % 60 ? `${Math.floor(s / 60)}m ${s % 60}s` : `${s / 60}m`;
+  return largestUnits(Math.floor(s / 60));
+}
+
+/** Whole minutes as the two largest non-zero units: 90 → "1h 30m", 1500 → "1d 1h". */
+function largestUnits(minutes: number): string {
+  const days = Math.floor(minutes / 1440);
+  const hours = Math.floor((minutes % 1440) / 60);
+  const parts: Array<[number, string]> = days > 0 ? [[days, 'd'], [hours, 'h']] : [[hours, 'h'], [minutes % 60, 'm']];
+  return parts.filter(([n]) => n !== 0).map(([n, unit]) => `${n}${unit}`).join(' ') || '0m';
+}
+
+/** What a screen reader says for a time left: "5 minutes", "1 hour 30 minutes", "45 seconds" — never "10:00". */
+export function spokenDuration(ms: number): string {
+  if (ms <= 0) return 'no time';
+  const s = Math.ceil(ms / 1000);
+  if (s < 60) return unit(s, 'second');
+  const minutes = Math.round(s / 60);
+  const days = Math.floor(minutes / 1440);
+  const hours = Math.floor((minutes % 1440) / 60);
+  const parts = days > 0 ? [unit(days, 'day'), hours ? unit(hours, 'hour') : ''] : [hours ? unit(hours, 'hour') : '', minutes % 60 ? unit(minutes % 60, 'minute') : ''];
+  return parts.filter(Boolean).join(' ');
+}
+
+function unit(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
 /** Whole seconds as the shortest exact duration: 3600 → "1h", 5400 → "1h 30m", 0 → "0s". */
@@ -39,10 +66,11 @@ export function parseDuration(input: string): number | null {
 
 // Formatters are built once: constructing an Intl formatter costs far more than formatting with one, and a window
 // with 1,000 leases formats two instants per row. They follow the window's locale and time zone as they were when
-// it opened, as toLocaleTimeString([]) would have.
-const TIME_OF_DAY = new Intl.DateTimeFormat([], { hour: '2-digit', minute: '2-digit' });
+// it opened. `timeStyle` is the locale's own way of writing a time ("5:00 PM" in en-US, "17:00" in de-DE): no
+// forced two-digit hour ("05:00 PM").
+const TIME_OF_DAY = new Intl.DateTimeFormat([], { timeStyle: 'short' });
 const MONTH_DAY = new Intl.DateTimeFormat([], { month: 'short', day: 'numeric' });
-const DATE_TIME = new Intl.DateTimeFormat([], { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit' });
+const DATE_TIME = new Intl.DateTimeFormat([], { dateStyle: 'medium', timeStyle: 'medium' });
 
 /** Local time of day, with the date when it is not today. */
 export function formatInstant(ms: number, nowMs: number): string {
@@ -64,6 +92,3 @@ function sameDay(a: Date, b: Date): boolean {
   return a.getFullYear() === b.getFullYear() && a.getMonth() === b.getMonth() && a.getDate() === b.getDate();
 }
 
-function pad(n: number): string {
-  return n < 10 ? `0${n}` : String(n);
-}

@@ -21,8 +21,8 @@ test('a connected start shows a tray and no window, with a menu per role', async
   assert.equal(fake.trays.length, 1);
   assert.match(fake.tray.tooltip, /no live keys/);
   assert.match(fake.tray.image.path, /build\/tray\/idle-light\.png$/);
-  assert.deepEqual(trayMenu().labels(), ['Copy key: dev', 'Copy key: review', '---', 'Revoke all keys', 'Open Keyfob', '---', 'Quit']);
-  assert.equal(trayMenu().find('Revoke all keys').enabled, false, 'nothing to revoke');
+  const host = new URL(env.sim.url).host;
+  assert.deepEqual(trayMenu().labels(), [`Connected to ${host}`, '---', 'Copy key: dev', 'Copy key: review', '---', 'Open Keyfob', 'Settings…', '---', 'Quit'], 'nothing to revoke: no Revoke all');
   assert.equal(electron.app.sandboxEnabled, true, 'every renderer sandboxed');
 });
 
@@ -34,10 +34,10 @@ test('the first run opens the window on the connect screen; the tray offers to c
   assert.ok(win, 'a window was opened');
   assert.equal(win.visible, true);
   assert.deepEqual(win.webContents.sentOn(PUSH_CHANNELS.navigate), [['connect']]);
-  assert.deepEqual(trayMenu().labels(), ['Connect to a LiteLLM proxy…', '---', 'Revoke all keys', 'Open Keyfob', '---', 'Quit']);
+  assert.deepEqual(trayMenu().labels(), ['Not connected to a LiteLLM proxy', '---', 'Connect to a LiteLLM proxy…', '---', 'Open Keyfob', 'Settings…', '---', 'Quit']);
 
   await connectAndCreateRoles(running, env);
-  assert.deepEqual(trayMenu().labels().slice(0, 2), ['Copy key: dev', 'Copy key: review']);
+  assert.deepEqual(trayMenu().labels().slice(2, 4), ['Copy key: dev', 'Copy key: review']);
 });
 
 test('the window is hardened: isolation, sandbox, no node, CSP, no navigation, no new windows, no permissions', async (t) => {

@@ -165,6 +165,9 @@ export interface WindowOptions {
   initScripts?: string[];
   colorScheme?: 'light' | 'dark';
   viewport?: { width: number; height: number };
+  /** The browser's locale and time zone (default: Chromium's own, en-US, and the machine's zone). */
+  locale?: string;
+  timezoneId?: string;
   /** Called once the page exists, e.g. to route main's clipboard into it. */
   onPage?: (page: Page) => void;
   /** Runs before each push reaches the page, in push order (the harness lines the page's clock up with main's). */
@@ -190,6 +193,8 @@ export class WindowSession {
       colorScheme: opts.colorScheme ?? 'light',
       reducedMotion: 'reduce',
       permissions: ['clipboard-read', 'clipboard-write'],
+      ...(opts.locale ? { locale: opts.locale } : {}),
+      ...(opts.timezoneId ? { timezoneId: opts.timezoneId } : {}),
     });
     const page = await context.newPage();
     const session = new WindowSession(context, page, opts.beforePush);

@@ -43,7 +43,9 @@ test('first run: a good admin key tests fine, connects, lands in the keychain an
 
     await page.getByRole('button', { name: 'Connect', exact: true }).click();
     await page.getByRole('tab', { name: /Keys/, selected: true }).waitFor();
-    await eventually(async () => assert.match(await page.locator('.conn').innerText(), new RegExp(app.sim.url.replace(/[.]/g, '\\.'))));
+    // The header's indicator: connected, to which host (the connect call just reached the proxy).
+    await eventually(async () => assert.match(await page.locator('.conn').innerText(), new RegExp(`^Connected to ${new URL(app.sim.url).host.replace(/[.]/g, '\\.')} · `)));
+    assert.equal(await page.locator('.conn').getAttribute('data-health'), 'ok');
     assert.equal(await app.core.secretStore.get('admin-key'), app.adminKey);
     assert.equal((await app.core.connectionStatus()).admin_key_stored, true);
     // Focus moved to the new screen's heading, for keyboard and screen-reader users.
@@ -61,7 +63,8 @@ test('first run: a wrong admin key is reported as rejected next to the key field
     const error = page.locator('[data-field="adminKey"] .field-error');
     await error.waitFor();
     assert.equal(await error.getAttribute('data-error-kind'), 'admin-key-rejected');
-    assert.match(await error.innerText(), /rejected the admin key/);
+    // One line with the kind, not the proxy's raw answer (that stays in the audit log).
+    assert.equal(await error.innerText(), 'Admin key rejected: the proxy does not accept this key. Enter the proxy’s current master key (or a proxy-admin key) and connect again.');
     assert.equal(await page.getByLabel('Admin key').inputValue(), '', 'the write-only field is cleared after submit');
     assert.equal(await page.getByLabel('Admin key').getAttribute('aria-invalid'), 'true');
     assert.equal(await app.core.secretStore.get('admin-key'), null, 'nothing stored');

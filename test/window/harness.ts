@@ -79,6 +79,8 @@ export interface AppOptions {
   roles?: RoleInput[];
   colorScheme?: 'light' | 'dark';
   viewport?: { width: number; height: number };
+  locale?: string;
+  timezoneId?: string;
   /** 'broken': every keychain call fails as it does without a D-Bus session, until the person picks session-only. */
   keychain?: 'real' | 'broken';
 }
@@ -149,6 +151,8 @@ export class AppUnderTest {
       startTime: START,
       colorScheme: opts.colorScheme ?? 'light',
       viewport: opts.viewport ?? { width: 960, height: 760 },
+      ...(opts.locale ? { locale: opts.locale } : {}),
+      ...(opts.timezoneId ? { timezoneId: opts.timezoneId } : {}),
       onPage: (page) => {
         this.livePage = page;
       },
@@ -223,6 +227,15 @@ export class AppUnderTest {
   async settled(): Promise<void> {
     await this.core.leases.settled();
     await this.publisher.settled();
+    await this.window.settled();
+  }
+
+  /** Pushes main's current snapshot with `change` applied, as a main that knows more (helper use, health) would. */
+  async pushSnapshot(change: (s: AppSnapshot) => AppSnapshot): Promise<void> {
+    await this.settled();
+    const r = await this.handlers.getSnapshot();
+    assert.ok(r.ok, 'a snapshot');
+    await this.window.push(PUSH_CHANNELS.snapshot, change(r.value));
     await this.window.settled();
   }
 

@@ -45,12 +45,12 @@ test('issue: the new row shows role, alias, models and a countdown; focus lands 
     assert.equal(await row.locator('.lease-alias').innerText(), lease.key_alias);
     assert.equal(await row.locator('.role-tag').innerText(), 'dev');
     assert.equal(await row.locator('.models').innerText(), 'gpt-4o, gpt-4o-mini');
-    assert.equal(await app.countdown(id), '1h 00m');
+    assert.equal(await app.countdown(id), '1h');
     assert.equal(await row.locator('.badge').innerText(), 'renewing');
     assert.equal(await row.getAttribute('id'), `lease-${id}`);
     assert.equal(await app.page.evaluate(() => document.activeElement?.getAttribute('data-action')), 'copy');
     assert.equal(app.sim.liveKeys().length, 1, 'the proxy has the key');
-    assert.match(await app.page.locator('#announcer').innerText(), new RegExp(`Issued ${lease.key_alias} for role dev`));
+    assert.equal(await app.page.locator('#announcer').innerText(), `Issued dev key …${lease.key_hint?.slice(-4)}. It expires in 1 hour.`);
     // Spend comes from /key/info through keyInfo, shown against the role's budget.
     await eventually(async () => assert.equal(await row.locator('.lease-spend').innerText(), '$0.00 of $5.00'));
 
@@ -65,9 +65,9 @@ test('issue: the new row shows role, alias, models and a countdown; focus lands 
 test('countdown: it goes down as main’s, the proxy’s and the page’s clocks move, with no IPC per tick', async () => {
   await withApp(async (app) => {
     const id = await issueFromKeys(app, 'dev');
-    assert.equal(await app.countdown(id), '1h 00m');
+    assert.equal(await app.countdown(id), '1h');
     await app.advance(2 * 60_000 + 15_000);
-    assert.equal(await app.countdown(id), '57:45');
+    assert.equal(await app.countdown(id), '57m 45s');
     assert.equal(app.clock.now(), START + 135_000);
     assert.equal(app.sim.clock.now(), START + 135_000);
 
@@ -75,7 +75,7 @@ test('countdown: it goes down as main’s, the proxy’s and the page’s clocks
     await app.settled();
     const calls = app.window.invoked.length;
     await app.page.clock.runFor(30_000 + 10); // the timer wakes just after each of main's whole seconds
-    assert.equal(await app.countdown(id), '57:15');
+    assert.equal(await app.countdown(id), '57m 15s');
     assert.equal(app.window.invoked.length, calls, 'no IPC while the countdown ticks');
   });
 });
@@ -93,12 +93,12 @@ test('countdown: the one timer stops while the window is hidden and catches up w
     await setHidden(true);
     const calls = app.window.invoked.length;
     await app.page.clock.runFor(5 * 60_000);
-    assert.equal(await app.countdown(id), '1h 00m', 'nothing ticks while hidden');
+    assert.equal(await app.countdown(id), '1h', 'nothing ticks while hidden');
     assert.equal(app.window.invoked.length, calls, 'and nothing is asked of main (no spend refresh)');
     await setHidden(false);
-    assert.equal(await app.countdown(id), '55:00', 'shown again: the countdown is right at once');
+    assert.equal(await app.countdown(id), '55m', 'shown again: the countdown is right at once');
     await app.page.clock.runFor(1010);
-    assert.equal(await app.countdown(id), '54:59');
+    assert.equal(await app.countdown(id), '54m 59s');
   });
 });
 
@@ -111,14 +111,15 @@ test('countdown: colours change and a screen reader hears 5 minutes, 1 minute an
     const announcer = app.page.locator('#announcer');
 
     await app.advance(10 * 60_000 + 1000); // 4:59 left
-    assert.equal(await app.countdown(id), '4:59');
+    assert.equal(await app.countdown(id), '4m 59s');
     await eventually(async () => assert.equal(await row.getAttribute('class'), 'lease lvl-warn'));
-    assert.match(await announcer.innerText(), /5 minutes left/);
+    const lease = app.core.leases.get(id);
+    assert.equal(await announcer.innerText(), `ci key …${lease.key_hint?.slice(-4)}: 5 minutes left.`, 'the role and the key’s last characters, in words');
     await eventually(async () => assert.match(await row.locator('.badge').innerText(), /idle — will expire/));
     await app.screenshot('keys-expiring-light');
 
     await app.page.clock.runFor(3010); // seconds tick: nothing new is announced
-    assert.equal(await app.countdown(id), '4:56');
+    assert.equal(await app.countdown(id), '4m 56s');
     assert.match(await announcer.innerText(), /5 minutes left/);
 
     await app.advance(4 * 60_000); // 0:56 left
@@ -146,7 +147,7 @@ test('copy: the clipboard holds the key, and the key never travelled to the page
     });
     const simKey = app.sim.liveKeys()[0];
     assert.equal(hashKey(pasted), simKey?.token, 'the clipboard holds the very key the proxy issued');
-    await eventually(async () => assert.match(await app.row(id).locator('.lease-msg').innerText(), /Copied .* cleared in 30s/));
+    await eventually(async () => assert.match(await app.row(id).locator('.lease-msg').innerText(), /^Copied\. The clipboard is cleared in 30s\.$/));
     assert.ok(!app.window.sentToPage().includes(pasted), 'copying happens in main');
   });
 });
@@ -173,15 +174,15 @@ test('renew: the expiry moves, on main, on the proxy and in the countdown', asyn
   await withApp(async (app) => {
     const id = await issueFromKeys(app, 'dev');
     await app.advance(10 * 60_000);
-    assert.equal(await app.countdown(id), '50:00');
+    assert.equal(await app.countdown(id), '50m');
     const before = app.core.leases.get(id).expires_at;
 
     await app.row(id).getByRole('button', { name: 'Renew' }).click();
-    await eventually(async () => assert.equal(await app.countdown(id), '1h 00m'));
+    await eventually(async () => assert.equal(await app.countdown(id), '1h'));
     const after = app.core.leases.get(id).expires_at;
     assert.ok(after && before && Date.parse(after) === Date.parse(before) + 10 * 60_000, `expiry moved by 10 minutes (${before} → ${after})`);
     assert.equal(Date.parse(app.sim.liveKeys()[0]?.expires ?? ''), Date.parse(after ?? ''));
-    assert.match(await app.row(id).locator('.lease-msg').innerText(), /^Renewed /);
+    assert.match(await app.row(id).locator('.lease-msg').innerText(), /^Renewed: expires \d{1,2}:\d\d AM \(1h left\)\.$/);
   });
 });
 
@@ -207,7 +208,7 @@ test('revoke all asks first; Cancel keeps every key, confirming revokes them all
     await issueFromKeys(app, 'dev');
     await issueFromKeys(app, 'dev');
     await issueFromKeys(app, 'ci');
-    await app.page.getByRole('button', { name: 'Revoke all' }).click();
+    await app.page.getByRole('button', { name: 'Revoke all…' }).click();
     const dialog = app.page.getByRole('dialog', { name: 'Revoke all 3 keys?' });
     await dialog.waitFor();
     await app.screenshot('keys-revoke-all-dialog-light');
@@ -216,7 +217,7 @@ test('revoke all asks first; Cancel keeps every key, confirming revokes them all
     assert.equal(app.sim.liveKeys().length, 3);
     assert.equal(await app.page.evaluate(() => document.activeElement?.id), 'revoke-all', 'focus returns to the opener');
 
-    await app.page.getByRole('button', { name: 'Revoke all' }).click();
+    await app.page.getByRole('button', { name: 'Revoke all…' }).click();
     await dialog.getByRole('button', { name: 'Revoke all' }).click();
     await eventually(async () => assert.equal(await app.page.locator('li.lease').count(), 0));
     assert.equal(app.sim.liveKeys().length, 0);

@@ -28,7 +28,7 @@ test('create a role with every field: models from the proxy and typed, durations
     assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('name')), 'name', 'focus moves into the form');
     const form = page.locator('form.role-form');
     // The proxy's models feed the picker; any other name can be typed.
-    await eventually(async () => assert.match(await form.locator('.models-field').innerText(), /3 models on the proxy/));
+    await eventually(async () => assert.match(await form.locator('.models-field').innerText(), /The proxy offers gpt-4o, gpt-4o-mini and claude-sonnet-4\./));
     assert.deepEqual(await form.locator('datalist option').evaluateAll((o) => o.map((x) => (x as HTMLOptionElement).value)), ['gpt-4o', 'gpt-4o-mini', 'claude-sonnet-4']);
 
     await form.getByLabel('Name').fill('research');
@@ -73,7 +73,7 @@ test('create a role with every field: models from the proxy and typed, durations
       ttl: 1800,
       max_ttl: 14400,
     });
-    assert.match(await item.innerText(), /TTL 30m · max 4h · budget \$12\.50 per 30d · 60 rpm · 1000 tpm · 2 parallel · team team-a · user alice/);
+    assert.match(await item.innerText(), /TTL 30m · max TTL 4h · budget \$12\.50 per 30d · 60 rpm · 1000 tpm · 2 parallel · team team-a · user alice/);
   });
 });
 
@@ -91,7 +91,9 @@ test('a rejected role: main’s messages appear next to each field at fault, and
     const nameError = form.locator('[data-field="name"] .field-error');
     await nameError.waitFor();
     assert.match(await nameError.innerText(), /^Name /);
-    assert.match(await form.locator('[data-field="ttl"] .field-error').innerText(), /^Lease TTL must not exceed max_ttl/);
+    // The form's labels, not the data's field names.
+    assert.match(await form.locator('[data-field="ttl"] .field-error').innerText(), /^Lease TTL must not exceed Max TTL/);
+    assert.doesNotMatch(await form.innerText(), /max_ttl|rpm_limit/);
     assert.ok(await form.locator('[data-field="rpm_limit"] .field-error').isVisible());
     assert.equal(await form.locator('[data-field="max_ttl"] .field-error').isVisible(), false, 'only fields at fault');
     assert.equal(await form.getByLabel('Name').getAttribute('aria-invalid'), 'true');
@@ -154,7 +156,7 @@ test('delete asks first: Cancel keeps the role, confirming deletes it', async ()
       await dialog.getByRole('button', { name: 'Delete role' }).click();
       await item.waitFor({ state: 'detached' });
       assert.deepEqual(app.core.listRoles().map((r) => r.name), ['dev']);
-      assert.match(await page.locator('.roles-screen .status').innerText(), /Deleted role ci/);
+      assert.match(await page.locator('.roles-screen > .status').innerText(), /Deleted role ci/);
     },
     { roles: [{ name: 'dev' }, { name: 'ci' }] },
   );
@@ -179,7 +181,7 @@ test('Issue key on a role opens the Keys screen on the new key; Copy key copies 
 
       await page.getByRole('tab', { name: 'Roles' }).click();
       await page.locator('li.role[data-role="dev"]').getByRole('button', { name: 'Copy key' }).click();
-      await eventually(async () => assert.match(await page.locator('.roles-screen .status').innerText(), new RegExp(`Copied ${lease.key_alias}`)));
+      await eventually(async () => assert.match(await page.locator('.roles-screen > .status').innerText(), new RegExp(`Copied ${lease.key_alias}`)));
       assert.equal(app.liveLeases().length, 1, 'the live key was copied, no new one issued');
       assert.match(await app.readClipboard(), /^sk-/);
       assert.equal(app.clipboardWrites.length, 1);

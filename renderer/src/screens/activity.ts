@@ -9,7 +9,7 @@ import { formatDateTime } from '../time.js';
 const LIMIT = 200;
 
 export function createActivityScreen(ctx: ShellContext): ScreenView {
-  const heading = h('h2', { id: 'activity-heading', tabindex: -1 }, 'Activity');
+  const heading = h('h1', { id: 'activity-heading', tabindex: -1 }, 'Activity');
   const refresh = h('button', { type: 'button', class: 'secondary', 'data-action': 'refresh' }, 'Refresh');
   const error = errorSlot();
   const body = h('tbody');

@@ -5,10 +5,11 @@ import type { AppSnapshot, ConnectRequest, SerializedError } from '../../../prel
 import { announce } from '../announcer.js';
 import { confirmAction } from '../confirm.js';
 import { h, replaceChildren } from '../dom.js';
-import { call } from '../errors.js';
+import { call, personError } from '../errors.js';
 import { checkbox, field, FormErrors, focusElement } from '../forms.js';
 import type { ShellContext } from '../screen.js';
-import { applySnapshot } from '../store.js';
+import { noteProxyOutcome } from '../connection.js';
+import { applySnapshot, serverNow } from '../store.js';
 
 const NETWORK_KINDS = ['unreachable', 'dns', 'tls', 'timeout'];
 const KEYCHAIN_KINDS = new Set(['keychain-unavailable', 'keychain-locked', 'keychain-denied']);
@@ -41,7 +42,8 @@ export function createConnectForm(ctx: ShellContext, mode: 'first-run' | 'settin
   });
   const insecure = checkbox('allowInsecureTls', 'Skip TLS certificate checks', false, 'Only for a test proxy with a self-signed certificate.');
   const storage = h('p', { class: 'storage' });
-  const result = h('p', { class: 'status probe-result', role: 'status' });
+  // Not a live region: the announcer says the outcome (once); errors are alerts next to their field.
+  const result = h('p', { class: 'status probe-result' });
   const sessionChoice = h('div', { class: 'session-choice callout' });
   sessionChoice.hidden = true;
   const errors = new FormErrors([url, adminKey, caFile], {
@@ -82,7 +84,7 @@ export function createConnectForm(ctx: ShellContext, mode: 'first-run' | 'settin
 
   function fail(error: SerializedError): void {
     result.textContent = '';
-    focusElement(errors.show(error));
+    focusElement(errors.show(personError(error)));
     if (KEYCHAIN_KINDS.has(error.kind)) offerSessionOnly();
   }
 
@@ -100,10 +102,13 @@ export function createConnectForm(ctx: ShellContext, mode: 'first-run' | 'settin
       return;
     }
     result.textContent = 'Testing…';
-    const r = await call(() => api.testConnection(req));
+    const r = await call(() => api.testConnection(req), { reachesProxy: true });
     if (!r.ok) return fail(r.error);
     const probe = r.value;
-    if (probe.error) return fail(probe.error);
+    if (probe.error) {
+      noteProxyOutcome(probe.error, serverNow());
+      return fail(probe.error);
+    }
     if (probe.db_connected === false) {
       return fail({ kind: 'no-database', message: 'The proxy answers and accepts the admin key, but it runs without a database, so it cannot create virtual keys.', hint: 'Start the proxy with DATABASE_URL set.' });
     }
@@ -127,7 +132,7 @@ export function createConnectForm(ctx: ShellContext, mode: 'first-run' | 'settin
       return;
     }
     result.textContent = 'Connecting…';
-    const r = await call(() => api.connect({ url: req.url ?? '', adminKey: key, caFile: req.caFile ?? null, allowInsecureTls: req.allowInsecureTls ?? false }));
+    const r = await call(() => api.connect({ url: req.url ?? '', adminKey: key, caFile: req.caFile ?? null, allowInsecureTls: req.allowInsecureTls ?? false }), { reachesProxy: true });
     if (!r.ok) return fail(r.error);
     sessionChoice.hidden = true;
     const message = `Connected to ${r.value.url ?? req.url}. The admin key is stored in ${r.value.keychain_backend}.`;

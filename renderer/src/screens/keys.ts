@@ -1,21 +1,25 @@
 // Keys, the home screen: every live lease with its countdown, and the actions on them.
-import type { AppSnapshot, LeaseView } from '../../../preload/api.js';
+import type { AppSnapshot, LeaseView, SerializedError } from '../../../preload/api.js';
 import { announce } from '../announcer.js';
+import { noteProxyOutcome } from '../connection.js';
 import { confirmAction } from '../confirm.js';
 import { h, replaceChildren } from '../dom.js';
 import { call, errorSlot, errorText, showError } from '../errors.js';
 import { focusElement } from '../forms.js';
+import { isLive, needsAttention, spokenName } from '../lease-rules.js';
 import type { ScreenView, ShellContext } from '../screen.js';
 import { applySnapshot, liveLeases, patchLease, serverNow, snapshot } from '../store.js';
 import { onTick } from '../ticker.js';
-import { formatDuration, formatInstant, formatRemaining, MINUTE } from '../time.js';
+import { formatDuration, formatInstant, formatRemaining, MINUTE, spokenDuration } from '../time.js';
 import type { LeaseAction, SpendInfo } from './lease-row.js';
-import { LeaseRow } from './lease-row.js';
+import { LeaseRow, MESSAGE_MS } from './lease-row.js';
 
 const SPEND_REFRESH_MS = MINUTE;
 const SPEND_CONCURRENCY = 4;
 const REVEAL_MS = MINUTE;
 const URGENCY_WORDS = ['', '5 minutes left', '1 minute left', 'expired'] as const;
+/** A few words for why spend cannot be read; the header's connection indicator says the rest. */
+const SPEND_PROBLEM: Record<string, string> = { unreachable: 'proxy unreachable', dns: 'proxy unreachable', tls: 'proxy unreachable', timeout: 'proxy not answering', 'admin-key-rejected': 'admin key rejected' };
 
 export interface KeysScreen extends ScreenView {
   focusLease(leaseId: string): void;
@@ -28,7 +32,7 @@ export function createKeysScreen(ctx: ShellContext): KeysScreen {
   let spendInFlight = false;
   let nextSpendScan = 0;
 
-  const heading = h('h2', { id: 'keys-heading', tabindex: -1 }, 'Keys');
+  const heading = h('h1', { id: 'keys-heading', tabindex: -1 }, 'Keys');
   const roleSelect = h('select', { id: 'issue-role', name: 'role' });
   const issueButton = h('button', { type: 'submit', class: 'primary', id: 'issue-button' }, 'Issue key');
   const issueError = errorSlot();
@@ -40,16 +44,20 @@ export function createKeysScreen(ctx: ShellContext): KeysScreen {
     roleSelect,
     issueButton,
   );
-  const revokeAllButton = h('button', { type: 'button', class: 'danger', id: 'revoke-all' }, 'Revoke all');
-  const toolbarStatus = h('p', { class: 'status', role: 'status' });
+  // Secondary, and only with keys to revoke: it breaks every program using a key, so it also asks first.
+  const revokeAllButton = h('button', { type: 'button', class: 'danger-quiet', id: 'revoke-all' }, 'Revoke all…');
+  // Not a live region: the window's one announcer says what happened (a screen reader hears it once).
+  const toolbarStatus = h('p', { class: 'status' });
   const toolbarError = errorSlot();
   const summary = h('p', { class: 'summary muted' });
   const list = h('ul', { class: 'leases', 'aria-labelledby': 'keys-heading' });
-  const empty = h('div', { class: 'empty' }, h('p', null, 'No live keys.'), h('p', { class: 'muted' }, 'Issue one above, or from a role on the Roles screen. Keys you issue appear here with the time they have left.'));
+  const emptyHint = h('p', { class: 'muted' });
+  const emptyAction = h('button', { type: 'button', class: 'secondary', 'data-action': 'go-roles', onclick: () => ctx.navigate('roles', { focus: true }) }, 'Go to Roles');
+  const empty = h('div', { class: 'empty' }, h('p', null, 'No live keys.'), emptyHint, h('p', null, emptyAction));
   const panel = h(
     'section',
     { class: 'screen keys-screen' },
-    h('div', { class: 'toolbar' }, heading, h('div', { class: 'toolbar-actions' }, issueForm, revokeAllButton)),
+    h('div', { class: 'toolbar' }, heading, h('div', { class: 'toolbar-actions' }, issueForm)),
     noRoles,
     issueError,
     toolbarError,
@@ -57,7 +65,17 @@ export function createKeysScreen(ctx: ShellContext): KeysScreen {
     summary,
     list,
     empty,
+    h('div', { class: 'danger-zone' }, revokeAllButton),
   );
+  // Escape hides a shown key, wherever in its row the focus is.
+  list.addEventListener('keydown', (event) => {
+    if (event.key !== 'Escape') return;
+    const id = (event.target as HTMLElement).closest<HTMLElement>('li.lease')?.dataset.leaseId;
+    const row = id ? rows.get(id) : undefined;
+    if (!row?.revealed) return;
+    event.preventDefault();
+    hideRevealed(row);
+  });
 
   issueForm.addEventListener('submit', (event) => {
     event.preventDefault();
@@ -69,7 +87,7 @@ export function createKeysScreen(ctx: ShellContext): KeysScreen {
     showError(issueError, null);
     if (!role) return;
     issueButton.setAttribute('aria-busy', 'true');
-    const result = await call(() => api.issue(role));
+    const result = await call(() => api.issue(role), { reachesProxy: true });
     issueButton.removeAttribute('aria-busy');
     if (!result.ok) {
       showError(issueError, result.error);
@@ -91,7 +109,7 @@ export function createKeysScreen(ctx: ShellContext): KeysScreen {
     if (!ok) return;
     showError(toolbarError, null);
     toolbarStatus.textContent = 'Revoking…';
-    const result = await call(() => api.revokeAll());
+    const result = await call(() => api.revokeAll(), { reachesProxy: true });
     if (!result.ok) {
       toolbarStatus.textContent = '';
       showError(toolbarError, result.error);
@@ -101,6 +119,7 @@ export function createKeysScreen(ctx: ShellContext): KeysScreen {
     const parts = [`Revoked ${revoked} key${revoked === 1 ? '' : 's'}.`];
     if (failed || left.length) parts.push(`${failed || left.length} could not be revoked yet; Keyfob keeps retrying (see below).`);
     toolbarStatus.textContent = parts.join(' ');
+    announce(parts.join(' '));
     for (const lease of left) patchLease(lease);
     const fresh = await call(() => api.getSnapshot());
     if (fresh.ok) applySnapshot(fresh.value);
@@ -121,57 +140,72 @@ export function createKeysScreen(ctx: ShellContext): KeysScreen {
 
   async function runAction(row: LeaseRow, action: LeaseAction): Promise<void> {
     const id = row.lease.lease_id;
-    const alias = row.lease.key_alias;
+    const name = spokenName(row.lease);
+    const failed = (error: SerializedError): void => row.say(errorText(error), 'error', { untilMs: serverNow() + MESSAGE_MS.error, errorKind: error.kind });
     switch (action) {
       case 'copy': {
         const r = await call(() => api.copyLeaseKey(id));
-        if (!r.ok) return row.say(errorText(r.error), 'error', r.error.kind);
+        if (!r.ok) return failed(r.error);
         patchLease(r.value);
         const clear = snapshot().settings.clipboard_clear_seconds;
-        const message = `Copied ${alias}.${clear > 0 ? ` The clipboard is cleared in ${formatDuration(clear)}.` : ''}`;
-        row.say(message, 'ok');
-        announce(message);
+        // The message lives as long as it is true: until the clipboard is cleared.
+        row.say(clear > 0 ? `Copied. The clipboard is cleared in ${formatDuration(clear)}.` : 'Copied.', 'ok', { untilMs: serverNow() + (clear > 0 ? clear * 1000 : MESSAGE_MS.ok) });
+        announce(`Copied ${name}.${clear > 0 ? ` The clipboard is cleared in ${spokenDuration(clear * 1000)}.` : ''}`);
         return;
       }
       case 'reveal': {
         if (row.revealed) {
-          row.hideSecret();
+          hideRevealed(row);
           return;
         }
         const r = await call(() => api.revealKey(id));
-        if (!r.ok) return row.say(errorText(r.error), 'error', r.error.kind);
+        if (!r.ok) return failed(r.error);
         row.showSecret(r.value, serverNow() + REVEAL_MS);
-        row.say(`Shown for ${formatDuration(REVEAL_MS / 1000)}.`, 'ok');
+        row.say(`Shown for ${formatDuration(REVEAL_MS / 1000)}. Escape hides it.`, 'ok', { untilMs: serverNow() + REVEAL_MS, about: 'reveal' });
+        announce(`${name} shown for ${spokenDuration(REVEAL_MS)}. Escape hides it.`);
         return;
       }
       case 'renew': {
-        const r = await call(() => api.renew(id));
-        if (!r.ok) return row.say(errorText(r.error), 'error', r.error.kind);
+        const r = await call(() => api.renew(id), { reachesProxy: true });
+        if (!r.ok) return failed(r.error);
         patchLease(r.value);
+        const now = serverNow();
         const expires = r.value.expires_at ? Date.parse(r.value.expires_at) : null;
         const capped = expires !== null && r.value.max_expires_at !== null && expires >= Date.parse(r.value.max_expires_at) - 500;
-        const message =
-          expires === null
-            ? `Renewed ${alias}.`
-            : `Renewed ${alias}: expires ${formatInstant(expires, serverNow())} (${formatRemaining(expires - serverNow())} left)${capped ? ', the max TTL: it cannot be renewed further' : ''}.`;
-        row.say(message, 'ok');
-        announce(message);
+        const limit = capped ? ' That is its max TTL: it cannot be renewed further.' : '';
+        const message = expires === null ? 'Renewed.' : `Renewed: expires ${formatInstant(expires, now)} (${formatRemaining(expires - now)} left).${limit}`;
+        row.say(message, 'ok', { untilMs: now + MESSAGE_MS.ok });
+        announce(expires === null ? `Renewed ${name}.` : `Renewed ${name}: ${spokenDuration(expires - now)} left.${limit}`);
         return;
       }
       case 'revoke': {
-        const r = await call(() => api.revoke(id));
-        if (!r.ok) return row.say(errorText(r.error), 'error', r.error.kind);
-        if (r.value.state === 'revoked' || r.value.state === 'expired') announce(`Revoked ${alias}.`);
+        const r = await call(() => api.revoke(id), { reachesProxy: true });
+        if (!r.ok) return failed(r.error);
+        if (r.value.last_error) noteLeaseError(r.value.last_error);
+        if (r.value.state === 'revoked' || r.value.state === 'expired') announce(`Revoked ${name}.`);
+        // A failure shows in the row's state note (once); only a pending revocation needs a word here.
+        else if (!r.value.last_error && rows.has(id)) row.say('Revocation pending.', 'ok', { untilMs: serverNow() + MESSAGE_MS.ok });
         patchLease(r.value);
-        if (rows.has(id)) row.say(r.value.last_error ? `Not revoked yet: ${errorText(r.value.last_error)}` : 'Revocation pending.', r.value.last_error ? 'error' : 'ok', r.value.last_error?.kind);
         return;
       }
     }
   }
 
+  function noteLeaseError(error: SerializedError): void {
+    noteProxyOutcome(error, serverNow());
+  }
+
+  /** Hides a shown key on request (Hide, Escape) or when its time is up: focus to Reveal, and say so. */
+  function hideRevealed(row: LeaseRow, auto = false): void {
+    const focusWasInRow = row.el.contains(document.activeElement) || document.activeElement === document.body;
+    row.hideSecret();
+    if (focusWasInRow && !row.buttons.reveal.hidden) row.buttons.reveal.focus();
+    announce(`${spokenName(row.lease)} hidden${auto ? ' again' : ''}.`);
+  }
+
   function announceIssued(lease: LeaseView): void {
-    const left = lease.expires_at ? ` It expires in ${formatRemaining(Date.parse(lease.expires_at) - serverNow())}.` : '';
-    announce(`Issued ${lease.key_alias} for role ${lease.role}.${left}`);
+    const left = lease.expires_at ? ` It expires in ${spokenDuration(Date.parse(lease.expires_at) - serverNow())}.` : '';
+    announce(`Issued ${spokenName(lease)}.${left}`);
   }
 
   function focusLease(leaseId: string): void {
@@ -209,7 +243,7 @@ export function createKeysScreen(ctx: ShellContext): KeysScreen {
       if (row) {
         const before = row.urgency;
         row.update(lease, now);
-        if (row.urgency > before) announce(`${lease.key_alias}: ${URGENCY_WORDS[row.urgency]}.`);
+        if (row.urgency > before) announce(`${spokenName(lease)}: ${URGENCY_WORDS[row.urgency]}.`);
       } else {
         row = new LeaseRow(lease, now, (r, a) => void onAction(r, a));
         const cached = spendCache.get(lease.lease_id);
@@ -229,11 +263,20 @@ export function createKeysScreen(ctx: ShellContext): KeysScreen {
     }
 
     const count = leases.length;
+    const live = leases.filter(isLive).length;
+    const attention = leases.filter(needsAttention).length;
     list.hidden = count === 0;
     empty.hidden = count !== 0;
-    summary.textContent = count ? `${count} live key${count === 1 ? '' : 's'}` : '';
+    const noRolesYet = s.roles.length === 0;
+    emptyHint.textContent = noRolesYet
+      ? 'Keys are issued from roles, and there are none yet: create one on the Roles screen.'
+      : 'Issue one with the form above. Keys you issue appear here with the time they have left.';
+    emptyAction.hidden = !noRolesYet;
+    summary.textContent = count
+      ? [`${live} live key${live === 1 ? '' : 's'}`, attention ? `${attention} need${attention === 1 ? 's' : ''} attention` : ''].filter(Boolean).join(' · ')
+      : '';
     summary.hidden = count === 0;
-    revokeAllButton.disabled = count === 0;
+    revokeAllButton.hidden = count === 0;
     if (ctx.isVisible('keys')) refreshSpend(true);
   }
 
@@ -273,8 +316,8 @@ export function createKeysScreen(ctx: ShellContext): KeysScreen {
     const worker = async (): Promise<void> => {
       for (let row = due.shift(); row; row = due.shift()) {
         const id = row.lease.lease_id;
-        const r = await call(() => api.keyInfo(id));
-        const info: SpendInfo = r.ok ? { spend: r.value.spend, max_budget: r.value.max_budget, error: null } : { spend: 0, max_budget: null, error: errorText(r.error) };
+        const r = await call(() => api.keyInfo(id), { reachesProxy: true });
+        const info: SpendInfo = r.ok ? { spend: r.value.spend, max_budget: r.value.max_budget, error: null } : { spend: 0, max_budget: null, error: SPEND_PROBLEM[r.error.kind] ?? r.error.message };
         spendCache.set(id, { ...info, fetchedAt: Date.now() });
         rows.get(id)?.showSpend(info);
       }
@@ -286,9 +329,10 @@ export function createKeysScreen(ctx: ShellContext): KeysScreen {
 
   onTick((now) => {
     for (const row of rows.values()) {
+      if (row.revealedUntil !== null && now >= row.revealedUntil) hideRevealed(row, true);
       const before = row.urgency;
       const after = row.tick(now);
-      if (after > before) announce(`${row.lease.key_alias}: ${URGENCY_WORDS[after]}.`);
+      if (after > before) announce(`${spokenName(row.lease)}: ${URGENCY_WORDS[after]}.`);
     }
     if (ctx.isVisible('keys')) refreshSpend();
   });

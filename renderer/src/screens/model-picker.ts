@@ -9,6 +9,15 @@ export interface ModelPicker extends Field {
   setAvailable(models: string[] | null, error?: string): void;
 }
 
+/** "The proxy offers gpt-4o, gpt-4o-mini and o3-mini." — named, with a count past the first few. */
+export function describeAvailable(models: string[]): string {
+  if (models.length === 0) return 'The proxy lists no models: type the names.';
+  const shown = models.slice(0, 6);
+  const more = models.length - shown.length;
+  const names = more > 0 ? `${shown.join(', ')} and ${more} more` : shown.length === 1 ? shown[0] : `${shown.slice(0, -1).join(', ')} and ${shown.at(-1)}`;
+  return `The proxy offers ${names}.`;
+}
+
 export function createModelPicker(): ModelPicker {
   const id = uid('f-models');
   const listId = `${id}-options`;
@@ -97,7 +106,7 @@ export function createModelPicker(): ModelPicker {
       status.textContent = problem
         ? `Could not load the proxy’s models: ${problem} You can still type model names.`
         : available
-          ? `${available.length} model${available.length === 1 ? '' : 's'} on the proxy.`
+          ? describeAvailable(available)
           : 'Loading the proxy’s models…';
       status.classList.toggle('warn-text', Boolean(problem));
     },

@@ -70,7 +70,7 @@ export function createRoleForm(
   const form = h(
     'form',
     { class: 'role-form card', novalidate: true, 'aria-labelledby': headingId },
-    h('h3', { id: headingId }, role ? `Edit role ${role.name}` : 'New role'),
+    h('h2', { id: headingId }, role ? `Edit role ${role.name}` : 'New role'),
     h('div', { class: 'grid' }, name.wrapper),
     models.wrapper,
     group('Lifetime', ttl, maxTtl),

@@ -5,16 +5,19 @@ import { confirmAction } from '../confirm.js';
 import { h, replaceChildren } from '../dom.js';
 import { call, showError, errorSlot } from '../errors.js';
 import { focusElement } from '../forms.js';
+import { isLive, spokenName } from '../lease-rules.js';
 import type { ScreenView, ShellContext } from '../screen.js';
 import { applySnapshot, liveLeases, patchLease, snapshot } from '../store.js';
-import { formatDuration, formatUsd } from '../time.js';
+import { formatDuration, formatUsd, spokenDuration } from '../time.js';
 import { createRoleForm } from './role-form.js';
+import { createUseWithPanel } from './use-with.js';
 
 export function createRolesScreen(ctx: ShellContext): ScreenView {
-  const heading = h('h2', { id: 'roles-heading', tabindex: -1 }, 'Roles');
+  const heading = h('h1', { id: 'roles-heading', tabindex: -1 }, 'Roles');
   const newButton = h('button', { type: 'button', class: 'primary', id: 'new-role' }, 'New role');
   const formHost = h('div', { class: 'form-host' });
-  const status = h('p', { class: 'status', role: 'status' });
+  // Not a live region: the announcer says it (once).
+  const status = h('p', { class: 'status' });
   const list = h('ul', { class: 'roles', 'aria-labelledby': 'roles-heading' });
   const empty = h(
     'div',
@@ -61,7 +64,7 @@ export function createRolesScreen(ctx: ShellContext): ScreenView {
     form.focusFirst();
   }
 
-  function roleItem(role: Role, liveCount: number): HTMLLIElement {
+  function roleItem(role: Role, liveCount: number, s: AppSnapshot): HTMLLIElement {
     const msg = errorSlot('role-msg');
     messages.set(role.name, msg);
     const act = (action: string, label: string, cls: string, run: (button: HTMLButtonElement) => void): HTMLButtonElement => {
@@ -69,9 +72,12 @@ export function createRolesScreen(ctx: ShellContext): ScreenView {
       b.addEventListener('click', () => run(b));
       return b;
     };
+    // The values that apply, also when they come from Settings: "TTL 1h (default)", never "max default".
+    const ttl = role.ttl || s.settings.default_lease_ttl_seconds;
+    const maxTtl = role.max_ttl || s.settings.max_lease_ttl_seconds;
     const limits = [
-      `TTL ${role.ttl ? formatDuration(role.ttl) : 'default'}`,
-      `max ${role.max_ttl ? formatDuration(role.max_ttl) : 'default'}`,
+      `TTL ${formatDuration(Math.min(ttl, maxTtl))}${role.ttl ? '' : ' (default)'}`,
+      `max TTL ${formatDuration(maxTtl)}${role.max_ttl ? '' : ' (default)'}`,
       role.max_budget ? `budget ${formatUsd(role.max_budget)}${role.budget_duration ? ` per ${role.budget_duration}` : ''}` : 'no budget',
       role.rpm_limit ? `${role.rpm_limit} rpm` : null,
       role.tpm_limit ? `${role.tpm_limit} tpm` : null,
@@ -85,7 +91,7 @@ export function createRolesScreen(ctx: ShellContext): ScreenView {
       h(
         'div',
         { class: 'role-info' },
-        h('h3', { id: `role-${role.name}-name` }, role.name, liveCount ? h('span', { class: 'badge b-renewing' }, `${liveCount} live`) : null),
+        h('h2', { id: `role-${role.name}-name`, class: 'role-name' }, role.name, liveCount ? h('span', { class: 'badge b-renewing' }, `${liveCount} live`) : null),
         h('p', { class: 'models' }, role.models.length ? role.models.join(', ') : 'All models'),
         h('p', { class: 'muted' }, limits.join(' · ')),
       ),
@@ -98,15 +104,16 @@ export function createRolesScreen(ctx: ShellContext): ScreenView {
         act('delete', 'Delete', 'danger-quiet', () => void remove(role.name)),
       ),
       msg,
+      createUseWithPanel(ctx, role.name, s),
     );
   }
 
   async function issue(name: string): Promise<void> {
     showError(messages.get(name)!, null);
-    const r = await call(() => ctx.api.issue(name));
+    const r = await call(() => ctx.api.issue(name), { reachesProxy: true });
     if (!r.ok) return showError(messages.get(name)!, r.error);
     patchLease(r.value);
-    announce(`Issued ${r.value.key_alias} for role ${name}.`);
+    announce(`Issued ${spokenName(r.value)}.`);
     ctx.showLease(r.value.lease_id);
   }
 
@@ -116,16 +123,18 @@ export function createRolesScreen(ctx: ShellContext): ScreenView {
     if (!r.ok) return showError(messages.get(name)!, r.error);
     patchLease(r.value);
     const clear = snapshot().settings.clipboard_clear_seconds;
-    const message = `Copied ${r.value.key_alias}.${clear > 0 ? ` The clipboard is cleared in ${formatDuration(clear)}.` : ''}`;
-    status.textContent = message;
-    announce(message);
+    status.textContent = `Copied ${r.value.key_alias}.${clear > 0 ? ` The clipboard is cleared in ${formatDuration(clear)}.` : ''}`;
+    announce(`Copied ${spokenName(r.value)}.${clear > 0 ? ` The clipboard is cleared in ${spokenDuration(clear * 1000)}.` : ''}`);
   }
 
   async function remove(name: string): Promise<void> {
-    const live = liveLeases().filter((l) => l.role === name).length;
+    const live = liveLeases().filter((l) => l.role === name && isLive(l)).length;
     const ok = await confirmAction({
       title: `Delete role ${name}?`,
-      body: live ? `Its ${live} live key${live === 1 ? '' : 's'} stay until they expire or you revoke them.` : 'No key of this role is live.',
+      body:
+        live === 0 ? 'No key of this role is live.'
+        : live === 1 ? 'Its live key stays until it expires or you revoke it.'
+        : `Its ${live} live keys stay until they expire or you revoke them.`,
       confirm: 'Delete role',
       danger: true,
     });
@@ -144,11 +153,12 @@ export function createRolesScreen(ctx: ShellContext): ScreenView {
   }
 
   function render(s: AppSnapshot, force = false): void {
-    const live = liveLeases(s);
+    const live = liveLeases(s).filter(isLive);
     const counts = new Map<string, number>();
     for (const l of live) counts.set(l.role, (counts.get(l.role) ?? 0) + 1);
     const roles = [...s.roles].sort((a, b) => a.name.localeCompare(b.name));
-    const next = JSON.stringify([roles, [...counts]]);
+    const st = s.settings;
+    const next = JSON.stringify([roles, [...counts], st.default_lease_ttl_seconds, st.max_lease_ttl_seconds, s.connection.url, s.features ?? null]);
     if (next === signature && !force) return;
     signature = next;
     // Keep focus on the same button of the same role across a re-render.
@@ -157,7 +167,10 @@ export function createRolesScreen(ctx: ShellContext): ScreenView {
     const focusedAction = active?.dataset.action;
     const keptMessages = new Map(messages);
     messages.clear();
-    replaceChildren(list, ...roles.map((r) => roleItem(r, counts.get(r.name) ?? 0)));
+    // A re-render keeps each open "Use with…" panel open.
+    const open = new Set([...list.querySelectorAll<HTMLDetailsElement>('details.use-with[open]')].map((d) => d.closest<HTMLElement>('[data-role]')?.dataset.role));
+    replaceChildren(list, ...roles.map((r) => roleItem(r, counts.get(r.name) ?? 0, s)));
+    for (const d of list.querySelectorAll<HTMLDetailsElement>('details.use-with')) if (open.has(d.closest<HTMLElement>('[data-role]')?.dataset.role)) d.open = true;
     for (const [name, old] of keptMessages) {
       const fresh = messages.get(name);
       if (fresh && !old.hidden) {

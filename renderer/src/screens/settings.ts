@@ -15,12 +15,12 @@ type DurationKey = 'default_lease_ttl_seconds' | 'max_lease_ttl_seconds' | 'idle
 const TRIGGERS: Array<[RevokeTrigger, string]> = [
   ['quit', 'Keyfob quits'],
   ['logout', 'I log out or shut down'],
-  ['lock', 'the screen locks'],
-  ['suspend', 'the computer sleeps'],
+  ['lock', 'The screen locks'],
+  ['suspend', 'The computer sleeps'],
 ];
 
 export function createSettingsScreen(ctx: ShellContext): ScreenView {
-  const heading = h('h2', { id: 'settings-heading', tabindex: -1 }, 'Settings');
+  const heading = h('h1', { id: 'settings-heading', tabindex: -1 }, 'Settings');
   const connection = createConnectForm(ctx, 'settings');
 
   const duration = (name: DurationKey, label: string, hint: string): Field =>
@@ -36,12 +36,13 @@ export function createSettingsScreen(ctx: ShellContext): ScreenView {
   const launch = checkbox('launch_at_login', 'Start Keyfob when I log in', false, 'Starts hidden, in the tray.');
   const notify = checkbox('notifications', 'Notifications', false, 'Expiring soon, renewal skipped while idle, revocation failed.');
   const errors = new FormErrors(Object.values(durations));
-  const status = h('p', { class: 'status', role: 'status' });
+  // Not a live region: the announcer says it (once).
+  const status = h('p', { class: 'status' });
   const save = h('button', { type: 'submit', class: 'primary', 'data-action': 'save-settings' }, 'Save settings');
   const prefs = h(
     'form',
     { class: 'prefs-form', novalidate: true, 'aria-labelledby': 'prefs-heading' },
-    h('h3', { id: 'prefs-heading' }, 'Leases'),
+    h('h2', { id: 'prefs-heading' }, 'Leases'),
     h('div', { class: 'grid' }, ...Object.values(durations).map((f) => f.wrapper)),
     h('fieldset', null, h('legend', null, 'Revoke every key when'), h('div', { class: 'checks' }, ...triggers.map((t) => t.wrapper))),
     h('fieldset', null, h('legend', null, 'App'), h('div', { class: 'checks' }, launch.wrapper, notify.wrapper)),
@@ -53,7 +54,7 @@ export function createSettingsScreen(ctx: ShellContext): ScreenView {
     'section',
     { class: 'screen settings-screen' },
     h('div', { class: 'toolbar' }, heading),
-    h('section', { class: 'card', 'aria-labelledby': 'connection-heading' }, h('h3', { id: 'connection-heading' }, 'Connection'), connection.el),
+    h('section', { class: 'card', 'aria-labelledby': 'connection-heading' }, h('h2', { id: 'connection-heading', tabindex: -1 }, 'Connection'), connection.el),
     h('section', { class: 'card' }, prefs),
   );
 

@@ -548,6 +548,28 @@ export const shell = {
   },
 };
 
+// ---------------------------------------------------------------------------------------------------- dialog
+export interface FakeMessageBoxOptions {
+  message: string;
+  detail?: string;
+  buttons?: string[];
+  defaultId?: number;
+  cancelId?: number;
+  type?: string;
+  title?: string;
+}
+/** Records every message box; answers with the next queued response, else the cancel button (as Escape would). */
+export const dialog = {
+  shown: [] as FakeMessageBoxOptions[],
+  responses: [] as number[],
+  async showMessageBox(...args: unknown[]): Promise<{ response: number; checkboxChecked: boolean }> {
+    // (options) or (window, options), as in Electron.
+    const options = (args.length > 1 ? args[1] : args[0]) as FakeMessageBoxOptions;
+    dialog.shown.push(options);
+    return { response: dialog.responses.shift() ?? options.cancelId ?? 0, checkboxChecked: false };
+  },
+};
+
 // ---------------------------------------------------------------------------------------------------- renderer side
 /** The preload's view: contextBridge records what it exposes, ipcRenderer forwards to the fake ipcMain. */
 export const contextBridge = {
@@ -612,6 +634,8 @@ export const fake = {
     s.permissionCheckHandler = null;
     s.devicePermissionHandler = null;
     shell.opened.length = 0;
+    dialog.shown.length = 0;
+    dialog.responses.length = 0;
     contextBridge.exposed.clear();
     ipcRenderer.window = null;
     for (const w of BrowserWindow.all) if (!w.destroyed) w.destroy();
@@ -633,6 +657,7 @@ const electron = {
   Tray,
   clipboard,
   contextBridge,
+  dialog,
   ipcMain,
   ipcRenderer,
   nativeImage,
