@@ -7,13 +7,13 @@ import { AuditLog } from './audit-log.js';
 import { ClipboardGuard } from './clipboard-guard.js';
 import { KeyfobError, isKeyfobError, toKeyfobError } from './errors.js';
 import { LeaseLedger, LeaseManager, reconcileLeases } from './leases/index.js';
-import { LiteLLMClient, normalizeProxyUrl } from './litellm/index.js';
+import { LiteLLMClient, normalizeProxyUrl, roleProblems } from './litellm/index.js';
 import { applySettingsPatch, AUDIT_FILE, LEDGER_FILE, LOCK_FILE, readSettingsShared } from './settings/index.js';
 import { normalizeRoleName, validateRole } from './roles/index.js';
 import { ADMIN_KEY_ACCOUNT } from './keychain/index.js';
 import { SingleTimer } from './single-timer.js';
 import type { ConnectInput, ConnectionStatus, CoreDeps, KeyfobCore, ProbeResult, ReconcileReport } from './core-api.js';
-import type { ClientOptions, KeyInfo, LiteLLMAdmin } from './litellm/index.js';
+import type { CallerIdentity, ClientOptions, KeyInfo, LiteLLMAdmin } from './litellm/index.js';
 import type { SecretStore, SettingsStore } from './ports.js';
 import type { AuditEntry, Role, RoleInput, Settings } from './types.js';
 
@@ -58,6 +58,8 @@ class Core implements KeyfobCoreInstance {
   private client: { options: ClientOptions; client: LiteLLMAdmin } | null = null;
   private watcher: fs.FSWatcher | null = null;
   private settingsNoticesTaken = false;
+  /** What the connected credential may do, as last learned from the proxy (null: not asked yet in this process). */
+  private identity: CallerIdentity | null = null;
   private stopping: Promise<void> | null = null;
 
   constructor(private readonly deps: KeyfobCoreOptions) {
@@ -172,10 +174,13 @@ class Core implements KeyfobCoreInstance {
       ca_file: input.caFile ?? null,
       allow_insecure_tls: input.allowInsecureTls ?? false,
     });
-    const client = this.clientFactory(this.clientOptions(url, adminKey, tls));
+    let resolvedUrl: string | null = null;
+    const client = this.clientFactory({ ...this.clientOptions(url, adminKey, tls), onBaseUrlResolved: (u) => (resolvedUrl = u) });
+    let identity: CallerIdentity | null;
     try {
       // Prove URL, admin key and database before anything is stored.
       await client.verifyAdmin();
+      identity = await client.identity().catch(() => null);
     } catch (e) {
       this.audit.append({ action: 'connect', outcome: 'failed', detail: `${url}: ${toKeyfobError(e).message}` });
       throw e;
@@ -183,16 +188,19 @@ class Core implements KeyfobCoreInstance {
     await this.deps.secretStore.set(ADMIN_KEY_ACCOUNT, adminKey);
     this.settingsStore.update((c) => ({
       ...c,
-      settings: applySettingsPatch(c.settings, { litellm_url: url, ca_file: tls.ca_file, allow_insecure_tls: tls.allow_insecure_tls }),
+      settings: applySettingsPatch(c.settings, {
+        litellm_url: url, litellm_resolved_url: resolvedUrl, ca_file: tls.ca_file, allow_insecure_tls: tls.allow_insecure_tls,
+      }),
     }));
     this.adminKey = adminKey;
+    this.identity = identity;
     this.client = null;
     this.audit.append({ action: 'connect', outcome: 'ok', detail: url });
     this.leases.announceChange();
   }
 
   async testConnection(input: Partial<ConnectInput> = {}): Promise<ProbeResult> {
-    const result: ProbeResult = { reachable: false, admin_ok: false, db_connected: null, error: null };
+    const result: ProbeResult = { reachable: false, admin_ok: false, db_connected: null, error: null, identity: null };
     let client: LiteLLMAdmin;
     let haveKey: boolean;
     try {
@@ -227,6 +235,8 @@ class Core implements KeyfobCoreInstance {
     try {
       await client.verifyAdmin();
       result.admin_ok = true;
+      result.identity = await client.identity().catch(() => null);
+      if (input.url === undefined && input.adminKey === undefined) this.identity = result.identity;
     } catch (e) {
       const err = toKeyfobError(e);
       result.error = err.toJSON();
@@ -258,6 +268,7 @@ class Core implements KeyfobCoreInstance {
       admin_key_stored: stored,
       keychain_backend: this.deps.secretStore.backend,
       session_only: this.deps.secretStore.sessionOnly,
+      identity: stored ? this.identity : null,
     };
   }
 
@@ -314,14 +325,30 @@ class Core implements KeyfobCoreInstance {
     }
   }
 
-  private clientOptions(url: string, adminKey: string, s: Pick<Settings, 'request_timeout_seconds' | 'ca_file' | 'allow_insecure_tls'>): ClientOptions {
+  private clientOptions(url: string, adminKey: string,
+    s: Pick<Settings, 'request_timeout_seconds' | 'ca_file' | 'allow_insecure_tls' | 'auth_header' | 'litellm_resolved_url' | 'litellm_url'>): ClientOptions {
     return {
       baseUrl: url,
       adminKey,
       timeoutMs: s.request_timeout_seconds * 1000,
       caFile: s.ca_file,
       allowInsecureTls: s.allow_insecure_tls,
+      authHeader: s.auth_header,
+      knownBaseUrl: s.litellm_url === url ? s.litellm_resolved_url : null,
+      onBaseUrlResolved: (resolved) => this.rememberResolvedUrl(url, resolved),
+      now: () => this.deps.clock.now(),
     };
+  }
+
+  /** Which form of the URL answered (with or without its trailing /v1), kept so the next process needs no probe. */
+  private rememberResolvedUrl(url: string, resolved: string): void {
+    try {
+      this.settingsStore.update((c) => (c.settings.litellm_url === url && c.settings.litellm_resolved_url !== resolved
+        ? { ...c, settings: { ...c.settings, litellm_resolved_url: resolved } }
+        : c));
+    } catch {
+      // not remembered: the next process probes again
+    }
   }
 
   // ── settings and roles ───────────────────────────────────────────────────────────────────────────────────────
@@ -368,6 +395,13 @@ class Core implements KeyfobCoreInstance {
 
   saveRole(input: RoleInput): Role {
     const role = validateRole(input);
+    // A role the connected credential cannot use is stopped now, with the reason, rather than at its first issue.
+    const problems = this.identity ? roleProblems(this.identity, role) : [];
+    if (problems.length > 0) {
+      throw new KeyfobError('validation', `Role "${role.name}" cannot be used with this credential: ${problems.map((p) => `${p.field} ${p.message}`).join('; ')}.`, {
+        fields: problems,
+      });
+    }
     this.settingsStore.update((c) => ({ ...c, roles: { ...c.roles, [role.name]: role } }));
     this.audit.append({ action: 'role', outcome: 'ok', role: role.name, detail: 'saved' });
     this.leases.announceChange();
@@ -392,7 +426,8 @@ class Core implements KeyfobCoreInstance {
 
 /** Every field that shapes the client (the comparison runs on every proxy call: a few `===`, no hashing). */
 function sameClientOptions(a: ClientOptions, b: ClientOptions): boolean {
-  return a.baseUrl === b.baseUrl && a.adminKey === b.adminKey && a.timeoutMs === b.timeoutMs && a.caFile === b.caFile && a.allowInsecureTls === b.allowInsecureTls;
+  return a.baseUrl === b.baseUrl && a.adminKey === b.adminKey && a.timeoutMs === b.timeoutMs && a.caFile === b.caFile &&
+    a.allowInsecureTls === b.allowInsecureTls && (a.authHeader ?? null) === (b.authHeader ?? null);
 }
 
 function checkAdminKey(value: unknown): string {
