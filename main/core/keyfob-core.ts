@@ -251,6 +251,7 @@ class Core implements KeyfobCoreInstance {
   async forgetAdminKey(): Promise<void> {
     await this.deps.secretStore.delete(ADMIN_KEY_ACCOUNT);
     this.adminKey = null;
+    this.identity = null;
     this.client = null;
     this.audit.append({ action: 'connect', outcome: 'ok', detail: 'admin key forgotten' });
     this.leases.announceChange();
@@ -293,7 +294,11 @@ class Core implements KeyfobCoreInstance {
   }
 
   private async storedAdminKey(reload = false): Promise<string | null> {
-    if (reload || this.adminKey === undefined) this.adminKey = await this.deps.secretStore.get(ADMIN_KEY_ACCOUNT);
+    if (reload || this.adminKey === undefined) {
+      const before = this.adminKey;
+      this.adminKey = await this.deps.secretStore.get(ADMIN_KEY_ACCOUNT);
+      if (before !== undefined && before !== this.adminKey) this.identity = null; // another credential now
+    }
     return this.adminKey;
   }
 
@@ -302,7 +307,13 @@ class Core implements KeyfobCoreInstance {
     const settings = this.settingsNow();
     const adminKey = await this.storedAdminKey();
     if (!settings.litellm_url || !adminKey) throw notConnected();
-    const options = this.clientOptions(settings.litellm_url, adminKey, settings);
+    const options: ClientOptions = {
+      ...this.clientOptions(settings.litellm_url, adminKey, settings),
+      knownIdentity: this.identity,
+      onIdentity: (who) => {
+        if (this.adminKey === adminKey) this.identity = who;
+      },
+    };
     if (!this.client || !sameClientOptions(this.client.options, options)) this.client = { options, client: this.clientFactory(options) };
     return this.client.client;
   }

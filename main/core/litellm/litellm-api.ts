@@ -19,6 +19,10 @@ export interface ClientOptions {
   knownBaseUrl?: string | null;
   /** Told once when a form of `baseUrl` answered that differs from `knownBaseUrl`, so it can be remembered. */
   onBaseUrlResolved?: (url: string) => void;
+  /** What this credential is, if already known (skips the look-up before the first generate). */
+  knownIdentity?: CallerIdentity | null;
+  /** Told when the client has learned what the credential is. */
+  onIdentity?: (identity: CallerIdentity) => void;
   /** Local wall clock (epoch ms), to notice a proxy that shortened a new key's expiry. Default: none (then only the form of `expires` tells). */
   now?: () => number;
 }

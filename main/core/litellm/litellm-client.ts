@@ -65,6 +65,7 @@ export class LiteLLMClient implements LiteLLMAdmin {
   private readonly onBaseUrlResolved: ((url: string) => void) | undefined;
   private readonly now: (() => number) | undefined;
   private identityCache: Promise<CallerIdentity> | null = null;
+  private readonly onIdentity: ((identity: CallerIdentity) => void) | undefined;
 
   /** `env` supplies HTTPS_PROXY / HTTP_PROXY / NO_PROXY (default: process.env). */
   constructor(options: ClientOptions, env: Env = process.env) {
@@ -77,6 +78,8 @@ export class LiteLLMClient implements LiteLLMAdmin {
     const known = options.knownBaseUrl ?? null;
     this.resolvedBase = this.candidates.length === 1 ? this.baseUrl : known !== null && this.candidates.includes(known) ? known : null;
     this.onBaseUrlResolved = options.onBaseUrlResolved;
+    this.onIdentity = options.onIdentity;
+    if (options.knownIdentity) this.identityCache = Promise.resolve(options.knownIdentity);
     this.now = options.now;
     const httpsAgent = tlsAgent(options.caFile ?? null, options.allowInsecureTls === true);
     this.http = axios.create({
@@ -261,7 +264,10 @@ export class LiteLLMClient implements LiteLLMAdmin {
   }
 
   identity(): Promise<CallerIdentity> {
-    this.identityCache ??= this.lookUpIdentity().catch((e: unknown) => {
+    this.identityCache ??= this.lookUpIdentity().then((who) => {
+      this.onIdentity?.(who);
+      return who;
+    }, (e: unknown) => {
       this.identityCache = null; // a failed look-up is asked again next time
       throw e;
     });
