@@ -1,110 +1,216 @@
-// The contract's "Errors" and "Authentication" sections, row by row, in both flavors.
+// The contract's "Error envelope" and "Authentication" sections, one row at a time, in the eras where the row differs.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { call, chat, envelope, generate, START } from './http-helpers.js';
-import { FLAVORS, startSimulator } from './index.js';
-import type { Simulator } from './index.js';
+import { ERAS, startSimulator } from './index.js';
+import type { SimEra, Simulator } from './index.js';
 
 let sim: Simulator;
 before(async () => { sim = await startSimulator({ startTime: START }); });
 after(() => sim.close());
 
-for (const flavor of FLAVORS) {
-  describe(`error envelope (${flavor})`, () => {
-    test('code is the status as a string in current, an integer in older; param is the string "None"', async () => {
-      sim.flavor = flavor;
+/** Runs `body` with the simulator in `era`, then puts it back to N3. */
+async function inEra(era: SimEra, body: () => Promise<void>): Promise<void> {
+  sim.era = era;
+  try {
+    await body();
+  } finally {
+    sim.era = 'N3';
+  }
+}
+
+describe('error envelope', () => {
+  for (const era of ERAS) {
+    test(`${era}: {"error": {message, type, param, code}}, code the status as a string, param the string "None"`, () => inEra(era, async () => {
       const res = await call(sim, 'GET', '/key/list', { key: null });
       assert.equal(res.status, 401);
       assert.match(res.headers.get('content-type') ?? '', /^application\/json/);
       assert.deepEqual(Object.keys(res.json as object), ['error']);
       const error = envelope(res);
       assert.deepEqual(Object.keys(error).sort(), ['code', 'message', 'param', 'type']);
-      assert.equal(error.code, flavor === 'current' ? '401' : 401);
+      assert.equal(error.code, '401');
       assert.equal(error.param, 'None');
-    });
+    }));
+  }
+
+  test('every answer carries the era\'s release in x-litellm-version', async () => {
+    const seen = new Set<string>();
+    for (const era of ERAS) {
+      await inEra(era, async () => {
+        const version = (await call(sim, 'GET', '/health/liveliness', { key: null })).headers.get('x-litellm-version') ?? '';
+        assert.match(version, /^1\.\d+\.\d+$/);
+        seen.add(version);
+      });
+    }
+    assert.equal(seen.size, ERAS.length, 'one release per era');
   });
+});
 
-  describe(`authentication table (${flavor})`, () => {
-    const code = (status: number) => (flavor === 'current' ? String(status) : status);
-
-    test('no key → 401 auth_error "Authentication Error, No api key passed in."', async () => {
-      sim.flavor = flavor;
-      for (const [method, path] of [['GET', '/key/list'], ['POST', '/key/generate'], ['GET', '/v1/models'], ['POST', '/chat/completions']] as const) {
-        const res = await call(sim, method, path, { key: null, body: {} });
-        assert.equal(res.status, 401, path);
-        const error = envelope(res);
-        assert.equal(error.type, 'auth_error');
-        assert.ok(error.message.startsWith('Authentication Error, No api key passed in.'), error.message);
-        assert.equal(error.code, code(401));
-      }
-    });
-
-    test("wrong key not starting sk- → 401 auth_error with the key masked as abcd****wxyz", async () => {
-      sim.flavor = flavor;
-      const res = await call(sim, 'GET', '/key/list', { key: 'abcdefghijklmnopqrstuvwxyz' });
-      assert.equal(res.status, 401);
-      const error = envelope(res);
-      assert.equal(error.type, 'auth_error');
-      assert.ok(error.message.startsWith("LiteLLM Virtual Key expected. Received=abcd****wxyz, expected to start with 'sk-'."), error.message);
-      assert.ok(!res.text.includes('efghijklmnopqrstuv'), 'the middle of the key is never echoed');
-    });
-
-    test('sk- key not in the database → 401 token_not_found_in_db, key never echoed in full', async () => {
-      sim.flavor = flavor;
-      const unknown = 'sk-NotARealKeyAtAll12345';
-      const res = await call(sim, 'GET', '/key/list', { key: unknown });
-      assert.equal(res.status, 401);
-      const error = envelope(res);
-      assert.equal(error.type, 'token_not_found_in_db');
-      assert.ok(error.message.startsWith('Authentication Error, Invalid proxy server token passed.'), error.message);
-      assert.ok(!res.text.includes(unknown));
-    });
-
-    test('a token hash is not a credential: it fails the sk- check', async () => {
-      sim.flavor = flavor;
-      const { token } = await generate(sim);
-      const res = await chat(sim, token);
-      assert.equal(res.status, 401);
-      assert.match(envelope(res).message, /^LiteLLM Virtual Key expected/);
-    });
-  });
-}
-
-describe('where the key is read from', () => {
-  test('Authorization needs the Bearer prefix', async () => {
-    sim.flavor = 'current';
-    const res = await call(sim, 'GET', '/key/list', { key: null, headers: { authorization: sim.masterKey } });
-    assert.equal(res.status, 401);
-    assert.match(envelope(res).message, /Malformed API Key passed in\. Ensure Key has `Bearer ` prefix/);
-    assert.ok(!res.text.includes(sim.masterKey));
-    assert.equal((await call(sim, 'GET', '/key/list', { key: null, headers: { authorization: `Bearer ${sim.masterKey}` } })).status, 200);
-  });
-
-  test('x-litellm-api-key works with and without the Bearer prefix', async () => {
-    for (const value of [sim.masterKey, `Bearer ${sim.masterKey}`]) {
-      const res = await call(sim, 'GET', '/key/list', { key: null, headers: { 'x-litellm-api-key': value } });
-      assert.equal(res.status, 200, value);
+describe('authentication table', () => {
+  test('no key → 401 auth_error "Authentication Error, No api key passed in." (every era, every route)', async () => {
+    for (const era of ERAS) {
+      await inEra(era, async () => {
+        for (const [method, path] of [['GET', '/key/list'], ['POST', '/key/generate'], ['GET', '/v1/models'], ['POST', '/chat/completions']] as const) {
+          const res = await call(sim, method, path, { key: null, body: {} });
+          assert.equal(res.status, 401, `${era} ${path}`);
+          assert.equal(envelope(res).type, 'auth_error');
+          assert.equal(envelope(res).message, 'Authentication Error, No api key passed in.');
+        }
+      });
     }
   });
 
-  test('x-litellm-api-key wins over Authorization, both ways', async () => {
+  const malformed: Record<SimEra, boolean> = { L: true, M: true, C: false, N: false, N2: false, N3: false };
+  for (const era of ERAS) {
+    test(`${era}: Authorization without "Bearer " → 401 Malformed${malformed[era] ? ', " Passed in: <header>" appended (≤1.74)' : ''}`, () => inEra(era, async () => {
+      const res = await call(sim, 'GET', '/key/list', { key: null, headers: { authorization: 'Token sk-abc' } });
+      assert.equal(res.status, 401);
+      const expected = 'Authentication Error, Malformed API Key passed in. Ensure Key has `Bearer ` prefix.';
+      assert.equal(envelope(res).message, malformed[era] ? `${expected} Passed in: Token sk-abc` : expected);
+    }));
+  }
+
+  for (const era of ERAS) {
+    const masked = era === 'N3';
+    test(`${era}: a key not starting sk- → 401 auth_error, ${masked ? 'Received=abcd****wxyz, no prefix' : 'the full key echoed after "Authentication Error, "'}`, () => inEra(era, async () => {
+      const res = await call(sim, 'GET', '/key/list', { key: 'abcdefghijklmnopqrstuvwxyz' });
+      assert.equal(res.status, 401);
+      assert.equal(envelope(res).type, 'auth_error');
+      assert.equal(envelope(res).message, masked
+        ? "LiteLLM Virtual Key expected. Received=abcd****wxyz, expected to start with 'sk-'."
+        : "Authentication Error, LiteLLM Virtual Key expected. Received=abcdefghijklmnopqrstuvwxyz, expected to start with 'sk-'.");
+    }));
+  }
+
+  test('L (≤1.63): an unknown sk- key → 401 auth_error "…Key doesn\'t exist in db. key=<hash>…"', () => inEra('L', async () => {
+    const res = await call(sim, 'GET', '/key/list', { key: 'sk-NotARealKeyAtAll12345' });
+    assert.equal(res.status, 401);
+    assert.equal(envelope(res).type, 'auth_error');
+    assert.match(envelope(res).message, /^Authentication Error, .*Key doesn't exist in db\. key=[0-9a-f]{64}/);
+    assert.ok(!res.text.includes('sk-NotARealKeyAtAll12345'));
+  }));
+
+  for (const era of ['M', 'C', 'N', 'N2', 'N3'] as const) {
+    test(`${era} (≥1.71): an unknown sk- key → 401 token_not_found_in_db, sk-...wxyz and the hash, never the whole key`, () => inEra(era, async () => {
+      const unknown = 'sk-NotARealKeyAtAll12345';
+      const res = await call(sim, 'GET', '/key/list', { key: unknown });
+      assert.equal(res.status, 401);
+      assert.equal(envelope(res).type, 'token_not_found_in_db');
+      assert.match(envelope(res).message,
+        /^Authentication Error, Invalid proxy server token passed\. Received API Key = sk-\.\.\.2345, Key Hash \(Token\) =[0-9a-f]{64}\. Unable to find token in cache or `LiteLLM_VerificationTokenTable`$/);
+      assert.ok(!res.text.includes(unknown));
+    }));
+  }
+
+  for (const era of ERAS) {
+    const wording = era === 'N3' ? "if you're an admin." : "if you're admin.";
+    test(`${era}: a blocked key → 401 "Key is blocked. Update via \`/key/unblock\` ${wording}"`, () => inEra(era, async () => {
+      const { key } = await generate(sim, { blocked: true });
+      const res = await chat(sim, key);
+      assert.equal(res.status, 401);
+      assert.equal(envelope(res).message, `Authentication Error, Key is blocked. Update via \`/key/unblock\` ${wording}`);
+    }));
+  }
+
+  const expired: Record<SimEra, number> = { L: 400, M: 400, C: 400, N: 400, N2: 400, N3: 401 };
+  for (const era of ERAS) {
+    test(`${era}: an expired key on an admin route → ${expired[era]} expired_key, param ${era === 'N3' ? 'sk-...wxyz' : 'the key\'s hash'}`, () => inEra(era, async () => {
+      const { key, token_id: tokenId } = await generate(sim, { duration: '1s' });
+      sim.clock.advance(1000);
+      const res = await call(sim, 'GET', '/key/info', { key });
+      assert.equal(res.status, expired[era]);
+      assert.equal(envelope(res).type, 'expired_key');
+      assert.match(envelope(res).message, /^Authentication Error - Expired Key\. Key Expiry time \S+ and current time \S+$/);
+      assert.equal(envelope(res).param, era === 'N3' ? `sk-...${key.slice(-4)}` : tokenId);
+    }));
+  }
+
+  test('L (<1.67.5): the budget is checked on every route — an over-budget key is refused /key/info; M: only LLM routes', async () => {
+    for (const [era, status] of [['L', 400], ['M', 200]] as const) {
+      await inEra(era, async () => {
+        const { key } = await generate(sim, { max_budget: 0 });
+        const res = await call(sim, 'GET', '/key/info', { key });
+        assert.equal(res.status, status, era);
+        if (status === 400) assert.equal(envelope(res).type, 'budget_exceeded');
+      });
+    }
+  });
+
+  test('a token hash is not a credential: it fails the sk- check', async () => {
+    const { token_id: tokenId } = await generate(sim);
+    const res = await chat(sim, tokenId);
+    assert.equal(res.status, 401);
+    assert.match(envelope(res).message, /LiteLLM Virtual Key expected/);
+  });
+});
+
+describe('where the key is read from', () => {
+  test('Authorization takes "Bearer ", "bearer " and "Basic " (verbatim, not base64-decoded)', async () => {
+    for (const prefix of ['Bearer ', 'bearer ', 'Basic ']) {
+      const res = await call(sim, 'GET', '/key/list', { key: null, headers: { authorization: `${prefix}${sim.masterKey}` } });
+      assert.equal(res.status, 200, prefix);
+    }
+  });
+
+  test('M+ (≥1.67.5): x-litellm-api-key, "Bearer " optional, wins over Authorization', () => inEra('M', async () => {
+    for (const value of [sim.masterKey, `Bearer ${sim.masterKey}`]) {
+      assert.equal((await call(sim, 'GET', '/key/list', { key: null, headers: { 'x-litellm-api-key': value } })).status, 200, value);
+    }
     const wins = await call(sim, 'GET', '/key/list', { key: 'not-the-master-key', headers: { 'x-litellm-api-key': sim.masterKey } });
     assert.equal(wins.status, 200);
     const loses = await call(sim, 'GET', '/key/list', { key: sim.masterKey, headers: { 'x-litellm-api-key': 'sk-wrongwrongwrong' } });
     assert.equal(loses.status, 401);
     assert.equal(envelope(loses).type, 'token_not_found_in_db');
+  }));
+
+  test('L: x-litellm-api-key is ignored — alone it is "no key", beside Authorization it loses', () => inEra('L', async () => {
+    const alone = await call(sim, 'GET', '/key/list', { key: null, headers: { 'x-litellm-api-key': sim.masterKey } });
+    assert.equal(alone.status, 401);
+    assert.equal(envelope(alone).message, 'Authentication Error, No api key passed in.');
+    const beside = await call(sim, 'GET', '/key/list', { key: sim.masterKey, headers: { 'x-litellm-api-key': 'sk-wrongwrongwrong' } });
+    assert.equal(beside.status, 200);
+  }));
+
+  test('without Authorization: API-Key, x-api-key, x-goog-api-key, Ocp-Apim-Subscription-Key are read', async () => {
+    for (const name of ['api-key', 'x-api-key', 'x-goog-api-key', 'ocp-apim-subscription-key']) {
+      assert.equal((await call(sim, 'GET', '/key/list', { key: null, headers: { [name]: sim.masterKey } })).status, 200, name);
+    }
   });
 
-  test('a virtual key cannot use the admin routes', async () => {
-    const { key } = await generate(sim);
-    for (const [method, path] of [['POST', '/key/generate'], ['GET', '/key/list'], ['POST', '/key/delete']] as const) {
-      const res = await call(sim, method, path, { key, body: { keys: [key] } });
-      assert.equal(res.status, 401, path);
-      assert.equal(envelope(res).type, 'auth_error');
-      assert.match(envelope(res).message, /Only proxy admin/);
-    }
-    assert.equal(sim.keys().filter((k) => k.key_name === `sk-...${key.slice(-4)}`).length, 1, 'still there');
+  test('a non-Bearer Authorization stops the search: x-api-key is not tried', async () => {
+    const res = await call(sim, 'GET', '/key/list', { key: null, headers: { authorization: 'Token x', 'x-api-key': sim.masterKey } });
+    assert.equal(res.status, 401);
+    assert.match(envelope(res).message, /Malformed API Key/);
   });
+
+  test('litellm_key_header_name: only that header is read (Bearer optional); Authorization is ignored', async () => {
+    const custom = await startSimulator({ startTime: START, keyHeaderName: 'X-Gateway-Key' });
+    try {
+      assert.equal((await call(custom, 'GET', '/key/list', { key: null, headers: { 'x-gateway-key': custom.masterKey } })).status, 200);
+      assert.equal((await call(custom, 'GET', '/key/list', { key: null, headers: { 'x-gateway-key': `Bearer ${custom.masterKey}` } })).status, 200);
+      const ignored = await call(custom, 'GET', '/key/list');
+      assert.equal(ignored.status, 401);
+      assert.equal(envelope(ignored).message, 'Authentication Error, No api key passed in.');
+      assert.equal((await call(custom, 'GET', '/key/list', { key: null, headers: { 'x-litellm-api-key': custom.masterKey } })).status, 401);
+    } finally {
+      await custom.close();
+    }
+  });
+
+  const denied: Record<SimEra, number> = { L: 401, M: 401, C: 401, N: 401, N2: 401, N3: 403 };
+  for (const era of ERAS) {
+    test(`${era}: a key without a user cannot manage keys → ${denied[era]} "Only proxy admin…"`, () => inEra(era, async () => {
+      const { key } = await generate(sim);
+      for (const [method, path] of [['POST', '/key/generate'], ['POST', '/key/delete'], ['POST', '/key/update']] as const) {
+        const res = await call(sim, method, path, { key, body: { keys: [key], key } });
+        assert.equal(res.status, denied[era], path);
+        assert.equal(envelope(res).type, 'auth_error');
+        assert.equal(envelope(res).message,
+          `Authentication Error, Only proxy admin can be used to generate, delete, update info for new keys/users/teams. Route=${path}. Your role=None. Your user_id=None`);
+      }
+      assert.equal(sim.keys().filter((k) => k.key_name === `sk-...${key.slice(-4)}`).length, 1, 'still there');
+    }));
+  }
 
   test('the master key can be rotated at runtime', async () => {
     const old = sim.masterKey;
@@ -185,60 +291,3 @@ describe('FastAPI answers', () => {
   });
 });
 
-describe('no-database mode', () => {
-  let noDb: Simulator;
-  before(async () => { noDb = await startSimulator({ database: false, startTime: START }); });
-  after(() => noDb.close());
-
-  const rows: Array<[string, string, unknown, number, RegExp]> = [
-    ['POST', '/key/generate', {}, 500, /^DB not connected/],
-    ['GET', '/key/list', undefined, 500, /^DB not connected/],
-    ['GET', '/key/info?key=sk-abcdefgh1234', undefined, 500, /^DB not connected/],
-    ['POST', '/key/update', { key: 'sk-abcdefgh1234', duration: '1h' }, 400, /^Not connected to DB!/],
-    ['POST', '/key/delete', { keys: ['sk-abcdefgh1234'] }, 400, /^Not connected to DB!/],
-    ['POST', '/key/block', { key: 'sk-abcdefgh1234' }, 400, /^Not connected to DB!/],
-    ['POST', '/key/unblock', { key: 'sk-abcdefgh1234' }, 400, /^Not connected to DB!/],
-  ];
-  for (const [method, path, body, status, message] of rows) {
-    test(`${method} ${path} with the master key → ${status} ${message}`, async () => {
-      const res = await call(noDb, method, path, { body });
-      assert.equal(res.status, status);
-      assert.match(envelope(res).message, message);
-    });
-  }
-
-  test('the master key still authenticates: /v1/models answers', async () => {
-    const res = await call(noDb, 'GET', '/v1/models');
-    assert.equal(res.status, 200);
-    assert.equal((res.json as { data: unknown[] }).data.length, 3);
-  });
-
-  test('a virtual key cannot be checked without a database → "No connected db."', async () => {
-    const res = await chat(noDb, 'sk-someVirtualKey1234');
-    assert.equal(res.status, 400);
-    assert.match(envelope(res).message, /^No connected db\./);
-  });
-
-  test('readiness reports db "Not connected"; liveliness still answers', async () => {
-    const ready = await call(noDb, 'GET', '/health/readiness', { key: null });
-    assert.equal(ready.status, 200);
-    assert.equal((ready.json as { db: string }).db, 'Not connected');
-    assert.equal((await call(noDb, 'GET', '/health/liveliness', { key: null })).status, 200);
-  });
-
-  test('losing the database at runtime keeps the keys but fails /key/* until it is back', async () => {
-    const lost = await startSimulator({ startTime: START });
-    try {
-      const { key } = await generate(lost);
-      lost.databaseConnected = false;
-      assert.equal((await call(lost, 'GET', `/key/info?key=${key}`)).status, 500);
-      assert.equal((await chat(lost, key)).status, 400);
-      assert.equal(lost.keys().length, 1);
-      lost.databaseConnected = true;
-      assert.equal((await call(lost, 'GET', `/key/info?key=${key}`)).status, 200);
-      assert.equal((await chat(lost, key)).status, 200);
-    } finally {
-      await lost.close();
-    }
-  });
-});

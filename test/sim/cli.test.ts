@@ -4,6 +4,7 @@ import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { after, describe, test } from 'node:test';
+import { until } from './http-helpers.js';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
 const LISTENING = /LiteLLM simulator listening on (http:\/\/127\.0\.0\.1:(\d+)) \(master key: (\S+)\)/;
@@ -107,18 +108,38 @@ describe('npm run sim', { concurrency: true }, () => {
     await stop(sim);
   });
 
-  test('--flavor older --no-db --models: the proxy without a database, older error codes, its own models', async () => {
-    const sim = await startCli(['--port', '0', '--flavor', 'older', '--no-db', '--models', 'm-one,m-two', '--quiet']);
+  test('--era L --no-db --models: an L proxy without a database, its own models', async () => {
+    const sim = await startCli(['--port', '0', '--era', 'L', '--no-db', '--models', 'm-one,m-two', '--quiet']);
     const admin = { authorization: `Bearer ${sim.masterKey}` };
-    const list = await fetch(`${sim.url}/key/list`, { headers: admin });
-    assert.equal(list.status, 500);
-    const body = (await list.json()) as { error: { code: unknown; message: string } };
-    assert.equal(body.error.code, 500);
-    assert.match(body.error.message, /^DB not connected/);
+    const generated = await fetch(`${sim.url}/key/generate`, { method: 'POST', headers: { ...admin, 'content-type': 'application/json' }, body: '{}' });
+    assert.equal(generated.status, 500);
+    assert.equal(generated.headers.get('x-litellm-version'), '1.63.14');
+    const body = (await generated.json()) as { error: { code: unknown; message: string } };
+    assert.equal(body.error.code, '500');
+    assert.match(body.error.message, /^Internal Server Error, Connect Proxy to database to generate keys/);
     const models = (await (await fetch(`${sim.url}/v1/models`, { headers: admin })).json()) as { data: Array<{ id: string }> };
     assert.deepEqual(models.data.map((m) => m.id), ['m-one', 'm-two']);
     assert.ok(!/GET \/key\/list/.test(sim.output()), '--quiet prints no request lines');
     await stop(sim);
+  });
+
+  test('--root-path and --key-header: routes only under the prefix, the key only in that header', async () => {
+    const sim = await startCli(['--port', '0', '--root-path', '/api/v1', '--key-header', 'X-Gateway-Key', '--quiet']);
+    await until(() => /base URL is http:\/\/127\.0\.0\.1:\d+\/api\/v1\n/.test(sim.output()), 'the root path line');
+    const header = { 'x-gateway-key': sim.masterKey };
+    assert.equal((await fetch(`${sim.url}/api/v1/key/list`, { headers: header })).status, 200);
+    assert.equal((await fetch(`${sim.url}/key/list`, { headers: header })).status, 404);
+    assert.equal((await fetch(`${sim.url}/api/v1/key/list`, { headers: { authorization: `Bearer ${sim.masterKey}` } })).status, 401);
+    await stop(sim);
+  });
+
+  test('a bad era exits 2 with the usage', async () => {
+    const child = spawnSim(['--era', 'N4']);
+    let err = '';
+    child.stderr?.on('data', (chunk: Buffer) => { err += chunk.toString('utf8'); });
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    assert.equal(code, 2);
+    assert.match(err, /--era must be one of L, M, C, N, N2, N3/);
   });
 
   test('a bad flag exits 2 with the usage', async () => {

@@ -67,11 +67,25 @@ describe('/__sim/ control API', () => {
     }
   });
 
-  test('POST flavor switches the release the simulator plays', async () => {
+  test('POST era switches the releases the simulator plays; GET era reads it', async () => {
+    const switched = await control('POST', 'era', { era: 'L' });
+    assert.equal(switched.status, 200);
+    assert.deepEqual(switched.json, { era: 'L', version: '1.63.14' });
+    const generated = await call(sim, 'POST', '/key/generate', { body: {} });
+    const { key, token } = generated.json as { key: string; token: string };
+    assert.equal(token, key, 'L answers the plaintext as token');
+    assert.equal(generated.headers.get('x-litellm-version'), '1.63.14');
+    assert.equal((await control('POST', 'era', { era: 'N3' })).status, 200);
+    assert.deepEqual((await control('GET', 'era')).json, { era: 'N3', version: sim.rules.version });
+    assert.equal((await control('POST', 'era', { era: 'N4' })).status, 400);
+    assert.equal(sim.era, 'N3');
+  });
+
+  test('POST flavor (deprecated) maps older to N and current to N3', async () => {
     assert.equal((await control('POST', 'flavor', { flavor: 'older' })).status, 200);
-    assert.equal(envelope(await call(sim, 'GET', '/key/list', { key: null })).code, 401);
+    assert.equal(sim.era, 'N');
     assert.equal((await control('POST', 'flavor', { flavor: 'current' })).status, 200);
-    assert.equal(envelope(await call(sim, 'GET', '/key/list', { key: null })).code, '401');
+    assert.equal(sim.era, 'N3');
     assert.equal((await control('POST', 'flavor', { flavor: 'newest' })).status, 400);
   });
 

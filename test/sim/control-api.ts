@@ -1,10 +1,11 @@
 // The simulator's own HTTP API under /__sim/, for out-of-process use (demos, a child process under test).
 // Never logged as a proxy request.
 import { checkFault } from './faults.js';
-import { isFlavor } from './flavors.js';
+import { eraOf, isFlavorOrEra } from './eras.js';
 import type { SimResponse } from './responses.js';
 import type { Simulator } from './simulator.js';
-import type { SimFault } from './types.js';
+import type { SimFault, SimTeam, SimUser } from './types.js';
+import type { SimConfig } from './state.js';
 
 const PREFIX = '/__sim/';
 
@@ -67,12 +68,47 @@ export function handleControl(sim: Simulator, method: string, path: string, quer
         return ok();
       case 'GET keys':
         return ok(query.get('live') === 'true' ? sim.liveKeys() : sim.keys());
-      case 'POST flavor': {
-        const flavor = field(body, 'flavor');
-        if (!isFlavor(flavor)) return bad('body must be {"flavor": "current" | "older"}');
-        sim.flavor = flavor;
-        return ok({ flavor });
+      case 'POST era': {
+        const era = field(body, 'era');
+        if (!isFlavorOrEra(era)) return bad('body must be {"era": "L" | "M" | "C" | "N" | "N2" | "N3"}');
+        sim.era = eraOf(era);
+        return ok({ era: sim.era, version: sim.rules.version });
       }
+      case 'GET era':
+        return ok({ era: sim.era, version: sim.rules.version });
+      case 'POST flavor': {
+        // Deprecated: `current` plays N3, `older` plays N.
+        const flavor = field(body, 'flavor');
+        if (!isFlavorOrEra(flavor)) return bad('body must be {"flavor": "current" | "older"} (deprecated: use POST /__sim/era)');
+        sim.flavor = flavor;
+        return ok({ flavor, era: sim.era });
+      }
+      case 'POST users':
+        return ok(sim.addUser(body as SimUser));
+      case 'GET users':
+        return ok(sim.directory.allUsers());
+      case 'POST teams': {
+        const team = body as Partial<SimTeam>;
+        return ok(sim.addTeam({ ...team, members: team.members ?? [] } as SimTeam));
+      }
+      case 'GET teams':
+        return ok(sim.directory.allTeams());
+      case 'POST keys': {
+        if (body !== undefined && (typeof body !== 'object' || body === null)) return bad('body must be an object');
+        return ok(sim.addKey((body ?? {}) as Parameters<Simulator['addKey']>[0]));
+      }
+      case 'GET config':
+        return ok(sim.config);
+      case 'POST config': {
+        if (typeof body !== 'object' || body === null || Array.isArray(body)) return bad('body must be an object of config fields');
+        const unknown = Object.keys(body).filter((name) => !(name in sim.config));
+        if (unknown.length) return bad(`unknown config field(s): ${unknown.join(', ')}`);
+        Object.assign(sim.config, body as Partial<SimConfig>);
+        return ok(sim.config);
+      }
+      case 'POST key-cache/clear':
+        sim.keyCache.clear();
+        return ok();
       case 'POST database': {
         const connected = field(body, 'connected');
         if (typeof connected !== 'boolean') return bad('body must be {"connected": true | false}');

@@ -1,9 +1,9 @@
-// The contract's "Duration strings" section: the grammar table, through /key/generate and /key/update in both flavors.
+// The contract's "Duration strings" section: the grammar table, through /key/generate and /key/update in each era.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { addDuration, parseDuration } from './duration.js';
 import { call, envelope, generate, START } from './http-helpers.js';
-import { FLAVORS, startSimulator } from './index.js';
+import { ERAS, startSimulator } from './index.js';
 import type { Simulator } from './index.js';
 
 const SECOND = 1000;
@@ -61,10 +61,13 @@ describe('the grammar, as a function', () => {
   });
 });
 
-for (const flavor of FLAVORS) {
-  describe(`durations over HTTP (${flavor})`, () => {
+/** Eras whose generate computes `expires` as now + duration_in_seconds (C uses the calendar, calendar.test.ts). */
+const EXACT_ERAS = ['L', 'M', 'N', 'N2', 'N3'] as const;
+
+for (const era of EXACT_ERAS) {
+  describe(`durations over HTTP (${era})`, () => {
     let sim: Simulator;
-    before(async () => { sim = await startSimulator({ startTime: START, flavor }); });
+    before(async () => { sim = await startSimulator({ startTime: START, era }); });
     after(() => sim.close());
 
     for (const [duration, ms] of VALID) {
@@ -75,25 +78,43 @@ for (const flavor of FLAVORS) {
     }
 
     for (const [duration, message] of INVALID) {
-      test(`generate ${JSON.stringify(duration)} → 500 internal_server_error "${message}", no key created`, async () => {
+      test(`generate ${JSON.stringify(duration)} → 500 internal_server_error "Internal Server Error, ${message}", no key created`, async () => {
         const before = sim.keys().length;
         const res = await call(sim, 'POST', '/key/generate', { body: { duration } });
         assert.equal(res.status, 500);
         const error = envelope(res);
         assert.equal(error.type, 'internal_server_error');
-        assert.equal(error.message, message);
-        assert.equal(error.code, flavor === 'current' ? '500' : 500);
+        assert.equal(error.message, `Internal Server Error, ${message}`);
+        assert.equal(error.code, '500');
         assert.equal(sim.keys().length, before);
       });
     }
+  });
+}
 
-    test('update uses the same grammar and leaves the key untouched when it rejects', async () => {
-      const { token } = await generate(sim, { duration: '1h' });
+for (const era of ERAS) {
+  describe(`update durations (${era})`, () => {
+    let sim: Simulator;
+    before(async () => { sim = await startSimulator({ startTime: START, era }); });
+    after(() => sim.close());
+
+    test('update: "<n>s" is now + n, exact, in every era (C included)', async () => {
+      const { token_id: token } = await generate(sim, { duration: '1h' });
+      sim.clock.advance(1234);
+      const res = await call(sim, 'POST', '/key/update', { body: { key: token, duration: '604800s' } });
+      assert.equal(res.status, 200);
+      assert.equal(Date.parse((res.json as { expires: string }).expires), sim.clock.now() + 7 * DAY);
+    });
+
+    test('update: a grammar error → 400 auth_error "Authentication Error, …", the key untouched', async () => {
+      const { token_id: token } = await generate(sim, { duration: '1h' });
+      const expires = sim.keys().find((k) => k.token === token)?.expires;
       const res = await call(sim, 'POST', '/key/update', { body: { key: token, duration: '1.5h', metadata: { changed: true } } });
-      assert.equal(res.status, 500);
-      assert.match(envelope(res).message, /^Unsupported duration unit/);
+      assert.equal(res.status, 400);
+      assert.equal(envelope(res).type, 'auth_error');
+      assert.equal(envelope(res).message, 'Authentication Error, Unsupported duration unit, passed duration: 1.5h');
       const stored = sim.keys().find((k) => k.token === token);
-      assert.equal(Date.parse(stored?.expires ?? ''), START + HOUR);
+      assert.equal(stored?.expires, expires);
       assert.deepEqual(stored?.metadata, {});
     });
 
@@ -101,16 +122,17 @@ for (const flavor of FLAVORS) {
       const res = await call(sim, 'POST', '/key/generate', { body: { duration: 30 } });
       assert.equal(res.status, 422);
     });
-
-    test('the proposed releases\' 400 can be played on demand', async () => {
-      sim.invalidDurationStatus = 400;
-      try {
-        const res = await call(sim, 'POST', '/key/generate', { body: { duration: '30' } });
-        assert.equal(res.status, 400);
-        assert.equal(envelope(res).type, 'bad_request_error');
-      } finally {
-        sim.invalidDurationStatus = null;
-      }
-    });
   });
 }
+
+test('the proposed releases\' 400 for an invalid generate duration can be played on demand', async () => {
+  const sim = await startSimulator({ startTime: START });
+  try {
+    sim.invalidDurationStatus = 400;
+    const res = await call(sim, 'POST', '/key/generate', { body: { duration: '30' } });
+    assert.equal(res.status, 400);
+    assert.equal(envelope(res).type, 'bad_request_error');
+  } finally {
+    await sim.close();
+  }
+});

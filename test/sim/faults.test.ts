@@ -11,7 +11,7 @@ before(async () => { sim = await startSimulator({ startTime: START }); });
 after(() => sim.close());
 afterEach(() => {
   sim.clearFaults();
-  sim.flavor = 'current';
+  sim.era = 'N3';
 });
 
 const arrived = (path: string, count = 1) => () => sim.requests.filter((r) => r.path === path).length >= count;
@@ -90,13 +90,13 @@ describe('fail', () => {
     assert.equal(res.json, undefined);
   });
 
-  test('a custom body is sent verbatim; the envelope follows the flavor', async () => {
+  test('a custom body is sent verbatim; without one, the envelope with a 429\'s retry-after', async () => {
     sim.fault('/key/info', { kind: 'fail', status: 502, body: '<html>Bad Gateway</html>', contentType: 'text' });
     assert.equal((await call(sim, 'GET', '/key/info?key=x')).text, '<html>Bad Gateway</html>');
-    sim.flavor = 'older';
     sim.fault('/key/info', { kind: 'fail', status: 429 });
     const limited = await call(sim, 'GET', '/key/info?key=x');
-    assert.equal(envelope(limited).code, 429);
+    assert.equal(envelope(limited).code, '429');
+    assert.equal(envelope(limited).type, 'rate_limit_error');
     assert.ok(limited.headers.get('retry-after'));
   });
 

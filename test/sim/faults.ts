@@ -31,6 +31,24 @@ export function checkFault(fault: SimFault): void {
       return;
     case 'reset':
     case 'hang':
+    case 'wrong-token':
+      return;
+    case 'drip':
+      if (!Number.isFinite(fault.intervalMs) || fault.intervalMs < 0) throw new RangeError(`drip intervalMs must be >= 0, got ${fault.intervalMs}`);
+      return;
+    case 'huge':
+      if (!Number.isFinite(fault.megabytes) || fault.megabytes <= 0) throw new RangeError(`huge megabytes must be > 0, got ${fault.megabytes}`);
+      return;
+    case 'escapes':
+      if (fault.status !== undefined && !(Number.isInteger(fault.status) && fault.status >= 400 && fault.status <= 599)) {
+        throw new RangeError(`escapes status must be an HTTP error status, got ${fault.status}`);
+      }
+      return;
+    case 'redirect':
+      if (typeof fault.location !== 'string' || fault.location === '') throw new RangeError('redirect needs a location');
+      if (fault.status !== undefined && ![301, 302, 303, 307, 308].includes(fault.status)) {
+        throw new RangeError(`redirect status must be 301, 302, 303, 307 or 308, got ${fault.status}`);
+      }
       return;
     default:
       throw new RangeError(`unknown fault kind ${(fault as { kind: unknown }).kind}`);

@@ -29,12 +29,33 @@ describe('the generated key', () => {
     assert.notEqual(a.key, b.key);
   });
 
-  test('token and token_id are the SHA-256 hex of the plaintext; key_name is sk-... + last 4', async () => {
-    const res = await generate(sim);
-    assert.equal(res.token, sha256(res.key));
-    assert.equal(res.token_id, res.token);
-    assert.match(res.token, /^[0-9a-f]{64}$/);
-    assert.equal(res.key_name, `sk-...${res.key.slice(-4)}`);
+  test('M+ (≥1.67.1): token and token_id are the SHA-256 hex of the plaintext; key_name is sk-... + last 4', async () => {
+    for (const era of ['M', 'C', 'N', 'N2', 'N3'] as const) {
+      sim.era = era;
+      const res = await generate(sim);
+      assert.equal(res.token, sha256(res.key), era);
+      assert.equal(res.token_id, res.token);
+      assert.match(res.token, /^[0-9a-f]{64}$/);
+      assert.equal(res.key_name, `sk-...${res.key.slice(-4)}`);
+    }
+    sim.era = 'N3';
+  });
+
+  test('L (≤1.67.0): token is the plaintext key itself; token_id is still the hash, and the database stores the hash', async () => {
+    sim.era = 'L';
+    try {
+      const res = await generate(sim);
+      assert.equal(res.token, res.key);
+      assert.equal(res.token_id, sha256(res.key));
+      assert.ok(sim.keys().some((k) => k.token === sha256(res.key)));
+      assert.ok(!JSON.stringify(sim.keys()).includes(res.key));
+    } finally {
+      sim.era = 'N3';
+    }
+  });
+
+  test('duration is always null in the answer, whatever was sent', async () => {
+    assert.equal((await generate(sim, { duration: '60s' })).duration, null);
   });
 
   test('every field of the response model is present; unset ones are null', async () => {
@@ -100,35 +121,78 @@ describe('generate errors', () => {
     assert.equal((await call(sim, 'POST', '/key/generate', { body: { key_alias: 'kf-expired-alias' } })).status, 200);
   });
 
-  test('max_budget < 0 → 400; 0 is allowed', async () => {
-    const res = await call(sim, 'POST', '/key/generate', { body: { max_budget: -1 } });
-    assert.equal(res.status, 400);
-    assert.equal(envelope(res).type, 'bad_request_error');
-    assert.equal((await call(sim, 'POST', '/key/generate', { body: { max_budget: 0 } })).status, 200);
+  test('N+ (PR in 1.80.15): max_budget < 0 → 400 "{\'error\': \'max_budget cannot be negative. Received: -1.0\'}"; 0 allowed', async () => {
+    for (const era of ['N', 'N2', 'N3'] as const) {
+      sim.era = era;
+      const res = await call(sim, 'POST', '/key/generate', { body: { max_budget: -1 } });
+      assert.equal(res.status, 400, era);
+      assert.equal(envelope(res).message, "{'error': 'max_budget cannot be negative. Received: -1.0'}");
+      assert.equal((await call(sim, 'POST', '/key/generate', { body: { max_budget: 0 } })).status, 200);
+    }
+    sim.era = 'N3';
   });
 
-  for (const [field, value] of [['tags', ['team-a']], ['model_max_budget', { 'gpt-4o': 1 }], ['guardrails', ['pii']]] as const) {
-    test(`Enterprise field ${field} → 403; left empty it is not a feature in use`, async () => {
+  test('L, M, C: a negative max_budget is accepted', async () => {
+    for (const era of ['L', 'M', 'C'] as const) {
+      sim.era = era;
+      const res = await call(sim, 'POST', '/key/generate', { body: { max_budget: -1 } });
+      assert.equal(res.status, 200, era);
+      assert.equal((res.json as { max_budget: number }).max_budget, -1);
+    }
+    sim.era = 'N3';
+  });
+
+  for (const field of ['tags', 'guardrails'] as const) {
+    test(`no licence: ${field} → 403 "{'error': 'This feature is only available for LiteLLM Enterprise users…'}"; empty is not a use`, async () => {
       const before = sim.keys().length;
-      const res = await call(sim, 'POST', '/key/generate', { body: { [field]: value } });
+      const res = await call(sim, 'POST', '/key/generate', { body: { [field]: ['x'] } });
       assert.equal(res.status, 403);
-      assert.match(envelope(res).message, /Enterprise/);
+      assert.match(envelope(res).message, /^\{'error': 'This feature is only available for LiteLLM Enterprise users/);
       assert.equal(sim.keys().length, before, 'no key created');
-      const empty = Array.isArray(value) ? [] : {};
-      assert.equal((await call(sim, 'POST', '/key/generate', { body: { [field]: empty } })).status, 200);
+      assert.equal((await call(sim, 'POST', '/key/generate', { body: { [field]: [] } })).status, 200);
     });
   }
 
-  test('a custom key must start sk-; one that does is stored under its hash', async () => {
+  test('no licence: model_max_budget → 500 "…Invalid model_max_budget: You must have an enterprise license…"', async () => {
+    const res = await call(sim, 'POST', '/key/generate', { body: { model_max_budget: { 'gpt-4o': 1 } } });
+    assert.equal(res.status, 500);
+    assert.match(envelope(res).message, /^Internal Server Error, Invalid model_max_budget: You must have an enterprise license/);
+    assert.equal((await call(sim, 'POST', '/key/generate', { body: { model_max_budget: {} } })).status, 200);
+  });
+
+  test('C+ (≥1.76): a custom key must start sk- → 400 "{\'error\': "Invalid key format…Received: <key>"}"', async () => {
     const bad = await call(sim, 'POST', '/key/generate', { body: { key: 'mykey-0123456789-secret' } });
     assert.equal(bad.status, 400);
-    assert.match(envelope(bad).message, /must start with 'sk-'/);
-    assert.ok(!bad.text.includes('0123456789-secret'), 'not echoed in full');
+    assert.equal(envelope(bad).message, `{'error': "Invalid key format. LiteLLM Virtual Key must start with 'sk-'. Received: mykey-0123456789-secret"}`);
     const custom = 'sk-custom-0123456789abcdef';
     const good = await generate(sim, { key: custom });
     assert.equal(good.key, custom);
     assert.equal(good.token, sha256(custom));
     const again = await call(sim, 'POST', '/key/generate', { body: { key: custom } });
     assert.equal(again.status, 500, 'the same key twice breaks the unique token column');
+  });
+
+  test('L, M (<1.76): any custom key is taken', async () => {
+    for (const era of ['L', 'M'] as const) {
+      sim.era = era;
+      const res = await generate(sim, { key: `mykey-${era}-0123456789` });
+      assert.equal(res.key, `mykey-${era}-0123456789`, era);
+    }
+    sim.era = 'N3';
+  });
+
+  test('C+ (≥1.76.3): budget_duration "Nmo" with N ≠ 1 → 500 "…Monthly resets currently only support 1 month intervals"', async () => {
+    for (const era of ['C', 'N', 'N2', 'N3'] as const) {
+      sim.era = era;
+      const res = await call(sim, 'POST', '/key/generate', { body: { budget_duration: '2mo' } });
+      assert.equal(res.status, 500, era);
+      assert.equal(envelope(res).message, 'Internal Server Error, Monthly resets currently only support 1 month intervals');
+      assert.equal((await call(sim, 'POST', '/key/generate', { body: { budget_duration: '1mo' } })).status, 200);
+    }
+    for (const era of ['L', 'M'] as const) {
+      sim.era = era;
+      assert.equal((await call(sim, 'POST', '/key/generate', { body: { budget_duration: '2mo' } })).status, 200, era);
+    }
+    sim.era = 'N3';
   });
 });

@@ -1,6 +1,13 @@
 // The LiteLLM simulator's public API: what every HTTP test, the benchmarks and `npm run sim` use.
 export { Simulator, startSimulator } from './simulator.js';
-export type { SimFault, SimFlavor, SimKey, SimOptions, SimRequestLogEntry } from './types.js';
+export type {
+  SimDefaultKeyParams, SimEra, SimFault, SimFlavor, SimKey, SimKeyGenerationSettings, SimKeyParamLimits, SimOptions,
+  SimRequestLogEntry, SimTeam, SimTeamRole, SimUser, SimUserRole,
+} from './types.js';
+export { ERA_RULES, ERAS, eraOf, isEra } from './eras.js';
+export type { EraRules } from './eras.js';
+export { nextStandardizedResetUs, FIXED_ZONES } from './calendar.js';
+/** @deprecated flavors: `current` = era N3, `older` = era N. */
 export { FLAVOR_RULES, FLAVORS } from './flavors.js';
 export type { FlavorRules } from './flavors.js';
 export { hashKey } from './key-store.js';

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { call, chat, envelope, generate, START } from './http-helpers.js';
-import { FLAVORS, startSimulator } from './index.js';
+import { startSimulator } from './index.js';
 import type { Simulator } from './index.js';
 
 const MINUTE = 60_000;
@@ -40,18 +40,45 @@ describe('POST /key/update', () => {
     assert.equal(sim.liveKeys().some((k) => k.token === token), true);
   });
 
-  for (const removal of [null, '-1']) {
-    test(`duration ${JSON.stringify(removal)} removes the expiry`, async () => {
-      const { token } = await generate(sim, { duration: '1h' });
-      const res = await call(sim, 'POST', '/key/update', { body: { key: token, duration: removal } });
-      assert.equal(res.status, 200);
+  test('N+ (PR #18278): duration "-1" removes the expiry', async () => {
+    for (const era of ['N', 'N2', 'N3'] as const) {
+      sim.era = era;
+      const { token_id: token } = await generate(sim, { duration: '1h' });
+      const res = await call(sim, 'POST', '/key/update', { body: { key: token, duration: '-1' } });
+      assert.equal(res.status, 200, era);
       assert.equal((res.json as { expires: unknown }).expires, null);
       assert.equal(stored(token)?.expires, null);
-    });
-  }
+    }
+    sim.era = 'N3';
+  });
+
+  test('L, M, C (≤1.80.14): duration "-1" → 400 auth_error "Authentication Error, Invalid duration format", expiry kept', async () => {
+    for (const era of ['L', 'M', 'C'] as const) {
+      sim.era = era;
+      const { token_id: token } = await generate(sim, { duration: '1h' });
+      const res = await call(sim, 'POST', '/key/update', { body: { key: token, duration: '-1' } });
+      assert.equal(res.status, 400, era);
+      assert.equal(envelope(res).type, 'auth_error');
+      assert.equal(envelope(res).message, 'Authentication Error, Invalid duration format');
+      assert.notEqual(stored(token)?.expires, null);
+    }
+    sim.era = 'N3';
+  });
+
+  test('N2+ (2026-03 prepare_key_update_data): duration null removes the expiry; L–N: a no-op', async () => {
+    for (const era of ['L', 'M', 'C', 'N', 'N2', 'N3'] as const) {
+      sim.era = era;
+      const { token_id: token } = await generate(sim, { duration: '1h' });
+      const before = stored(token)?.expires;
+      const res = await call(sim, 'POST', '/key/update', { body: { key: token, duration: null } });
+      assert.equal(res.status, 200, era);
+      assert.equal(stored(token)?.expires, era === 'N2' || era === 'N3' ? null : before, era);
+    }
+    sim.era = 'N3';
+  });
 
   test('only fields present are applied; metadata replaces, it does not merge', async () => {
-    const { token } = await generate(sim, { duration: '1h', models: ['gpt-4o'], key_alias: 'kf-partial', metadata: { a: 1, b: 2 } });
+    const { token_id: token } = await generate(sim, { duration: '1h', models: ['gpt-4o'], key_alias: 'kf-partial', metadata: { a: 1, b: 2 } });
     const expiresBefore = stored(token)?.expires;
     const res = await call(sim, 'POST', '/key/update', { body: { key: token, metadata: { c: 3 }, max_budget: 5 } });
     assert.equal(res.status, 200);
@@ -80,35 +107,86 @@ describe('POST /key/update', () => {
 
   test('key_alias stays unique on update; keeping your own alias is fine', async () => {
     await generate(sim, { key_alias: 'kf-taken' });
-    const { token } = await generate(sim, { key_alias: 'kf-mine' });
+    const { token_id: token } = await generate(sim, { key_alias: 'kf-mine' });
     const clash = await call(sim, 'POST', '/key/update', { body: { key: token, key_alias: 'kf-taken' } });
     assert.equal(clash.status, 400);
     assert.equal(envelope(clash).param, 'key_alias');
     assert.equal((await call(sim, 'POST', '/key/update', { body: { key: token, key_alias: 'kf-mine' } })).status, 200);
   });
 
-  for (const flavor of FLAVORS) {
-    test(`unknown key (${flavor}): ${flavor === 'older' ? '401 auth_error "does not exist in db"' : '404'}`, async () => {
-      sim.flavor = flavor;
-      try {
-        for (const key of ['sk-neverIssuedKey000000', 'f'.repeat(64)]) {
-          const res = await call(sim, 'POST', '/key/update', { body: { key, duration: '60s' } });
-          const error = envelope(res);
-          if (flavor === 'older') {
-            assert.equal(res.status, 401);
-            assert.equal(error.type, 'auth_error');
-            assert.match(error.message, /does not exist in db/);
-          } else {
-            assert.equal(res.status, 404);
-            assert.equal(error.code, '404');
-          }
-          assert.ok(!res.text.includes('sk-neverIssuedKey000000'));
-        }
-      } finally {
-        sim.flavor = 'current';
+  test('L–N: unknown key → 401 auth_error "…user key does not exist in db. User Key=<hash>"; the key never echoed', async () => {
+    for (const era of ['L', 'M', 'C', 'N'] as const) {
+      sim.era = era;
+      for (const key of ['sk-neverIssuedKey000000', 'f'.repeat(64)]) {
+        const res = await call(sim, 'POST', '/key/update', { body: { key, duration: '60s' } });
+        assert.equal(res.status, 401, era);
+        assert.equal(envelope(res).type, 'auth_error');
+        assert.match(envelope(res).message, /^Authentication Error: invalid user key - user key does not exist in db\. User Key=[0-9a-f]{64}$/);
+        assert.ok(!res.text.includes('sk-neverIssuedKey000000'));
       }
-    });
-  }
+    }
+    sim.era = 'N3';
+  });
+
+  test('N2+ (PR #24063): unknown key → 404 "Key not found…"', async () => {
+    for (const era of ['N2', 'N3'] as const) {
+      sim.era = era;
+      const res = await call(sim, 'POST', '/key/update', { body: { key: 'sk-neverIssuedKey000000', duration: '60s' } });
+      assert.equal(res.status, 404, era);
+      assert.equal(envelope(res).code, '404');
+      assert.match(envelope(res).message, /Key not found/);
+      assert.ok(!res.text.includes('sk-neverIssuedKey000000'));
+    }
+    sim.era = 'N3';
+  });
+
+  test('a key whose team is missing from the team table: 400 (L, M) / 404 "Team doesn\'t exist in db" (C+) — the key is still there', async () => {
+    const expected = { L: 400, M: 400, C: 404, N: 404, N2: 404, N3: 404 } as const;
+    for (const era of ['L', 'M', 'C', 'N', 'N2', 'N3'] as const) {
+      sim.era = era;
+      const { token_id: token } = await generate(sim, { duration: '1h' });
+      const res = await call(sim, 'POST', '/key/update', { body: { key: token, team_id: 'team-gone', duration: '60s' } });
+      assert.equal(res.status, expected[era], era);
+      assert.equal(envelope(res).type, 'auth_error');
+      const message = "Team doesn't exist in db. Team=team-gone. Create team via `/team/new` call.";
+      assert.equal(envelope(res).message, expected[era] === 404
+        ? `{'error': "${message}"}`
+        : `Authentication Error, ${message}`);
+      assert.ok(stored(token), 'not every 404 means the key is gone');
+    }
+    sim.era = 'N3';
+  });
+
+  test('the key\'s own missing team: checked for admins only in N2+ (later 2026 code); C, N let the admin through', async () => {
+    for (const [era, status] of [['C', 200], ['N', 200], ['N2', 404], ['N3', 404]] as const) {
+      sim.era = era;
+      const { token_id: token } = await generate(sim, { team_id: 'team-never-created', duration: '1h' });
+      const res = await call(sim, 'POST', '/key/update', { body: { key: token, duration: '60s' } });
+      assert.equal(res.status, status, era);
+    }
+    sim.era = 'N3';
+  });
+
+  test('≤1.77.5 (L, M): a body team_id is checked only when it changes the team', async () => {
+    sim.era = 'M';
+    try {
+      const { token_id: token } = await generate(sim, { team_id: 'team-never-created' });
+      assert.equal((await call(sim, 'POST', '/key/update', { body: { key: token, team_id: 'team-never-created' } })).status, 200);
+      sim.era = 'C';
+      assert.equal((await call(sim, 'POST', '/key/update', { body: { key: token, team_id: 'team-never-created' } })).status, 404);
+    } finally {
+      sim.era = 'N3';
+    }
+  });
+
+  test('N+: a negative max_budget → 400; before, accepted', async () => {
+    for (const [era, status] of [['C', 200], ['N', 400]] as const) {
+      sim.era = era;
+      const { token_id: token } = await generate(sim);
+      assert.equal((await call(sim, 'POST', '/key/update', { body: { key: token, max_budget: -1 } })).status, status, era);
+    }
+    sim.era = 'N3';
+  });
 });
 
 describe('POST /key/delete', () => {
@@ -140,26 +218,34 @@ describe('POST /key/delete', () => {
     assert.equal(stored(token), undefined);
   });
 
-  for (const flavor of FLAVORS) {
-    test(`none found → 404 internal_server_error "{'error': 'No keys found'}"; deleting twice → 404 (${flavor})`, async () => {
-      sim.flavor = flavor;
+  for (const era of ['M', 'C', 'N', 'N2', 'N3'] as const) {
+    test(`${era} (≥1.68.2): none found → 404 internal_server_error "{'error': 'No keys found'}"; deleting twice → 404`, async () => {
+      sim.era = era;
       try {
         const { key } = await generate(sim);
         assert.equal((await call(sim, 'POST', '/key/delete', { body: { keys: [key] } })).status, 200);
         const twice = await call(sim, 'POST', '/key/delete', { body: { keys: [key] } });
         assert.equal(twice.status, 404);
-        assert.deepEqual(envelope(twice), {
-          message: "{'error': 'No keys found'}",
-          type: 'internal_server_error',
-          param: 'None',
-          code: flavor === 'current' ? '404' : 404,
-        });
+        assert.deepEqual(envelope(twice), { message: "{'error': 'No keys found'}", type: 'internal_server_error', param: 'None', code: '404' });
         assert.equal((await call(sim, 'POST', '/key/delete', { body: { key_aliases: ['kf-nobody'] } })).status, 404);
       } finally {
-        sim.flavor = 'current';
+        sim.era = 'N3';
       }
     });
   }
+
+  test('L (<1.68.2): none found → the admin gets 200 and the echo, as if something was deleted', async () => {
+    sim.era = 'L';
+    try {
+      const sent = ['sk-neverExisted00000000'];
+      const res = await call(sim, 'POST', '/key/delete', { body: { keys: sent } });
+      assert.equal(res.status, 200);
+      assert.deepEqual(res.json, { deleted_keys: sent });
+      assert.equal((await call(sim, 'POST', '/key/delete', { body: { key_aliases: ['kf-nobody'] } })).status, 200);
+    } finally {
+      sim.era = 'N3';
+    }
+  });
 
   for (const body of [{}, { keys: [] }, { keys: null, key_aliases: [] }]) {
     test(`neither keys nor key_aliases ${JSON.stringify(body)} → 422`, async () => {
@@ -216,16 +302,15 @@ describe('GET /key/info', () => {
     assert.equal((res.json as { info: { expires: unknown } }).info.expires, null);
   });
 
-  for (const flavor of FLAVORS) {
-    test(`unknown key → ${flavor === 'current' ? '404 not_found_error' : '401'} "Key not found in database" (${flavor})`, async () => {
-      sim.flavor = flavor;
+  for (const era of ['L', 'M', 'C', 'N', 'N2', 'N3'] as const) {
+    test(`${era} (≥1.52.5): unknown key → 404 not_found_error param key "Key not found in database"`, async () => {
+      sim.era = era;
       try {
         const res = await call(sim, 'GET', '/key/info?key=sk-neverIssued000000000');
-        assert.equal(res.status, flavor === 'current' ? 404 : 401);
-        assert.equal(envelope(res).type, flavor === 'current' ? 'not_found_error' : 'auth_error');
-        assert.match(envelope(res).message, /Key not found in database/);
+        assert.equal(res.status, 404);
+        assert.deepEqual(envelope(res), { message: 'Key not found in database', type: 'not_found_error', param: 'key', code: '404' });
       } finally {
-        sim.flavor = 'current';
+        sim.era = 'N3';
       }
     });
   }
@@ -319,9 +404,17 @@ describe('POST /key/block and /key/unblock', () => {
     assert.equal((await chat(sim, key)).status, 200);
   });
 
-  test('block on an unknown key → 404', async () => {
-    const res = await call(sim, 'POST', '/key/block', { body: { key: 'sk-neverIssued000000000' } });
-    assert.equal(res.status, 404);
+  test('block/unblock an unknown key: 401 token_not_found_in_db (L–N), 404 (N2+, PR #23977)', async () => {
+    const expected = { L: 401, M: 401, C: 401, N: 401, N2: 404, N3: 404 } as const;
+    for (const era of ['L', 'M', 'C', 'N', 'N2', 'N3'] as const) {
+      sim.era = era;
+      for (const path of ['/key/block', '/key/unblock']) {
+        const res = await call(sim, 'POST', path, { body: { key: 'sk-neverIssued000000000' } });
+        assert.equal(res.status, expected[era], `${era} ${path}`);
+        if (expected[era] === 401) assert.equal(envelope(res).type, 'token_not_found_in_db');
+      }
+    }
+    sim.era = 'N3';
   });
 
   test('blocked can also be set through generate and update', async () => {

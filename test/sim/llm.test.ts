@@ -162,11 +162,11 @@ describe('health', () => {
     assert.match(res.headers.get('content-type') ?? '', /application\/json/);
   });
 
-  test('/health/readiness: unauthenticated {"status":"healthy","db":"connected"}', async () => {
+  test('/health/readiness: unauthenticated {"status":"connected","db":"connected"}', async () => {
     const res = await call(sim, 'GET', '/health/readiness', { key: null });
     assert.equal(res.status, 200);
     const body = res.json as { status: string; db: string; litellm_version: string };
-    assert.equal(body.status, 'healthy');
+    assert.equal(body.status, 'connected');
     assert.equal(body.db, 'connected');
     assert.ok(body.litellm_version);
   });

@@ -1,5 +1,4 @@
 // The shapes the proxy answers with: LiteLLM's error envelope, FastAPI's 422, Starlette's plain 404/405/500.
-import { FLAVOR_RULES } from './flavors.js';
 import type { SimFlavor } from './types.js';
 
 export interface SimResponse {
@@ -27,14 +26,16 @@ export function json(body: unknown, status = 200): SimResponse {
   return { status, body };
 }
 
-/** `{"error": {"message", "type", "param", "code"}}`, with `code` a string (current) or an integer (older). */
-export function proxyErrorBody(flavor: SimFlavor, status: number, type: string, message: string, param: string | null = 'None') {
-  const code = FLAVOR_RULES[flavor].codeAsString ? String(status) : status;
-  return { error: { message, type, param, code } };
+/**
+ * `{"error": {"message", "type", "param", "code"}}`; `code` is the status as a string in every era (since 1.42.6).
+ * The first argument is the era (or flavor) for handlers that pass one; the envelope no longer depends on it.
+ */
+export function proxyErrorBody(_era: SimFlavor, status: number, type: string, message: string, param: string | null = 'None') {
+  return { error: { message, type, param, code: String(status) } };
 }
 
-export function proxyError(flavor: SimFlavor, status: number, type: string, message: string, param: string | null = 'None'): SimHttpError {
-  return new SimHttpError({ status, body: proxyErrorBody(flavor, status, type, message, param) });
+export function proxyError(era: SimFlavor, status: number, type: string, message: string, param: string | null = 'None'): SimHttpError {
+  return new SimHttpError({ status, body: proxyErrorBody(era, status, type, message, param) });
 }
 
 /** One item of FastAPI's 422 `detail` list (pydantic v2 wording). */

@@ -4,18 +4,24 @@ import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { redactKeys } from '../../main/core/errors.js';
+import { randomBytes } from 'node:crypto';
 import { classifyCaller } from './auth.js';
 import { SimClock } from './clock.js';
 import { handleControl, isControlPath } from './control-api.js';
+import { Directory } from './directory.js';
+import { ERA_RULES, eraOf } from './eras.js';
+import type { EraRules } from './eras.js';
 import { ANY_ROUTE, FaultTable } from './faults.js';
-import { FLAVOR_RULES } from './flavors.js';
-import { isExpired, KeyStore, toSimKey } from './key-store.js';
+import { KeyCache } from './key-cache.js';
+import { hashKey, isExpired, KeyStore, keyName, newPlaintextKey, toSimKey } from './key-store.js';
+import type { KeyRecord } from './key-store.js';
+import { addDuration } from './duration.js';
 import { redactDeep, redactQuery } from './request-log.js';
-import { errorTypeForStatus, proxyErrorBody, SimHttpError, validationError } from './responses.js';
+import { errorTypeForStatus, NOT_FOUND, proxyErrorBody, SimHttpError, validationError } from './responses.js';
 import type { SimResponse } from './responses.js';
 import { KNOWN_ROUTES, route } from './router.js';
-import type { RouteRequest, SimState } from './state.js';
-import type { SimFault, SimFlavor, SimKey, SimOptions, SimRequestLogEntry } from './types.js';
+import type { RouteRequest, SimConfig, SimState } from './state.js';
+import type { SimEra, SimFault, SimFlavor, SimKey, SimOptions, SimRequestLogEntry, SimTeam, SimUser } from './types.js';
 
 const HOST = '127.0.0.1';
 const DEFAULT_MODELS = ['gpt-4o', 'gpt-4o-mini', 'claude-sonnet-4'];
@@ -71,13 +77,18 @@ export class Simulator implements SimState {
   readonly url: string;
   readonly port: number;
   readonly clock: SimClock;
-  /** Settable at runtime: the next request is answered the other release's way. */
-  flavor: SimFlavor;
+  /** Settable at runtime: the next request is answered the way this era's releases answer. */
+  era: SimEra;
+  /** The proxy's config (root path, auth header, timezone, key cache, generate limits, key_generation_settings). */
+  readonly config: SimConfig;
+  /** The user and team tables (roles, team membership); fill them with addUser/addTeam. */
+  readonly directory = new Directory();
+  readonly keyCache = new KeyCache();
   /** Settable at runtime: false plays a lost database. */
   databaseConnected: boolean;
   /** Settable at runtime: key rotation on the proxy. */
   masterKey: string;
-  /** null: the flavor's status for an invalid duration (500). 400 plays the page's "proposed" releases. */
+  /** null: the released status for an invalid generate duration (500). 400 plays the page's "proposed" releases. */
   invalidDurationStatus: 400 | 500 | null = null;
   readonly models: readonly string[];
   readonly completionCost: number;
@@ -101,7 +112,17 @@ export class Simulator implements SimState {
     this.port = port;
     this.url = `http://${HOST}:${port}`;
     this.clock = new SimClock(opts.startTime ?? Date.now(), opts.realTime ?? false);
-    this.flavor = opts.flavor ?? 'current';
+    this.era = opts.era ?? eraOf(opts.flavor ?? 'N3');
+    this.config = {
+      rootPath: normaliseRootPath(opts.rootPath ?? ''),
+      keyHeaderName: opts.keyHeaderName ?? null,
+      timezone: opts.timezone ?? 'UTC',
+      listRejectsFullObject: opts.listRejectsFullObject ?? false,
+      keyCacheTtlMs: opts.keyCacheTtlMs ?? 0,
+      upperboundKeyGenerateParams: opts.upperboundKeyGenerateParams ?? null,
+      defaultKeyGenerateParams: opts.defaultKeyGenerateParams ?? null,
+      keyGenerationSettings: opts.keyGenerationSettings ?? null,
+    };
     this.databaseConnected = opts.database ?? true;
     this.masterKey = opts.masterKey ?? 'sk-admin';
     this.models = [...(opts.models ?? DEFAULT_MODELS)];
@@ -129,8 +150,55 @@ export class Simulator implements SimState {
     return new Simulator(server, (server.address() as AddressInfo).port, opts);
   }
 
+  get rules(): EraRules {
+    return ERA_RULES[this.era];
+  }
+
+  /** @deprecated use `era`. Reads the era; accepts an era or `current` (N3) / `older` (N). */
+  get flavor(): SimEra {
+    return this.era;
+  }
+
+  set flavor(value: SimFlavor) {
+    this.era = eraOf(value);
+  }
+
+  /** The base URL a client is given: `url` plus the root path. */
+  get baseUrl(): string {
+    return this.url + this.config.rootPath;
+  }
+
   get durationErrorStatus(): number {
-    return this.invalidDurationStatus ?? FLAVOR_RULES[this.flavor].invalidDurationStatus;
+    return this.invalidDurationStatus ?? 500;
+  }
+
+  addUser(user: SimUser): SimUser {
+    return this.directory.addUser(user);
+  }
+
+  addTeam(team: SimTeam): SimTeam {
+    return this.directory.addTeam(team);
+  }
+
+  /**
+   * Puts a key straight into the database, as an admin would have created it (for callers with a role: give the key
+   * a `user_id` added with addUser). Answers the plaintext and the hash.
+   */
+  addKey(fields: Partial<Pick<KeyRecord, 'key_alias' | 'user_id' | 'team_id' | 'models' | 'max_budget' | 'metadata' | 'blocked'>>
+    & { key?: string; duration?: string } = {}): { key: string; token: string } {
+    const key = fields.key ?? newPlaintextKey();
+    const nowUs = this.nowUs();
+    const { key: _key, duration, ...rest } = fields;
+    const expiresUs = duration === undefined ? null : addDuration(nowUs, duration);
+    const row: KeyRecord = {
+      token: hashKey(key), key_name: keyName(key), key_alias: null, spend: 0, max_budget: null, expiresUs, models: [],
+      metadata: {}, blocked: null, tpm_limit: null, rpm_limit: null, max_parallel_requests: null, budget_duration: null,
+      budgetResetAtUs: null, team_id: null, user_id: null, aliases: {}, config: {}, permissions: {},
+      allowed_cache_controls: [], budget_id: null, createdAtUs: nowUs, updatedAtUs: nowUs, created_by: 'default_user_id',
+      updated_by: 'default_user_id', ...structuredClone(rest),
+    };
+    this.store.insert(row);
+    return { key, token: row.token };
   }
 
   /** The server clock's millisecond plus a sub-millisecond part that never changes what `Date.parse` reads. */
@@ -208,13 +276,15 @@ export class Simulator implements SimState {
       this.send(res, handleControl(this, method, url.pathname, url.searchParams, parsed.kind === 'json' ? parsed.value : undefined), null);
       return;
     }
+    // SERVER_ROOT_PATH: routes live under the root path only; the route path is what faults, holds and handlers see.
+    const routePath = this.routePath(url.pathname);
     // FastAPI parses a body as JSON only without a content type or with a JSON one; anything else reaches pydantic as
     // raw text (a 422). The proxy reads /chat/completions bodies itself, whatever the header says.
     const readsAsJson = declaresJson(req.headers['content-type']) || url.pathname.endsWith('/chat/completions');
     if (parsed.kind !== 'none' && !readsAsJson) parsed = { kind: 'text', text: raw.toString('utf8') };
     const request: RouteRequest = {
       method,
-      path: url.pathname,
+      path: routePath ?? url.pathname,
       query: url.searchParams,
       headers: req.headers,
       body: parsed.kind === 'json' ? parsed.value : parsed.kind === 'text' ? parsed.text : undefined,
@@ -229,22 +299,39 @@ export class Simulator implements SimState {
       auth: classifyCaller(request, this),
     };
     this.requests.push(entry);
+    if (routePath === null) return this.send(res, NOT_FOUND, entry);
 
-    const latency = this.faults.latencyFor(url.pathname);
+    const latency = this.faults.latencyFor(routePath);
     if (latency > 0) await this.sleep(latency);
     if (this.closed) return;
 
-    const fault = this.faults.take(url.pathname);
-    if (fault?.kind === 'hang') return this.logged(entry);
-    if (fault?.kind === 'reset' && !fault.afterProcessing) return this.reset(req, entry);
-    if (fault?.kind === 'fail') return this.send(res, this.failure(fault), entry);
+    const fault = this.faults.take(routePath);
+    if (fault) entry.fault = fault.kind;
+    switch (fault?.kind) {
+      case 'hang':
+        return this.logged(entry);
+      case 'reset':
+        if (!fault.afterProcessing) return this.reset(req, entry);
+        break;
+      case 'fail':
+        return this.send(res, this.failure(fault), entry);
+      case 'escapes':
+        return this.send(res, this.escapes(fault.status ?? 400), entry);
+      case 'redirect':
+        return this.send(res, { status: fault.status ?? 307, text: '', headers: { location: fault.location } }, entry);
+      case 'huge':
+        return this.streamHuge(res, fault.megabytes, entry);
+      default:
+        break;
+    }
 
-    const response = parsed.kind === 'invalid' && method === 'POST' && KNOWN_ROUTES.includes(url.pathname)
+    let response = parsed.kind === 'invalid' && method === 'POST' && KNOWN_ROUTES.includes(routePath)
       ? jsonDecodeError()
       : this.handle(request);
     if (fault?.kind === 'reset') return this.reset(req, entry);
+    if (fault?.kind === 'wrong-token') response = this.withWrongToken(response, fault.token);
 
-    const waiter = this.takeHoldWaiter(url.pathname);
+    const waiter = this.takeHoldWaiter(routePath);
     if (waiter) {
       await new Promise<void>((released) => {
         const release = () => {
@@ -256,7 +343,75 @@ export class Simulator implements SimState {
       });
       if (this.closed) return;
     }
+    if (fault?.kind === 'drip') return this.drip(res, response, fault.intervalMs, entry);
     this.send(res, response, entry);
+  }
+
+  /** The route a request path names under the root path, or null when it lies outside it. */
+  private routePath(path: string): string | null {
+    const root = this.config.rootPath;
+    if (!root) return path;
+    if (path === root) return '/';
+    return path.startsWith(`${root}/`) ? path.slice(root.length) : null;
+  }
+
+  /** An error whose text would drive a terminal: colours, a window-title OSC and an OSC 8 hyperlink. */
+  private escapes(status: number): SimResponse {
+    const message = 'Authentication Error, \u001b[31mkey rejected\u001b[0m\u001b]0;pwned\u0007 see \u001b]8;;http://127.0.0.2/\u0007docs\u001b]8;;\u0007\u001b[2J';
+    return { status, body: proxyErrorBody(this.era, status, errorTypeForStatus(status), message) };
+  }
+
+  /** The answer with `token`/`token_id` swapped for another key's hash (a lying proxy or a man in the middle). */
+  private withWrongToken(response: SimResponse, token: string | undefined): SimResponse {
+    const body = response.body;
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) return response;
+    const own = (body as Record<string, unknown>).token_id;
+    const other = token ?? this.store.all().find((row) => row.token !== own)?.token ?? randomBytes(32).toString('hex');
+    const swapped: Record<string, unknown> = { ...body, token: other };
+    if ('token_id' in swapped) swapped.token_id = other;
+    return { ...response, body: swapped };
+  }
+
+  /** Headers at once, then the body one byte every `intervalMs`: a client's inactivity timeout never fires. */
+  private async drip(res: ServerResponse, response: SimResponse, intervalMs: number, entry: SimRequestLogEntry): Promise<void> {
+    entry.status = response.status;
+    const payload = Buffer.from(this.payloadOf(response));
+    res.writeHead(response.status, { ...this.headersOf(response), 'content-length': payload.length });
+    res.flushHeaders();
+    for (let i = 0; i < payload.length; i += 1) {
+      if (this.closed || res.destroyed) return this.logged(entry);
+      res.write(payload.subarray(i, i + 1));
+      await this.sleep(intervalMs);
+    }
+    res.end();
+    this.logged(entry);
+  }
+
+  /** 200 and `megabytes` MB of a `/key/list`-shaped body, written chunk by chunk as the socket drains. */
+  private async streamHuge(res: ServerResponse, megabytes: number, entry: SimRequestLogEntry): Promise<void> {
+    entry.status = 200;
+    res.writeHead(200, { 'content-type': 'application/json', 'x-litellm-version': this.rules.version });
+    const total = Math.floor(megabytes * 1024 * 1024);
+    const item = `"${'0'.repeat(64)}",`;
+    const chunk = item.repeat(Math.floor(65_536 / item.length));
+    let sent = 0;
+    const write = (text: string) => new Promise<void>((resolve) => {
+      if (res.write(text)) resolve();
+      else {
+        const done = () => { res.off('drain', done); res.off('close', done); resolve(); };
+        res.once('drain', done);
+        res.once('close', done);
+      }
+    });
+    await write('{"keys":[');
+    sent += 9;
+    while (sent + chunk.length < total) {
+      if (this.closed || res.destroyed) return this.logged(entry);
+      await write(chunk);
+      sent += chunk.length;
+    }
+    res.end('"end"],"total_count":0,"current_page":1,"total_pages":1}');
+    this.logged(entry);
   }
 
   private handle(request: RouteRequest): SimResponse {
@@ -271,7 +426,7 @@ export class Simulator implements SimState {
   private failure(fault: Extract<SimFault, { kind: 'fail' }>): SimResponse {
     if (fault.contentType === 'text') return { status: fault.status, text: fault.body ?? 'Internal Server Error' };
     if (fault.body !== undefined) return { status: fault.status, text: fault.body, contentType: 'application/json' };
-    const body = proxyErrorBody(this.flavor, fault.status, errorTypeForStatus(fault.status), `Simulated failure (HTTP ${fault.status})`);
+    const body = proxyErrorBody(this.era, fault.status, errorTypeForStatus(fault.status), `Simulated failure (HTTP ${fault.status})`);
     return { status: fault.status, body, headers: fault.status === 429 ? { 'retry-after': '1' } : {} };
   }
 
@@ -300,19 +455,22 @@ export class Simulator implements SimState {
     this.onRequestLogged?.(entry);
   }
 
+  private payloadOf(response: SimResponse): string {
+    return response.text ?? JSON.stringify(response.body ?? null);
+  }
+
+  private headersOf(response: SimResponse): Record<string, string> {
+    const contentType = response.text !== undefined
+      ? response.contentType ?? 'text/plain; charset=utf-8'
+      : response.contentType ?? 'application/json';
+    return { 'content-type': contentType, 'x-litellm-version': this.rules.version, ...response.headers };
+  }
+
   private send(res: ServerResponse, response: SimResponse, entry: SimRequestLogEntry | null): void {
     if (entry) entry.status = response.status;
     if (!res.destroyed && !res.headersSent) {
-      const payload = response.text ?? JSON.stringify(response.body ?? null);
-      const contentType = response.text !== undefined
-        ? response.contentType ?? 'text/plain; charset=utf-8'
-        : response.contentType ?? 'application/json';
-      res.writeHead(response.status, {
-        'content-type': contentType,
-        'content-length': Buffer.byteLength(payload),
-        'x-litellm-version': FLAVOR_RULES[this.flavor].version,
-        ...response.headers,
-      });
+      const payload = this.payloadOf(response);
+      res.writeHead(response.status, { ...this.headersOf(response), 'content-length': Buffer.byteLength(payload) });
       res.end(payload);
     }
     if (entry) this.logged(entry);
@@ -326,6 +484,13 @@ export class Simulator implements SimState {
       res.end('Internal Server Error');
     }
   }
+}
+
+/** '/api/v1/' → '/api/v1'; '' stays ''. */
+function normaliseRootPath(path: string): string {
+  const trimmed = path.replace(/\/+$/, '');
+  if (trimmed && !trimmed.startsWith('/')) throw new RangeError(`rootPath must start with '/', got ${path}`);
+  return trimmed;
 }
 
 export function startSimulator(opts: SimOptions = {}): Promise<Simulator> {

@@ -1,19 +1,42 @@
-// What a route handler sees: the database, the clock and the switches tests flip at runtime.
+// What a route handler sees: the database, the clock, the era's rules and the switches tests flip at runtime.
 import type { IncomingHttpHeaders } from 'node:http';
 import type { SimClock } from './clock.js';
+import type { Directory } from './directory.js';
+import type { EraRules } from './eras.js';
+import type { KeyCache } from './key-cache.js';
 import type { KeyStore } from './key-store.js';
 import type { SimResponse } from './responses.js';
-import type { SimFlavor } from './types.js';
+import type { SimDefaultKeyParams, SimEra, SimKeyGenerationSettings, SimKeyParamLimits } from './types.js';
+
+/** The proxy's config file, as far as the simulator plays it. Mutable at runtime. */
+export interface SimConfig {
+  rootPath: string;
+  keyHeaderName: string | null;
+  timezone: string;
+  listRejectsFullObject: boolean;
+  keyCacheTtlMs: number;
+  upperboundKeyGenerateParams: SimKeyParamLimits | null;
+  defaultKeyGenerateParams: SimDefaultKeyParams | null;
+  keyGenerationSettings: SimKeyGenerationSettings | null;
+}
 
 export interface SimState {
   readonly store: KeyStore;
   readonly clock: SimClock;
-  readonly flavor: SimFlavor;
+  readonly era: SimEra;
+  /** @deprecated the era; kept for handlers written against flavors (`FLAVOR_RULES[state.flavor]` still works). */
+  readonly flavor: SimEra;
+  /** ERA_RULES[era]. */
+  readonly rules: EraRules;
+  readonly config: SimConfig;
+  /** Users and teams (the proxy's user and team tables). */
+  readonly directory: Directory;
+  readonly keyCache: KeyCache;
   readonly databaseConnected: boolean;
   readonly masterKey: string;
   readonly models: readonly string[];
   readonly completionCost: number;
-  /** The status for an invalid duration: the flavor's, unless a test plays the proposed 400. */
+  /** The status for an invalid generate duration: 500, unless a test plays the page's "proposed" 400. */
   readonly durationErrorStatus: number;
   /** "Now" in epoch microseconds: the server clock's millisecond plus a sub-millisecond part, as a real server has. */
   nowUs(): number;
@@ -21,6 +44,7 @@ export interface SimState {
 
 export interface RouteRequest {
   method: string;
+  /** The route path: the request path with the root path (`SERVER_ROOT_PATH`) taken off. */
   path: string;
   query: URLSearchParams;
   headers: IncomingHttpHeaders;

@@ -29,3 +29,12 @@ export function isoDatabase(epochUs: number): string {
 export function isoPlain(epochUs: number): string {
   return new Date(Math.floor(epochUs / 1000)).toISOString();
 }
+
+/** `/key/generate` in a zone with a UTC offset (era C's calendar-aligned `expires`): `2026-03-19T00:00:00+05:30`. */
+export function isoGenerateInZone(epochUs: number, offsetMinutes: number): string {
+  if (offsetMinutes === 0) return isoGenerate(epochUs);
+  const shifted = pythonIso(epochUs + offsetMinutes * 60_000_000, 'Z', 'us').slice(0, -1);
+  const sign = offsetMinutes < 0 ? '-' : '+';
+  const abs = Math.abs(offsetMinutes);
+  return `${shifted}${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
+}

@@ -1,14 +1,81 @@
 // The simulator's public types (re-exported by index.ts). Other suites code against these names.
 
-export type SimFlavor = 'current' | 'older';
+/** A LiteLLM release range of the contract page (eras.ts says what each plays). */
+export type SimEra = 'L' | 'M' | 'C' | 'N' | 'N2' | 'N3';
+
+/** An era, or a deprecated flavor name: `current` = N3, `older` = N. */
+export type SimFlavor = SimEra | 'current' | 'older';
+
+/** LiteLLM's `user_role` values. */
+export type SimUserRole = 'proxy_admin' | 'proxy_admin_viewer' | 'internal_user' | 'internal_user_viewer';
+
+/** A team member's role in the team. */
+export type SimTeamRole = 'admin' | 'user';
+
+/** Fields `upperbound_key_generate_params` / `default_key_generate_params` may name. */
+export interface SimKeyParamLimits {
+  max_budget?: number;
+  budget_duration?: string;
+  duration?: string;
+  max_parallel_requests?: number;
+  tpm_limit?: number;
+  rpm_limit?: number;
+}
+
+export interface SimDefaultKeyParams extends SimKeyParamLimits {
+  user_id?: string;
+  team_id?: string;
+  models?: string[];
+  metadata?: Record<string, unknown>;
+}
+
+/** `litellm_settings.key_generation_settings`. */
+export interface SimKeyGenerationSettings {
+  team_key_generation?: { allowed_team_member_roles?: SimTeamRole[]; required_params?: string[] };
+  personal_key_generation?: { allowed_user_roles?: SimUserRole[]; required_params?: string[] };
+}
+
+export interface SimUser {
+  user_id: string;
+  user_role: SimUserRole;
+}
+
+export interface SimTeam {
+  team_id: string;
+  members: Array<{ user_id: string; role: SimTeamRole }>;
+  /** Routes a non-admin member may call for the team's keys. Default ['/key/info', '/key/health']. */
+  team_member_permissions?: string[];
+}
 
 export interface SimOptions {
   /** Default 0: an ephemeral port. The host is always 127.0.0.1. */
   port?: number;
   /** Default 'sk-admin'. */
   masterKey?: string;
-  /** Default 'current'. */
+  /** The release range played. Default 'N3' (the newest). Settable at runtime (`sim.era`). */
+  era?: SimEra;
+  /** @deprecated use `era`: `current` = N3, `older` = N. Ignored when `era` is given. */
   flavor?: SimFlavor;
+  /** `SERVER_ROOT_PATH`, e.g. '/api/v1': every proxy route is served under it, none at the root. Default ''. */
+  rootPath?: string;
+  /** `general_settings.litellm_key_header_name`: only this header carries the key (with `Bearer ` optional). */
+  keyHeaderName?: string;
+  /** `general_settings.litellm_settings.timezone` for era C's calendar-aligned `expires`. Default 'UTC'. */
+  timezone?: string;
+  /** Play an L proxy older than 1.61.3: `/key/list?return_full_object=` → 400 `Unsupported parameter(s)`. */
+  listRejectsFullObject?: boolean;
+  /**
+   * The per-replica key cache (`user_api_key_cache_ttl`): a virtual key validated once keeps being accepted, as it
+   * was then, for this long on the sim clock — after delete, update or block too (the change reached another
+   * replica). Default 0: no cache.
+   */
+  keyCacheTtlMs?: number;
+  /** `litellm_settings.upperbound_key_generate_params`. */
+  upperboundKeyGenerateParams?: SimKeyParamLimits;
+  /** `litellm_settings.default_key_generate_params`. */
+  defaultKeyGenerateParams?: SimDefaultKeyParams;
+  /** `litellm_settings.key_generation_settings`. */
+  keyGenerationSettings?: SimKeyGenerationSettings;
   /** Default true; false plays a proxy started without a database ("DB not connected"). */
   database?: boolean;
   /** Default ['gpt-4o', 'gpt-4o-mini', 'claude-sonnet-4']. */
@@ -66,7 +133,20 @@ export type SimFault =
    */
   | { kind: 'reset'; count?: number; afterProcessing?: boolean }
   /** The next `count` calls are never answered (until the client gives up or close()). */
-  | { kind: 'hang'; count?: number };
+  | { kind: 'hang'; count?: number }
+  /** The next `count` answers are processed, then sent one byte every `intervalMs` (real time) after the headers. */
+  | { kind: 'drip'; intervalMs: number; count?: number }
+  /** The next `count` calls get 200 with `megabytes` MB of valid-looking JSON, streamed (never buffered). */
+  | { kind: 'huge'; megabytes: number; count?: number }
+  /**
+   * The next `count` answers are processed, then carry another key's hash as `token`/`token_id`: `token` if given,
+   * else the oldest other key in the database, else a random hash.
+   */
+  | { kind: 'wrong-token'; token?: string; count?: number }
+  /** The next `count` calls answer an error envelope (default 400) whose message holds ANSI CSI and OSC escapes. */
+  | { kind: 'escapes'; status?: number; count?: number }
+  /** The next `count` calls answer `status` (default 307) with `Location: <location>` (another host or port). */
+  | { kind: 'redirect'; location: string; status?: number; count?: number };
 
 export interface SimRequestLogEntry {
   /** Server clock (epoch ms) when the request arrived. */
@@ -80,4 +160,6 @@ export interface SimRequestLogEntry {
   /** null while unanswered, and for requests that were reset or hung. */
   status: number | null;
   auth: 'master' | 'virtual' | 'none' | 'invalid';
+  /** Which fault played on this request, if any. */
+  fault?: SimFault['kind'];
 }

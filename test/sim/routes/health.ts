@@ -1,19 +1,15 @@
-// Unauthenticated health probes.
-import { FLAVOR_RULES } from '../flavors.js';
+// Unauthenticated health probes. `/health/readiness` lets the DB check overwrite `status` (HE v1.80.9 L1061).
 import { json } from '../responses.js';
 import type { SimResponse } from '../responses.js';
 import type { RouteRequest, SimState } from '../state.js';
+import { isoUpdate } from '../time-format.js';
 
 export function liveliness(): SimResponse {
   return json("I'm alive!");
 }
 
 export function readiness(_req: RouteRequest, state: SimState): SimResponse {
-  return json({
-    status: 'healthy',
-    db: state.databaseConnected ? 'connected' : 'Not connected',
-    cache: null,
-    litellm_version: FLAVOR_RULES[state.flavor].version,
-    success_callbacks: [],
-  });
+  const common = { cache: null, litellm_version: state.rules.version, success_callbacks: [] };
+  if (!state.databaseConnected) return json({ status: 'healthy', db: 'Not connected', ...common });
+  return json({ status: 'connected', db: 'connected', ...common, last_updated: isoUpdate(state.nowUs()) });
 }

@@ -45,12 +45,15 @@ export function rowJson(row: KeyRecord, format: DateFormat): Record<string, unkn
   });
 }
 
-/** GenerateKeyResponse: every field of the model present, unset ones null. `duration` echoes what was sent. */
-export function generateResponseJson(row: KeyRecord, plaintext: string, duration: string | null, sent: Record<string, unknown>): Record<string, unknown> {
+/**
+ * GenerateKeyResponse: every field of the model present, unset ones null; `duration` is always null (the proxy pops
+ * it). `token` is the hash here; era L swaps in the plaintext. `formatExpires` gives `expires` its zone (era C).
+ */
+export function generateResponseJson(row: KeyRecord, plaintext: string, sent: Record<string, unknown>, formatExpires: DateFormat): Record<string, unknown> {
   const echo = (name: string) => (sent[name] === undefined ? null : sent[name]);
   return structuredClone({
     key_alias: row.key_alias,
-    duration,
+    duration: null,
     models: row.models,
     spend: row.spend,
     max_budget: row.max_budget,
@@ -78,9 +81,9 @@ export function generateResponseJson(row: KeyRecord, plaintext: string, duration
     allowed_routes: [],
     soft_budget: echo('soft_budget'),
     send_invite_email: echo('send_invite_email'),
-    key_type: 'default',
+    key_type: echo('key_type') ?? 'default',
     key_name: row.key_name,
-    expires: orNull(row.expiresUs, isoGenerate),
+    expires: orNull(row.expiresUs, formatExpires),
     token_id: row.token,
     organization_id: null,
     litellm_budget_table: null,
