@@ -24,7 +24,7 @@ for (const era of ERAS) {
     before(async () => {
       const sim = await startSimulator({ era, masterKey: ADMIN_KEY, startTime: START });
       h = await harness({ sim, startTime: START, role: { name: 'dev', models: ['gpt-4o'], ttl: '1h', max_ttl: '3h' } });
-      h.core.updateSettings({ max_lease_ttl_seconds: '7d' });
+      h.core.updateSettings({ max_lease_ttl_seconds: 7 * 86_400 });
       h.core.saveRole({ name: 'week', models: [], ttl: '7d', max_ttl: '7d' });
     });
     after(async () => h.close());

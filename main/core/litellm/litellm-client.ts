@@ -103,10 +103,11 @@ export class LiteLLMClient implements LiteLLMAdmin {
   async generateKey(req: GenerateKeyRequest): Promise<GeneratedKey> {
     const request: GenerateKeyRequest = { ...req };
     if (request.user_id === undefined) {
-      // An internal user's personal key made without a user_id has no owner: its creator could neither renew nor
-      // delete it afterwards. Such a credential creates keys for itself, so say so.
+      // A personal key made by a user's credential without a user_id has no owner: its creator could neither renew
+      // nor delete it afterwards (≥1.77.7). A credential that belongs to a user creates keys for that user; only the
+      // master key (no user) leaves the owner out.
       const who = await this.identity().catch(() => null);
-      if (who?.role === 'internal_user' && who.userId) request.user_id = who.userId;
+      if (who?.userId) request.user_id = who.userId;
     }
     const sentAt = this.now?.();
     const body = await this.call('POST', '/key/generate', { data: withoutUndefined(request) });
