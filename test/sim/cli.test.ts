@@ -133,6 +133,18 @@ describe('npm run sim', { concurrency: true }, () => {
     await stop(sim);
   });
 
+  test('--era C --timezone --config: calendar-aligned expiry in that zone, config limits, users from JSON', async () => {
+    const config = JSON.stringify({ users: [{ user_id: 'alice', user_role: 'internal_user' }], upperboundKeyGenerateParams: { max_budget: 5 } });
+    const sim = await startCli(['--port', '0', '--era', 'C', '--timezone', 'Asia/Kolkata', '--config', config, '--quiet']);
+    const admin = { authorization: `Bearer ${sim.masterKey}`, 'content-type': 'application/json' };
+    const generated = (await (await fetch(`${sim.url}/key/generate`, { method: 'POST', headers: admin, body: '{"duration":"1d"}' })).json()) as { expires: string; max_budget: number };
+    assert.match(generated.expires, /T00:00:00\+05:30$/);
+    assert.equal(generated.max_budget, 5);
+    const users = (await (await fetch(`${sim.url}/__sim/users`)).json()) as Array<{ user_id: string }>;
+    assert.deepEqual(users.map((u) => u.user_id), ['alice']);
+    await stop(sim);
+  });
+
   test('a bad era exits 2 with the usage', async () => {
     const child = spawnSim(['--era', 'N4']);
     let err = '';

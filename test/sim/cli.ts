@@ -111,7 +111,7 @@ async function main(): Promise<void> {
   for (const user of users ?? []) sim.addUser(user as Parameters<typeof sim.addUser>[0]);
   for (const team of teams ?? []) sim.addTeam(team as Parameters<typeof sim.addTeam>[0]);
   // The master key is printed on purpose: this is a local test tool, and the person needs it to try curl.
-  console.log(`LiteLLM simulator listening on ${sim.url} (master key: ${masterKey}), era ${sim.era} (LiteLLM ${sim.rules.version})`);
+  console.log(`LiteLLM simulator listening on ${sim.url} (master key: ${masterKey}), era ${sim.era} (LiteLLM ${sim.version})`);
   if (sim.config.rootPath) console.log(`Root path ${sim.config.rootPath}: the proxy's base URL is ${sim.baseUrl}`);
   if (!sim.databaseConnected) console.log('No database: /key/* calls fail the way a proxy without DATABASE_URL does.');
 

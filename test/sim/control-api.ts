@@ -72,10 +72,10 @@ export function handleControl(sim: Simulator, method: string, path: string, quer
         const era = field(body, 'era');
         if (!isFlavorOrEra(era)) return bad('body must be {"era": "L" | "M" | "C" | "N" | "N2" | "N3"}');
         sim.era = eraOf(era);
-        return ok({ era: sim.era, version: sim.rules.version });
+        return ok({ era: sim.era, version: sim.version });
       }
       case 'GET era':
-        return ok({ era: sim.era, version: sim.rules.version });
+        return ok({ era: sim.era, version: sim.version });
       case 'POST flavor': {
         // Deprecated: `current` plays N3, `older` plays N.
         const flavor = field(body, 'flavor');

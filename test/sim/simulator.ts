@@ -115,6 +115,7 @@ export class Simulator implements SimState {
     this.era = opts.era ?? eraOf(opts.flavor ?? 'N3');
     this.config = {
       rootPath: normaliseRootPath(opts.rootPath ?? ''),
+      noMasterKey: opts.noMasterKey ?? false,
       keyHeaderName: opts.keyHeaderName ?? null,
       timezone: opts.timezone ?? 'UTC',
       listRejectsFullObject: opts.listRejectsFullObject ?? false,
@@ -152,6 +153,10 @@ export class Simulator implements SimState {
 
   get rules(): EraRules {
     return ERA_RULES[this.era];
+  }
+
+  get version(): string {
+    return this.era === 'L' && this.config.listRejectsFullObject ? '1.61.1' : this.rules.version;
   }
 
   /** @deprecated use `era`. Reads the era; accepts an era or `current` (N3) / `older` (N). */
@@ -329,7 +334,7 @@ export class Simulator implements SimState {
       ? jsonDecodeError()
       : this.handle(request);
     if (fault?.kind === 'reset') return this.reset(req, entry);
-    if (fault?.kind === 'wrong-token') response = this.withWrongToken(response, fault.token);
+    if (fault?.kind === 'wrong-token') response = this.withWrongToken(response, fault.token ?? this.tokenOfAlias(fault.alias));
 
     const waiter = this.takeHoldWaiter(routePath);
     if (waiter) {
@@ -361,6 +366,10 @@ export class Simulator implements SimState {
     return { status, body: proxyErrorBody(this.era, status, errorTypeForStatus(status), message) };
   }
 
+  private tokenOfAlias(alias: string | undefined): string | undefined {
+    return alias === undefined ? undefined : this.store.findByAlias(alias)[0]?.token;
+  }
+
   /** The answer with `token`/`token_id` swapped for another key's hash (a lying proxy or a man in the middle). */
   private withWrongToken(response: SimResponse, token: string | undefined): SimResponse {
     const body = response.body;
@@ -390,7 +399,7 @@ export class Simulator implements SimState {
   /** 200 and `megabytes` MB of a `/key/list`-shaped body, written chunk by chunk as the socket drains. */
   private async streamHuge(res: ServerResponse, megabytes: number, entry: SimRequestLogEntry): Promise<void> {
     entry.status = 200;
-    res.writeHead(200, { 'content-type': 'application/json', 'x-litellm-version': this.rules.version });
+    res.writeHead(200, { 'content-type': 'application/json', 'x-litellm-version': this.version });
     const total = Math.floor(megabytes * 1024 * 1024);
     const item = `"${'0'.repeat(64)}",`;
     const chunk = item.repeat(Math.floor(65_536 / item.length));
@@ -463,7 +472,7 @@ export class Simulator implements SimState {
     const contentType = response.text !== undefined
       ? response.contentType ?? 'text/plain; charset=utf-8'
       : response.contentType ?? 'application/json';
-    return { 'content-type': contentType, 'x-litellm-version': this.rules.version, ...response.headers };
+    return { 'content-type': contentType, 'x-litellm-version': this.version, ...response.headers };
   }
 
   private send(res: ServerResponse, response: SimResponse, entry: SimRequestLogEntry | null): void {

@@ -11,6 +11,8 @@ import type { SimDefaultKeyParams, SimEra, SimKeyGenerationSettings, SimKeyParam
 /** The proxy's config file, as far as the simulator plays it. Mutable at runtime. */
 export interface SimConfig {
   rootPath: string;
+  /** No `master_key` configured: authentication lets everyone in as proxy_admin. */
+  noMasterKey: boolean;
   keyHeaderName: string | null;
   timezone: string;
   listRejectsFullObject: boolean;
@@ -28,6 +30,8 @@ export interface SimState {
   readonly flavor: SimEra;
   /** ERA_RULES[era]. */
   readonly rules: EraRules;
+  /** The release reported (`x-litellm-version`, readiness): the era's, or 1.61.1 for an L proxy with `listRejectsFullObject`. */
+  readonly version: string;
   readonly config: SimConfig;
   /** Users and teams (the proxy's user and team tables). */
   readonly directory: Directory;

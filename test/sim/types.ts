@@ -52,6 +52,8 @@ export interface SimOptions {
   port?: number;
   /** Default 'sk-admin'. */
   masterKey?: string;
+  /** A proxy started without `master_key`: every caller, with any key or none, is proxy_admin. Default false. */
+  noMasterKey?: boolean;
   /** The release range played. Default 'N3' (the newest). Settable at runtime (`sim.era`). */
   era?: SimEra;
   /** @deprecated use `era`: `current` = N3, `older` = N. Ignored when `era` is given. */
@@ -140,9 +142,9 @@ export type SimFault =
   | { kind: 'huge'; megabytes: number; count?: number }
   /**
    * The next `count` answers are processed, then carry another key's hash as `token`/`token_id`: `token` if given,
-   * else the oldest other key in the database, else a random hash.
+   * else the hash of the key named `alias`, else the oldest other key in the database, else a random hash.
    */
-  | { kind: 'wrong-token'; token?: string; count?: number }
+  | { kind: 'wrong-token'; token?: string; alias?: string; count?: number }
   /** The next `count` calls answer an error envelope (default 400) whose message holds ANSI CSI and OSC escapes. */
   | { kind: 'escapes'; status?: number; count?: number }
   /** The next `count` calls answer `status` (default 307) with `Location: <location>` (another host or port). */

@@ -9,7 +9,7 @@ export function liveliness(): SimResponse {
 }
 
 export function readiness(_req: RouteRequest, state: SimState): SimResponse {
-  const common = { cache: null, litellm_version: state.rules.version, success_callbacks: [] };
+  const common = { cache: null, litellm_version: state.version, success_callbacks: [] };
   if (!state.databaseConnected) return json({ status: 'healthy', db: 'Not connected', ...common });
   return json({ status: 'connected', db: 'connected', ...common, last_updated: isoUpdate(state.nowUs()) });
 }

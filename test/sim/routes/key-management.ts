@@ -124,11 +124,16 @@ function rejectTakenAlias(alias: unknown, state: SimState, self?: KeyRecord): vo
   }
 }
 
-/** `duration_in_seconds` for a limit comparison; N reads `"-1"` as infinite. */
+/** `duration_in_seconds` for a limit comparison; N reads `"-1"` as infinite. NaN when the grammar rejects it. */
 function limitSeconds(value: string, state: SimState): number {
   if (value === '-1' && state.rules.updateMinusOneClears) return Infinity;
   const nowUs = state.nowUs();
-  return (addDuration(nowUs, value) - nowUs) / 1_000_000;
+  try {
+    return (addDuration(nowUs, value) - nowUs) / 1_000_000;
+  } catch (e) {
+    if (e instanceof DurationError) return NaN;
+    throw e;
+  }
 }
 
 /** `default_key_generate_params`, then `upperbound_key_generate_params` (a missing field is set to the bound). */
