@@ -7,7 +7,8 @@ import type { SimEra, SimOptions, SimRequestLogEntry } from './types.js';
 
 const USAGE = `Usage: npm run sim -- [options]
 
-  --port <n>              port on 127.0.0.1 (default 4000; 0 = any free port)
+  --port <n>              port (default 4000; 0 = any free port)
+  --host <addr>           a 127.0.0.0/8 address (default 127.0.0.1)
   --master-key <key>      the proxy's master key (default sk-admin)
   --era <name>            L | M | C | N | N2 | N3: the LiteLLM releases played (default N3)
   --flavor <name>         deprecated: current (= N3) | older (= N)
@@ -44,6 +45,7 @@ async function main(): Promise<void> {
     ({ values } = parseArgs({
       options: {
         port: { type: 'string', default: '4000' },
+        host: { type: 'string' },
         'master-key': { type: 'string', default: 'sk-admin' },
         era: { type: 'string' },
         flavor: { type: 'string' },
@@ -95,6 +97,7 @@ async function main(): Promise<void> {
   const sim = await startSimulator({
     ...configOptions,
     port,
+    ...(values.host !== undefined ? { host: values.host } : {}),
     masterKey,
     era: era as SimEra,
     ...(values['root-path'] !== undefined ? { rootPath: values['root-path'] } : {}),

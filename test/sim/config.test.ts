@@ -115,6 +115,17 @@ describe('default_key_generate_params', () => {
   }));
 });
 
+describe('default duration', () => {
+  test('N+ (2026 code) fills a missing duration from default_key_generate_params; C ignores it', async () => {
+    for (const [era, expires] of [['C', false], ['N', true]] as const) {
+      await withSim({ era, defaultKeyGenerateParams: { duration: '1h' } }, async (sim) => {
+        const res = await generate(sim, {});
+        assert.equal(res.expires !== null, expires, era);
+      });
+    }
+  });
+});
+
 describe('listRejectsFullObject (an L proxy before 1.61.3)', () => {
   test('return_full_object → 400 bad_request_error "Unsupported parameter(s): return_full_object. …"; plain list works', () => withSim({ era: 'L', listRejectsFullObject: true }, async (sim) => {
     const { token_id: token } = await generate(sim, { key_alias: 'kf-old-list' });

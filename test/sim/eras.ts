@@ -68,6 +68,8 @@ export interface EraRules {
   routeDeniedStatus: 401 | 403;
   /** generate's `key` must start `sk-` (≥1.76). */
   customKeyMustStartSk: boolean;
+  /** `default_key_generate_params` also fills `duration` (2026 code, N+); before, a default duration is ignored. */
+  defaultDuration: boolean;
   /** Negative `max_budget`/`soft_budget` → 400 (N+); accepted before. */
   rejectNegativeBudget: boolean;
   /** generate without DB: 500 `Connect Proxy to database to generate keys - …` (≤1.77.5) or `{'error': 'DB not connected…'}`. */
@@ -112,6 +114,7 @@ const L: EraRules = {
   blockedSaysAnAdmin: false,
   routeDeniedStatus: 401,
   customKeyMustStartSk: false,
+  defaultDuration: false,
   rejectNegativeBudget: false,
   generateNoDatabase: 'connect-proxy',
   teamMissingOnUpdateStatus: 400,
@@ -157,6 +160,7 @@ const N: EraRules = {
   calendarExpires: false,
   updateMinusOneClears: true,
   partialDeleteNonAdminOk: true,
+  defaultDuration: true,
   rejectNegativeBudget: true,
   teamKeyDeleteByOwner: true,
 };

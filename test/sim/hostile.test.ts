@@ -114,6 +114,23 @@ describe('escapes', () => {
   });
 });
 
+describe('a second proxy on another loopback address', () => {
+  test('host 127.0.0.2 listens there; a non-loopback host is refused', async () => {
+    const other = await startSimulator({ host: '127.0.0.2', startTime: START });
+    try {
+      assert.match(other.url, /^http:\/\/127\.0\.0\.2:\d+$/);
+      assert.equal((await call(other, 'GET', '/health/liveliness', { key: null })).status, 200);
+      sim.fault('/key/list', { kind: 'redirect', location: `${other.url}/key/list` });
+      await fetch(`${sim.url}/key/list`, { headers: { authorization: `Bearer ${sim.masterKey}` } });
+      assert.equal(other.requests.at(-1)?.path, '/key/list', 'a client that follows redirects lands on the other proxy');
+      assert.equal(other.requests.at(-1)?.auth, 'none', 'fetch drops Authorization across origins; the log shows what arrived');
+    } finally {
+      await other.close();
+    }
+    await assert.rejects(startSimulator({ host: '0.0.0.0' }), RangeError);
+  });
+});
+
 describe('redirect', () => {
   test('307 to another host and port, the request not processed', async () => {
     const before = sim.keys().length;

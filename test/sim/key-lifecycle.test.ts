@@ -7,7 +7,6 @@ import type { Simulator } from './index.js';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
-const UPDATE_DATETIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}\+00:00$/;
 /** Database rows: milliseconds, printed by Python as six digits ending in 000 (or none at all on a whole second). */
 const DATABASE_DATETIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{3}000)?\+00:00$/;
 
@@ -90,7 +89,7 @@ describe('POST /key/update', () => {
     assert.equal(row?.expires, expiresBefore);
   });
 
-  test('response: {"key": <as sent>, ...the full row}, datetimes in +00:00 form', async () => {
+  test('response: {"key": <as sent>, ...the full row}, datetimes as the database holds them: +00:00, milliseconds', async () => {
     const { key, token } = await generate(sim, { key_alias: 'kf-update-shape', max_budget: 2, models: ['gpt-4o'] });
     for (const sent of [key, token]) {
       const res = await call(sim, 'POST', '/key/update', { body: { key: sent, duration: '30s' } });
@@ -100,8 +99,8 @@ describe('POST /key/update', () => {
       for (const field of ['expires', 'spend', 'max_budget', 'models', 'key_alias', 'metadata', 'blocked', 'created_at', 'updated_at']) {
         assert.ok(field in body, field);
       }
-      assert.match(String(body.expires), UPDATE_DATETIME);
-      assert.match(String(body.updated_at), UPDATE_DATETIME);
+      assert.match(String(body.expires), DATABASE_DATETIME);
+      assert.match(String(body.updated_at), DATABASE_DATETIME);
     }
   });
 
@@ -177,6 +176,30 @@ describe('POST /key/update', () => {
     } finally {
       sim.era = 'N3';
     }
+  });
+
+  test('budget_duration "2mo" on update: 400 from 1.70 (M+, calendar reset), accepted in L', async () => {
+    for (const [era, status] of [['L', 200], ['M', 400], ['N3', 400]] as const) {
+      sim.era = era;
+      const { token_id: token } = await generate(sim);
+      const res = await call(sim, 'POST', '/key/update', { body: { key: token, budget_duration: '2mo' } });
+      assert.equal(res.status, status, era);
+      if (status === 400) assert.equal(envelope(res).message, 'Authentication Error, Monthly resets currently only support 1 month intervals');
+    }
+    sim.era = 'N3';
+  });
+
+  test('M+: update budget_duration "1d" resets at the next midnight (calendar); L: now + 1 day', async () => {
+    const day = 86_400_000;
+    for (const era of ['L', 'M'] as const) {
+      sim.era = era;
+      const now = sim.clock.now();
+      const reset = era === 'L' ? now + day : (Math.floor(now / day) + 1) * day;
+      const { token_id: token } = await generate(sim);
+      await call(sim, 'POST', '/key/update', { body: { key: token, budget_duration: '1d' } });
+      assert.equal(Date.parse(stored(token)?.budget_reset_at ?? ''), reset, era);
+    }
+    sim.era = 'N3';
   });
 
   test('N+: a negative max_budget → 400; before, accepted', async () => {

@@ -23,7 +23,15 @@ import { KNOWN_ROUTES, route } from './router.js';
 import type { RouteRequest, SimConfig, SimState } from './state.js';
 import type { SimEra, SimFault, SimFlavor, SimKey, SimOptions, SimRequestLogEntry, SimTeam, SimUser } from './types.js';
 
-const HOST = '127.0.0.1';
+const DEFAULT_HOST = '127.0.0.1';
+
+/** Loopback only: 127.0.0.0/8, so a second, hostile proxy can live on 127.0.0.2. */
+function loopbackHost(host: string): string {
+  if (!/^127\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.test(host) || host.split('.').some((part) => Number(part) > 255)) {
+    throw new RangeError(`host must be a 127.0.0.0/8 address, got ${host}`);
+  }
+  return host;
+}
 const DEFAULT_MODELS = ['gpt-4o', 'gpt-4o-mini', 'claude-sonnet-4'];
 const MAX_BODY_BYTES = 10 * 1024 * 1024;
 
@@ -107,10 +115,10 @@ export class Simulator implements SimState {
   private microCounter = 0;
   private closed = false;
 
-  private constructor(server: Server, port: number, opts: SimOptions) {
+  private constructor(server: Server, host: string, port: number, opts: SimOptions) {
     this.server = server;
     this.port = port;
-    this.url = `http://${HOST}:${port}`;
+    this.url = `http://${host}:${port}`;
     this.clock = new SimClock(opts.startTime ?? Date.now(), opts.realTime ?? false);
     this.era = opts.era ?? eraOf(opts.flavor ?? 'N3');
     this.config = {
@@ -140,15 +148,16 @@ export class Simulator implements SimState {
   }
 
   static async start(opts: SimOptions = {}): Promise<Simulator> {
+    const host = loopbackHost(opts.host ?? DEFAULT_HOST);
     const server = createServer({ keepAliveTimeout: 5_000 });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(opts.port ?? 0, HOST, () => {
+      server.listen(opts.port ?? 0, host, () => {
         server.off('error', reject);
         resolve();
       });
     });
-    return new Simulator(server, (server.address() as AddressInfo).port, opts);
+    return new Simulator(server, host, (server.address() as AddressInfo).port, opts);
   }
 
   get rules(): EraRules {
@@ -273,7 +282,7 @@ export class Simulator implements SimState {
   }
 
   private async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', `http://${HOST}`);
+    const url = new URL(req.url ?? '/', 'http://sim.invalid');
     const method = (req.method ?? 'GET').toUpperCase();
     const raw = await readBody(req);
     let parsed = parseBody(raw);

@@ -15,12 +15,12 @@ export function isoGenerate(epochUs: number): string {
   return pythonIso(epochUs, 'Z', 'us');
 }
 
-/** `/key/update`: `jsonable_encoder`'s `2026-04-12T04:23:03.213899+00:00`. */
+/** A Python datetime in `+00:00` form, microseconds kept (the expired-key message): `2026-04-12T04:23:03.213899+00:00`. */
 export function isoUpdate(epochUs: number): string {
   return pythonIso(epochUs, '+00:00', 'us');
 }
 
-/** Rows read back from the database (`/key/info`, `/key/list`, block/unblock): `2026-04-12T04:23:03.213000+00:00`. */
+/** Rows read back from the database (`/key/update`, `/key/info`, `/key/list`, block/unblock): `2026-04-12T04:23:03.213000+00:00`. */
 export function isoDatabase(epochUs: number): string {
   return pythonIso(epochUs, '+00:00', 'ms');
 }

@@ -48,8 +48,10 @@ export interface SimTeam {
 }
 
 export interface SimOptions {
-  /** Default 0: an ephemeral port. The host is always 127.0.0.1. */
+  /** Default 0: an ephemeral port. */
   port?: number;
+  /** Default '127.0.0.1'. Any 127.0.0.0/8 address (a hostile second proxy on 127.0.0.2); nothing else. */
+  host?: string;
   /** Default 'sk-admin'. */
   masterKey?: string;
   /** A proxy started without `master_key`: every caller, with any key or none, is proxy_admin. Default false. */

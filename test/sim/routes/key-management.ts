@@ -10,7 +10,7 @@ import { checkGenerate, checkInfo, checkUpdate, keyRouteCaller, listUserScope, m
 import { json, proxyError, pythonDictRepr, SimHttpError, validationError } from '../responses.js';
 import type { SimResponse } from '../responses.js';
 import type { RouteRequest, SimState } from '../state.js';
-import { isoDatabase, isoGenerateInZone, isoUpdate } from '../time-format.js';
+import { isoDatabase, isoGenerateInZone } from '../time-format.js';
 import { validateBody, validateQuery } from '../validation.js';
 import type { Schema } from '../validation.js';
 import { generateResponseJson, rowJson } from './key-rows.js';
@@ -141,7 +141,7 @@ function applyConfiguredParams(data: Record<string, unknown>, state: SimState): 
   const defaults = state.config.defaultKeyGenerateParams;
   if (defaults) {
     for (const [name, value] of Object.entries(defaults)) {
-      if (value === undefined) continue;
+      if (value === undefined || (name === 'duration' && !state.rules.defaultDuration)) continue;
       const sent = data[name];
       const empty = sent === undefined || sent === null
         || (name === 'models' && Array.isArray(sent) && sent.length === 0)
@@ -348,7 +348,8 @@ export function updateKey(req: RouteRequest, state: SimState): SimResponse {
   }
   row.updatedAtUs = nowUs;
   row.updated_by = createdBy(caller);
-  return json({ key: sent, ...rowJson(row, isoUpdate) });
+  // The answer is the row read back from the database: `+00:00`, milliseconds (`.123000+00:00`).
+  return json({ key: sent, ...rowJson(row, isoDatabase) });
 }
 
 export function deleteKeys(req: RouteRequest, state: SimState): SimResponse {
