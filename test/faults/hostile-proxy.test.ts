@@ -11,6 +11,9 @@ import { after, before, beforeEach, describe, test } from 'node:test';
 import { KeyfobError } from '../../main/core/errors.js';
 import { tokenHash } from '../../main/core/litellm/index.js';
 import { ADMIN_KEY, harness, type Harness } from '../core/leases/helpers.js';
+import { assertBuilt, keyfob, show, tempHome } from '../cli/harness.js';
+import { openSettingsStore } from '../../main/core/settings/index.js';
+import { startSimulator } from '../sim/index.js';
 import { assertNothingLost } from './support.js';
 
 type Misbehaviour =
@@ -237,6 +240,38 @@ describe('a hostile proxy', () => {
       await settleAndCheck();
     } finally {
       await new Promise<void>((resolve) => elsewhere.close(() => resolve()));
+    }
+  });
+});
+
+describe('a hostile proxy seen from the terminal', () => {
+  test("the simulator's escape-laden errors reach neither stderr nor `keyfob log`; drip-feed ends at the deadline", async () => {
+    assertBuilt();
+    const sim = await startSimulator({ masterKey: ADMIN_KEY });
+    const home = tempHome('hostile');
+    try {
+      const connect = await keyfob(['connect', '--url', sim.url], { home, stdin: ADMIN_KEY });
+      assert.equal(connect.code, 0, show(connect));
+      assert.equal((await keyfob(['role', 'set', 'dev', '--ttl', '15m', '--max-ttl', '1h'], { home })).code, 0);
+      sim.fault('/key/generate', { kind: 'escapes', status: 400 });
+      const issue = await keyfob(['issue', 'dev'], { home });
+      assert.notEqual(issue.code, 0);
+      assert.match(issue.stderr, /key rejected/);
+      assert.doesNotMatch(issue.stdout + issue.stderr, CONTROL_OR_BIDI);
+      const log = await keyfob(['log'], { home });
+      assert.equal(log.code, 0, show(log));
+      assert.doesNotMatch(log.stdout + log.stderr, CONTROL_OR_BIDI);
+      assert.deepEqual(sim.keys(), [], 'a refusal leaves nothing behind');
+
+      // One byte every 2 s: `keyfob issue` ends at its 2 s deadline, and the key the proxy made is deleted at once.
+      openSettingsStore({ stateDir: home }).update((c) => ({ ...c, settings: { ...c.settings, request_timeout_seconds: 2 } }));
+      sim.fault('/key/generate', { kind: 'drip', intervalMs: 2_000 });
+      const dripped = await keyfob(['issue', 'dev'], { home, timeoutMs: 15_000 });
+      assert.notEqual(dripped.code, 0, show(dripped));
+      assert.match(dripped.stderr, /did not answer within 2 s/);
+      assert.deepEqual(sim.keys(), [], 'no orphan');
+    } finally {
+      await sim.close();
     }
   });
 });
