@@ -195,8 +195,13 @@ export class LiteLLMClient implements LiteLLMAdmin {
     try {
       for (const alias of aliases) {
         const page = await this.listKeys({ key_alias: alias, size: 100, return_full_object: true });
-        // A proxy that ignores the filter lists everything: only rows that carry the alias count.
-        if (page.keys.some((k) => typeof k === 'string')) return null;
+        // A proxy that ignores the filter lists everything: only rows that carry the alias count. One that lists
+        // hashes only (≤1.61.1) is asked about each hash, when there are few.
+        const hashes = page.keys.filter((k): k is string => typeof k === 'string');
+        if (hashes.length > 3) return null;
+        for (const hash of hashes) {
+          if ((await this.keyInfo(hash)).key_alias === alias) return true;
+        }
         if (page.keys.some((k) => typeof k === 'object' && k.key_alias === alias)) return true;
       }
       return false;
