@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { KeyfobError } from '../../main/core/errors.js';
+import { identityFrom, LiteLLMClient } from '../../main/core/litellm/index.js';
 import { ERAS, startSimulator } from '../sim/index.js';
 import { ADMIN_KEY, chat, harness, ledgerVersusServer, type Harness } from '../core/leases/helpers.js';
 import { unfinished } from '../faults/support.js';
@@ -126,5 +127,44 @@ describe('a view-only credential and a key without a user', () => {
       assert.match(e.hint ?? '', /Ask the proxy admin for a key that belongs to a user/);
       return true;
     });
+  });
+});
+
+describe('save-time check, with the role /user/info reports', () => {
+  // The simulator has no /user/info: the client's look-up is fed the answer a real proxy gives for alice.
+  let h: Harness;
+  before(async () => {
+    const sim = await startSimulator({ era: 'N3', masterKey: ADMIN_KEY });
+    sim.addUser({ user_id: 'alice', user_role: 'internal_user' });
+    sim.addTeam({ team_id: 'platform', members: [{ user_id: 'alice', role: 'admin' }] });
+    const aliceKey = sim.addKey({ user_id: 'alice', key_alias: 'alice-laptop' }).key;
+    const userInfo = { user_id: 'alice', user_info: { user_id: 'alice', user_role: 'internal_user', teams: ['platform'] },
+      teams: [{ team_id: 'platform', team_alias: 'Platform', members_with_roles: [{ user_id: 'alice', role: 'admin' }] }] };
+    h = await harness({
+      sim, connect: false, start: false,
+      coreOptions: {
+        clientFactory: (options) => {
+          const client = new LiteLLMClient(options);
+          client.identity = async () => identityFrom({ user_id: 'alice' }, userInfo);
+          return client;
+        },
+      },
+    });
+    await h.core.connect({ url: sim.url, adminKey: aliceKey });
+  });
+  after(async () => h.close());
+
+  test('a role for another user or another team is stopped when it is saved, with the reason', async () => {
+    assert.equal((await h.core.connectionStatus()).identity?.summary, 'connected as alice, internal user: keys are created for alice; team keys for Platform (team admin)');
+    assert.throws(() => h.core.saveRole({ name: 'bad', models: [], ttl: '15m', max_ttl: '1h', user_id: 'bob', team_id: 'research' }), (e: unknown) => {
+      assert.ok(e instanceof KeyfobError);
+      assert.equal(e.kind, 'validation');
+      assert.deepEqual(e.fields.map((f) => f.field), ['user_id', 'team_id']);
+      assert.match(e.message, /may create keys only for itself, not for bob/);
+      assert.match(e.message, /not a member of team research .*ask that team's admin/);
+      return true;
+    });
+    assert.throws(() => h.core.getRole('bad'));
+    assert.equal(h.core.saveRole({ name: 'ok', models: [], ttl: '15m', max_ttl: '1h', team_id: 'platform' }).team_id, 'platform');
   });
 });
