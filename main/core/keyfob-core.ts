@@ -443,7 +443,7 @@ function sameClientOptions(a: ClientOptions, b: ClientOptions): boolean {
 
 function checkAdminKey(value: unknown): string {
   if (typeof value !== 'string' || value.trim() === '') {
-    const message = 'is required: the LiteLLM master key or a proxy-admin key';
+    const message = 'is required: your LiteLLM key (a personal or team key), or the master key';
     throw new KeyfobError('validation', `adminKey: ${message}`, { fields: [{ field: 'adminKey', message }] });
   }
   const key = value.trim();

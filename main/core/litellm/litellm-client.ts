@@ -416,7 +416,7 @@ function isFailedToDeleteAll(e: unknown): boolean {
 function checkAdminKey(key: unknown): string {
   if (typeof key !== 'string' || key.trim() === '') {
     throw new KeyfobError('validation', 'adminKey: the admin key is required', {
-      fields: [{ field: 'adminKey', message: "is required: the proxy's master key or a proxy_admin key" }],
+      fields: [{ field: 'adminKey', message: 'is required: your LiteLLM key (a personal or team key), or the master key' }],
     });
   }
   const trimmed = key.trim();
