@@ -1,7 +1,7 @@
 // The contract of the assembled core: what the CLI and the Electron app call. Implemented by createKeyfobCore
 // (keyfob-core.ts), which wires roles, settings, the secret store, the LiteLLM client and the lease manager.
 import type { SerializedError } from './errors.js';
-import type { KeyInfo } from './litellm/index.js';
+import type { CallerIdentity, KeyInfo } from './litellm/index.js';
 import type { Activity, Clipboard, Clock, Notifier, SecretStore, SettingsStore } from './ports.js';
 import type { AuditEntry, IssuedLease, LeaseEvent, LeaseView, Role, RoleInput, Settings } from './types.js';
 
@@ -30,6 +30,8 @@ export interface ConnectionStatus {
   admin_key_stored: boolean;
   keychain_backend: string;
   session_only: boolean;
+  /** What the connected credential may do, once this process has asked the proxy (connect, testConnection); else null. */
+  identity?: CallerIdentity | null;
 }
 
 export interface ProbeResult {
@@ -37,6 +39,8 @@ export interface ProbeResult {
   admin_ok: boolean;
   db_connected: boolean | null;
   error: SerializedError | null;
+  /** Who the credential is on the proxy, when the check got that far. */
+  identity?: CallerIdentity | null;
 }
 
 export interface ReconcileReport {

@@ -42,8 +42,13 @@ export class KeyfobError extends Error {
   /** The system error code of a network failure (ECONNREFUSED, ECONNRESET …): never secret, and it tells a request
    * that cannot have reached the proxy from one whose fate is unknown. */
   readonly networkCode: string | undefined;
+  /**
+   * The proxy's own words (redacted, control characters removed), kept out of `message` so a person reads one short
+   * line: for `--verbose` and the audit log.
+   */
+  readonly detail: string | undefined;
 
-  constructor(kind: ErrorKind, message: string, opts: { hint?: string; fields?: FieldError[]; status?: number; networkCode?: string; cause?: unknown } = {}) {
+  constructor(kind: ErrorKind, message: string, opts: { hint?: string; fields?: FieldError[]; status?: number; networkCode?: string; detail?: string; cause?: unknown } = {}) {
     super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
     this.name = 'KeyfobError';
     this.kind = kind;
@@ -51,11 +56,15 @@ export class KeyfobError extends Error {
     this.fields = opts.fields ?? [];
     this.status = opts.status;
     this.networkCode = opts.networkCode;
+    this.detail = opts.detail;
   }
 
   /** A plain, serialisable form for IPC and `--json` output. */
   toJSON(): SerializedError {
-    return { kind: this.kind, message: this.message, hint: this.hint, fields: this.fields, status: this.status };
+    return {
+      kind: this.kind, message: this.message, hint: this.hint, fields: this.fields, status: this.status,
+      ...(this.detail === undefined ? {} : { detail: this.detail }),
+    };
   }
 }
 
@@ -65,6 +74,8 @@ export interface SerializedError {
   hint?: string | undefined;
   fields?: FieldError[];
   status?: number | undefined;
+  /** See KeyfobError.detail. */
+  detail?: string | undefined;
 }
 
 export function isKeyfobError(e: unknown): e is KeyfobError {

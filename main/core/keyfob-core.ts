@@ -7,14 +7,14 @@ import { AuditLog } from './audit-log.js';
 import { ClipboardGuard } from './clipboard-guard.js';
 import { KeyfobError, isKeyfobError, toKeyfobError } from './errors.js';
 import { LeaseLedger, LeaseManager, reconcileLeases } from './leases/index.js';
-import { LiteLLMClient, normalizeProxyUrl } from './litellm/index.js';
+import { LiteLLMClient, normalizeProxyUrl, roleProblems } from './litellm/index.js';
 import { applySettingsPatch, AUDIT_FILE, LEDGER_FILE, LOCK_FILE, readSettingsShared } from './settings/index.js';
 import { normalizeRoleName, validateRole } from './roles/index.js';
 import { ADMIN_KEY_ACCOUNT, ADMIN_KEY_BINDING_ACCOUNT, bindingBelongsTo, bindingProblem, decodeBinding, encodeBinding, keyNeededAgain } from './keychain/index.js';
 import type { AdminKeyBinding } from './keychain/index.js';
 import { SingleTimer } from './single-timer.js';
 import type { ConnectInput, ConnectionStatus, CoreDeps, KeyfobCore, ProbeResult, ReconcileReport } from './core-api.js';
-import type { ClientOptions, KeyInfo, LiteLLMAdmin } from './litellm/index.js';
+import type { CallerIdentity, ClientOptions, KeyInfo, LiteLLMAdmin } from './litellm/index.js';
 import type { SecretStore, SettingsStore } from './ports.js';
 import type { AuditEntry, Role, RoleInput, Settings } from './types.js';
 
@@ -61,6 +61,8 @@ class Core implements KeyfobCoreInstance {
   private client: { options: ClientOptions; client: LiteLLMAdmin } | null = null;
   private watcher: fs.FSWatcher | null = null;
   private settingsNoticesTaken = false;
+  /** What the connected credential may do, as last learned from the proxy (null: not asked yet in this process). */
+  private identity: CallerIdentity | null = null;
   private stopping: Promise<void> | null = null;
 
   constructor(private readonly deps: KeyfobCoreOptions) {
@@ -175,10 +177,13 @@ class Core implements KeyfobCoreInstance {
       ca_file: input.caFile ?? null,
       allow_insecure_tls: input.allowInsecureTls ?? false,
     });
-    const client = this.clientFactory(this.clientOptions(url, adminKey, tls));
+    let resolvedUrl: string | null = null;
+    const client = this.clientFactory({ ...this.clientOptions(url, adminKey, tls), onBaseUrlResolved: (u) => (resolvedUrl = u) });
+    let identity: CallerIdentity | null;
     try {
       // Prove URL, admin key and database before anything is stored.
       await client.verifyAdmin();
+      identity = await client.identity().catch(() => null);
     } catch (e) {
       this.audit.append({ action: 'connect', outcome: 'failed', detail: `${url}: ${toKeyfobError(e).message}` });
       throw e;
@@ -191,16 +196,19 @@ class Core implements KeyfobCoreInstance {
     this.binding = binding;
     this.settingsStore.update((c) => ({
       ...c,
-      settings: applySettingsPatch(c.settings, { litellm_url: url, ca_file: tls.ca_file, allow_insecure_tls: tls.allow_insecure_tls }),
+      settings: applySettingsPatch(c.settings, {
+        litellm_url: url, litellm_resolved_url: resolvedUrl, ca_file: tls.ca_file, allow_insecure_tls: tls.allow_insecure_tls,
+      }),
     }));
     this.adminKey = adminKey;
+    this.identity = identity;
     this.client = null;
     this.audit.append({ action: 'connect', outcome: 'ok', detail: url });
     this.leases.announceChange();
   }
 
   async testConnection(input: Partial<ConnectInput> = {}): Promise<ProbeResult> {
-    const result: ProbeResult = { reachable: false, admin_ok: false, db_connected: null, error: null };
+    const result: ProbeResult = { reachable: false, admin_ok: false, db_connected: null, error: null, identity: null };
     let client: LiteLLMAdmin;
     let haveKey: boolean;
     let unboundKey: KeyfobError | null = null;
@@ -246,6 +254,8 @@ class Core implements KeyfobCoreInstance {
     try {
       await client.verifyAdmin();
       result.admin_ok = true;
+      result.identity = await client.identity().catch(() => null);
+      if (input.url === undefined && input.adminKey === undefined) this.identity = result.identity;
     } catch (e) {
       const err = toKeyfobError(e);
       result.error = err.toJSON();
@@ -262,6 +272,7 @@ class Core implements KeyfobCoreInstance {
     await this.deps.secretStore.delete(ADMIN_KEY_BINDING_ACCOUNT);
     this.adminKey = null;
     this.binding = null;
+    this.identity = null;
     this.client = null;
     this.audit.append({ action: 'connect', outcome: 'ok', detail: 'admin key forgotten' });
     this.leases.announceChange();
@@ -279,6 +290,7 @@ class Core implements KeyfobCoreInstance {
       admin_key_stored: stored,
       keychain_backend: this.deps.secretStore.backend,
       session_only: this.deps.secretStore.sessionOnly,
+      identity: stored ? this.identity : null,
     };
   }
 
@@ -306,8 +318,10 @@ class Core implements KeyfobCoreInstance {
   /** The stored admin key, with its binding (`this.binding`) read alongside. */
   private async storedAdminKey(reload = false): Promise<string | null> {
     if (!reload && this.adminKey !== undefined) return this.adminKey;
+    const before = this.adminKey;
     const key = await this.deps.secretStore.get(ADMIN_KEY_ACCOUNT);
     this.binding = key === null ? null : await this.storedBinding(key);
+    if (before !== undefined && before !== key) this.identity = null; // another credential now
     this.adminKey = key;
     return key;
   }
@@ -341,7 +355,13 @@ class Core implements KeyfobCoreInstance {
     const target = bindingOf(settings.litellm_url, settings);
     const problem = this.bindingProblemFor(target);
     if (problem) throw keyNeededAgain(problem, target, 'not-connected');
-    const options = this.clientOptions(settings.litellm_url, adminKey, settings);
+    const options: ClientOptions = {
+      ...this.clientOptions(settings.litellm_url, adminKey, settings),
+      knownIdentity: this.identity,
+      onIdentity: (who) => {
+        if (this.adminKey === adminKey) this.identity = who;
+      },
+    };
     if (!this.client || !sameClientOptions(this.client.options, options)) this.client = { options, client: this.clientFactory(options) };
     return this.client.client;
   }
@@ -364,14 +384,30 @@ class Core implements KeyfobCoreInstance {
     }
   }
 
-  private clientOptions(url: string, adminKey: string, s: Pick<Settings, 'request_timeout_seconds' | 'ca_file' | 'allow_insecure_tls'>): ClientOptions {
+  private clientOptions(url: string, adminKey: string,
+    s: Pick<Settings, 'request_timeout_seconds' | 'ca_file' | 'allow_insecure_tls' | 'auth_header' | 'litellm_resolved_url' | 'litellm_url'>): ClientOptions {
     return {
       baseUrl: url,
       adminKey,
       timeoutMs: s.request_timeout_seconds * 1000,
       caFile: s.ca_file,
       allowInsecureTls: s.allow_insecure_tls,
+      authHeader: s.auth_header,
+      knownBaseUrl: s.litellm_url === url ? s.litellm_resolved_url : null,
+      onBaseUrlResolved: (resolved) => this.rememberResolvedUrl(url, resolved),
+      now: () => this.deps.clock.now(),
     };
+  }
+
+  /** Which form of the URL answered (with or without its trailing /v1), kept so the next process needs no probe. */
+  private rememberResolvedUrl(url: string, resolved: string): void {
+    try {
+      this.settingsStore.update((c) => (c.settings.litellm_url === url && c.settings.litellm_resolved_url !== resolved
+        ? { ...c, settings: { ...c.settings, litellm_resolved_url: resolved } }
+        : c));
+    } catch {
+      // not remembered: the next process probes again
+    }
   }
 
   // ── settings and roles ───────────────────────────────────────────────────────────────────────────────────────
@@ -418,6 +454,13 @@ class Core implements KeyfobCoreInstance {
 
   saveRole(input: RoleInput): Role {
     const role = validateRole(input);
+    // A role the connected credential cannot use is stopped now, with the reason, rather than at its first issue.
+    const problems = this.identity ? roleProblems(this.identity, role) : [];
+    if (problems.length > 0) {
+      throw new KeyfobError('validation', `Role "${role.name}" cannot be used with this credential: ${problems.map((p) => `${p.field} ${p.message}`).join('; ')}.`, {
+        fields: problems,
+      });
+    }
     this.settingsStore.update((c) => ({ ...c, roles: { ...c.roles, [role.name]: role } }));
     this.audit.append({ action: 'role', outcome: 'ok', role: role.name, detail: 'saved' });
     this.leases.announceChange();
@@ -446,12 +489,13 @@ function bindingOf(url: string, s: Pick<Settings, 'ca_file' | 'allow_insecure_tl
 
 /** Every field that shapes the client (the comparison runs on every proxy call: a few `===`, no hashing). */
 function sameClientOptions(a: ClientOptions, b: ClientOptions): boolean {
-  return a.baseUrl === b.baseUrl && a.adminKey === b.adminKey && a.timeoutMs === b.timeoutMs && a.caFile === b.caFile && a.allowInsecureTls === b.allowInsecureTls;
+  return a.baseUrl === b.baseUrl && a.adminKey === b.adminKey && a.timeoutMs === b.timeoutMs && a.caFile === b.caFile &&
+    a.allowInsecureTls === b.allowInsecureTls && (a.authHeader ?? null) === (b.authHeader ?? null);
 }
 
 function checkAdminKey(value: unknown): string {
   if (typeof value !== 'string' || value.trim() === '') {
-    const message = 'is required: the LiteLLM master key or a proxy-admin key';
+    const message = 'is required: your LiteLLM key (a personal or team key), or the master key';
     throw new KeyfobError('validation', `adminKey: ${message}`, { fields: [{ field: 'adminKey', message }] });
   }
   const key = value.trim();

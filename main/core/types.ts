@@ -43,8 +43,18 @@ export interface RoleInput {
 export type RevokeTrigger = 'quit' | 'logout' | 'lock' | 'suspend';
 
 export interface Settings {
-  /** LiteLLM proxy base URL, normalised (no trailing slash, no /v1); null before the first connect. */
+  /** LiteLLM proxy base URL as given, normalised (no trailing slash; a trailing /v1 kept); null before the first connect. */
   litellm_url: string | null;
+  /**
+   * Learned, not chosen: the form of litellm_url that answered (it, or it without its trailing /v1). Null until known;
+   * ignored when it is neither form of the current litellm_url.
+   */
+  litellm_resolved_url: string | null;
+  /**
+   * The header that carries the key: null = `Authorization: Bearer` (the default); `x-litellm-api-key`, or the name
+   * a gateway leaves to LiteLLM (its `litellm_key_header_name`), for proxies behind a gateway that owns Authorization.
+   */
+  auth_header: string | null;
   /** PEM file with extra CA certificates for a corporate proxy. */
   ca_file: string | null;
   /** Skip TLS verification (explicit opt-in for self-signed proxies). */

@@ -110,6 +110,7 @@ const roleInput = object(
 
 const settingsPatch = object({
   litellm_url: nullable(str(2048)),
+  auth_header: nullable(str(128)),
   ca_file: nullable(str(MAX_TEXT)),
   allow_insecure_tls: bool,
   request_timeout_seconds: finiteNumber,

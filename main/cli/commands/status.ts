@@ -76,6 +76,7 @@ function describe(r: StatusReport): string[] {
     lines.push(['admin key', r.admin_key_stored ? 'stored in the keychain' : 'not stored']);
   }
   if (r.proxy) lines.push(['connection', describeProbe(r.proxy)]);
+  if (r.proxy?.identity) lines.push(['credential', r.proxy.identity.summary]);
   if (r.proxy?.error?.hint) lines.push(['', r.proxy.error.hint]);
   lines.push(['leases', `${r.live_leases} live`]);
   const width = Math.max(...lines.map(([k]) => k.length)) + 1;

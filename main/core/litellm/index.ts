@@ -7,3 +7,5 @@ export * from './litellm-errors.js';
 export * from './litellm-responses.js';
 export * from './proxy-url.js';
 export * from './proxy-env.js';
+export * from './caller-identity.js';
+export * from './remote-text.js';

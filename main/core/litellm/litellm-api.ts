@@ -1,12 +1,46 @@
 // The admin client's contract (implemented with axios in litellm-client.ts). Every method throws KeyfobError.
 
 export interface ClientOptions {
+  /** The URL as the person gave it (path prefix and any trailing `/v1` kept). */
   baseUrl: string;
+  /** The connected credential: the master key, or any LiteLLM key (personal, team). */
   adminKey: string;
-  timeoutMs?: number; // default 10_000
+  /** Wall-clock deadline of each request, from its start to its last byte (default 10_000). */
+  timeoutMs?: number;
   caFile?: string | null;
   allowInsecureTls?: boolean;
+  /**
+   * Where the key goes: null or `authorization` → `Authorization: Bearer <key>` (the default); any other header name
+   * (`x-litellm-api-key`, or a gateway's custom name, LiteLLM's `litellm_key_header_name`) → `<name>: Bearer <key>`,
+   * with no Authorization header at all.
+   */
+  authHeader?: string | null;
+  /** The form of `baseUrl` that answered last time (it, or it without its trailing `/v1`): skips the probe. */
+  knownBaseUrl?: string | null;
+  /** Told once when a form of `baseUrl` answered that differs from `knownBaseUrl`, so it can be remembered. */
+  onBaseUrlResolved?: (url: string) => void;
+  /** What this credential is, if already known (skips the look-up before the first generate). */
+  knownIdentity?: CallerIdentity | null;
+  /** Told when the client has learned what the credential is. */
+  onIdentity?: (identity: CallerIdentity) => void;
+  /** Local wall clock (epoch ms), to notice a proxy that shortened a new key's expiry. Default: none (then only the form of `expires` tells). */
+  now?: () => number;
 }
+
+/** What the connected credential may do on the proxy (`/key/info` of itself, `/user/info`, the teams it is in). */
+export interface CallerIdentity {
+  /** The user the key belongs to; null for the master key or a key without a user. */
+  userId: string | null;
+  role: CallerRole;
+  /** Teams the user is in, with the user's role in each (`admin` or `user`). */
+  teams: Array<{ id: string; alias: string | null; memberRole: string | null }>;
+  /** The team the key itself belongs to (a team key), if any. */
+  keyTeamId: string | null;
+  /** One line for a person: "connected as alice, internal user: keys are created for alice". */
+  summary: string;
+}
+
+export type CallerRole = 'master-key' | 'proxy_admin' | 'proxy_admin_viewer' | 'internal_user' | 'internal_user_viewer' | 'key-without-user' | 'unknown';
 
 export interface GenerateKeyRequest {
   models: string[];
@@ -24,10 +58,17 @@ export interface GenerateKeyRequest {
 
 export interface GeneratedKey {
   key: string; // plaintext: the only time it exists
-  token: string; // sha-256 hex
+  /** SHA-256 hex of `key`, computed here: the server's `token`/`token_id` is used only as a cross-check. */
+  token: string;
   key_alias: string | null;
-  /** ISO-8601 UTC (normalised to `Z`), or null when the key never expires. */
+  /** The server's real expiry, ISO-8601 UTC (normalised to `Z`), or null when the key never expires. */
   expires: string | null;
+  /**
+   * Set when the expiry is not what was asked, in words: the proxy put one on a key asked without one
+   * (`default_key_generate_params`/`upperbound_key_generate_params`), or aligned it to the calendar and Keyfob could
+   * not set it right. Null when the key expires as asked.
+   */
+  expiry_note: string | null;
 }
 
 export interface KeyInfo {
@@ -64,4 +105,6 @@ export interface LiteLLMAdmin {
   health(): Promise<ProxyHealth>;
   /** `GET /key/list?size=1`: proves URL, admin key and database in one call. */
   verifyAdmin(): Promise<void>;
+  /** What the connected credential may do (cached per client). */
+  identity(): Promise<CallerIdentity>;
 }

@@ -4,7 +4,8 @@
 // HTML pages from gateways. Errors are built fresh: the axios error (whose config holds the admin key in a header)
 // is never attached, and every message is redacted.
 import { isAxiosError } from 'axios';
-import { KeyfobError, redactKey, redactText, type ErrorKind } from '../errors.js';
+import { KeyfobError, redactKey, redactText, type ErrorKind, type FieldError } from '../errors.js';
+import { cleanRemoteText } from './remote-text.js';
 
 export interface LiteLLMErrorContext {
   /** The proxy's normalised base URL (never holds credentials). */
@@ -129,15 +130,134 @@ function networkError(error: unknown, ctx: LiteLLMErrorContext): KeyfobError {
 // ---------------------------------------------------------------------------------------------------------------
 // An answer with an error status
 
+/** Role fields as `upperbound_key_generate_params` and `required_params` name them. */
+const ROLE_FIELD: Readonly<Record<string, string>> = {
+  duration: 'ttl', max_budget: 'max_budget', budget_duration: 'budget_duration', tpm_limit: 'tpm_limit',
+  rpm_limit: 'rpm_limit', max_parallel_requests: 'max_parallel_requests', team_id: 'team_id', user_id: 'user_id',
+  models: 'models', metadata: 'metadata',
+};
+
+/** A key the proxy says it does not hold, in every era's words (404 `No keys found`/`Key not found`, 401 `does not exist in db`). */
+const KEY_GONE = /no keys found|user key does not exist in db|key=\S* does not exist in db|key not found/i;
+/** About the key's team, not the key: the key is still there. */
+const TEAM_GONE = /team doesn'?t exist in db|team not found|unable to find team object/i;
+/** Said by the auth layer of a proxy without a database to any key that is not its master key. */
+const AUTH_NO_DB = /no connected db/i;
+/** Said by an endpoint (the caller passed auth, so it holds the master key). */
+const ENDPOINT_NO_DB = /db not connected|not connected to db|database not connected|no db connected|connect proxy to database/i;
+
+interface Refusal {
+  pattern: RegExp;
+  /** The person's message and what to ask for, from the regex groups. */
+  explain: (m: RegExpExecArray) => { text: string; hint: string; field?: string };
+}
+
+/** What the proxy refuses a credential that is not the master key, and what to ask the admin for instead. */
+const REFUSALS: readonly Refusal[] = [
+  {
+    pattern: /user can only create keys for themselves\. got user_id=([^,\s]+),\s*your id=([^\s.,]+)/i,
+    explain: (m) => ({
+      text: `This credential (user ${m[2]}) may create keys only for itself, and the role asks for user ${m[1]}.`,
+      hint: `Clear the role's user_id (Keyfob then sets ${m[2]}), or ask the proxy admin for a key that may create keys for ${m[1]}.`,
+      field: 'user_id',
+    }),
+  },
+  {
+    pattern: /personal key creation has been restricted by admin\.?\s*allowed roles=(\[[^\]]*\])\.?\s*your role=([\w-]+)/i,
+    explain: (m) => ({
+      text: `This proxy lets only ${m[1]} create personal keys, and this credential is ${m[2]}.`,
+      hint: "Give the role a team_id of a team you belong to (a team key), or ask the proxy admin for one of those roles.",
+      field: 'team_id',
+    }),
+  },
+  {
+    pattern: /required param (\w+) not in data/i,
+    explain: (m) => ({
+      text: `The proxy's key_generation_settings require "${m[1]}" on every key, and the role does not set it.`,
+      hint: `Set ${ROLE_FIELD[m[1] as string] ?? m[1]} in the role (ask the proxy admin which value is expected).`,
+      field: ROLE_FIELD[m[1] as string] ?? (m[1] as string),
+    }),
+  },
+  {
+    pattern: /user=([^\s]+) not assigned to team=([^\s.]+)/i,
+    explain: (m) => ({
+      text: `User ${m[1]} is not a member of team ${m[2]}.`,
+      hint: `Ask the admin of team ${m[2]} to add ${m[1]} to it, or change the role's team_id.`,
+      field: 'team_id',
+    }),
+  },
+  {
+    pattern: /team member role (\S+) not in allowed_team_member_roles=(\[[^\]]*\])/i,
+    explain: (m) => ({
+      text: `As a team ${m[1]}, this credential may not create team keys (allowed: ${m[2]}).`,
+      hint: "Ask the team's admin to give you one of those team roles.",
+      field: 'team_id',
+    }),
+  },
+  {
+    pattern: /team member does not have permissions for endpoint:\s*(\S+?)\.?(?:\s|$)/i,
+    explain: (m) => ({
+      text: `This team member may not call ${m[1]} for the team's keys.`,
+      hint: `Ask the team's admin to allow ${m[1]} in the team's member permissions (team_member_permissions), or to make you a team admin.`,
+      field: 'team_id',
+    }),
+  },
+  {
+    pattern: /unable to find team object in database\.\s*team id:\s*(\S+)/i,
+    explain: (m) => ({
+      text: `The team ${m[1]} does not exist on the proxy.`,
+      hint: "Check the role's team_id against the teams you belong to (`keyfob status`).",
+      field: 'team_id',
+    }),
+  },
+  {
+    pattern: /only proxy admin can be used to generate, delete, update info.*your role=([\w-]+)/i,
+    explain: (m) => ({
+      text: `This credential (${m[1]}) may not create or change keys.`,
+      hint: 'Ask the proxy admin for an internal-user key (personal keys) or a team key, then run `keyfob connect` with it.',
+    }),
+  },
+  {
+    pattern: /user not allowed to access this route, role=\s*([\w-]+)/i,
+    explain: (m) => ({
+      text: `This credential is view-only (${m[1]}): it may not create or change keys.`,
+      hint: 'Ask the proxy admin for an internal-user key (personal keys) or a team key, then run `keyfob connect` with it.',
+    }),
+  },
+  {
+    pattern: /you are not authorized to delete this key|is not allowed to update key|you are not allowed to access this key's info/i,
+    explain: () => ({
+      text: 'This credential may not manage this key (it was created by someone else, or for a team you do not administer).',
+      hint: "Ask the key's owner or the team's admin to delete it, or connect with the credential that created it.",
+    }),
+  },
+  {
+    pattern: /no 'user_id' is associated with your api key|not authorized to check another user's keys|not authorized to check this team's keys/i,
+    explain: () => ({
+      text: "This credential may not list the proxy's keys.",
+      hint: 'Ask the proxy admin for a key that belongs to a user (an internal-user key), then run `keyfob connect` with it.',
+    }),
+  },
+];
+
+/** `'duration is over max limit set in config - user_value=86400s; max_value=3600s'` → the role field it names. */
+const OVER_MAX = /(\w+) is over max limit set in config - user_value=([^;]*);\s*max_value=(\S+)/i;
+
 /** Maps an HTTP error answer (status, body, content type) to a KeyfobError. */
 export function errorFromResponse(status: number, data: unknown, contentType: string, ctx: LiteLLMErrorContext, location?: string): KeyfobError {
   const body = parseErrorBody(data, contentType);
   const reason = body.reason || `HTTP ${status}`;
   const base = ctx.baseUrl;
-  const make = (kind: ErrorKind, text: string, hint?: string) => fresh(kind, text, ctx, { status, ...(hint === undefined ? {} : { hint }) });
+  const detail = scrub(reason, ctx.secrets);
+  const make = (kind: ErrorKind, text: string, hint?: string, fields?: FieldError[]) =>
+    fresh(kind, text, ctx, { status, detail, ...(hint === undefined ? {} : { hint }), ...(fields ? { fields } : {}) });
   const type = body.type ?? '';
 
-  if (/db not connected|not connected to db|no connected db|database not connected|no db connected/i.test(reason)) {
+  if ((status === 400 || status === 401) && AUTH_NO_DB.test(reason)) {
+    return make('admin-key-rejected', `The proxy at ${base} runs without a database, so it accepts only its master key, and this key is not it (${status}).`,
+      "Connect with the proxy's master key, or give the proxy a database (DATABASE_URL) to use other keys.");
+  }
+  if (ENDPOINT_NO_DB.test(reason) || AUTH_NO_DB.test(reason)) {
     return make('no-database', `The proxy runs without a database; virtual keys need one — set DATABASE_URL on the proxy (${reason}).`,
       'Start the LiteLLM proxy with a DATABASE_URL (PostgreSQL), then try again.');
   }
@@ -146,28 +266,49 @@ export function errorFromResponse(status: number, data: unknown, contentType: st
       'Check that the URL points at the LiteLLM proxy itself, not a web page, login portal or gateway.');
   }
   if (status >= 300 && status < 400) {
-    const target = location ? ` to ${location}` : '';
-    return make('server-error', `${base} redirects${target} (${status}): set the proxy URL to where it redirects.`);
+    const target = location ? ` to ${oneLine(location)}` : '';
+    // Never followed: the request carries the admin key, and a redirect may lead anywhere.
+    return make('server-error', `${base} redirects${target} (${status}); Keyfob does not follow redirects with the admin key.`,
+      'If that address is really your proxy, connect to it directly.');
+  }
+  const overMax = OVER_MAX.exec(reason);
+  if (overMax) {
+    const [, param = '', asked = '', max = ''] = overMax;
+    const field = ROLE_FIELD[param] ?? param;
+    const message = `is over the proxy's limit (upperbound_key_generate_params.${param}: at most ${max}, asked ${asked.trim()})`;
+    return make('invalid-request', `${field}: ${message}.`, `Lower the role's ${field} to ${max} or less, or ask the proxy admin to raise the limit.`,
+      [{ field, message }]);
+  }
+  if (ctx.keyTarget && TEAM_GONE.test(reason)) {
+    return make('invalid-request', `The proxy refused the request (${status}) because of the key's team, not the key: the team no longer exists on the proxy (${reason}).`,
+      'The key is still there. Ask the proxy admin to restore the team, or revoke the lease and issue a new key.');
+  }
+  for (const refusal of REFUSALS) {
+    const m = refusal.pattern.exec(reason);
+    if (!m) continue;
+    const { text, hint, field } = refusal.explain(m);
+    return make('invalid-request', `The proxy refused (${status}): ${text}`, hint, field ? [{ field, message: text }] : undefined);
+  }
+  if (ctx.keyTarget && (status === 401 || status === 403 || status === 404) && KEY_GONE.test(reason)) {
+    return make('not-found', `The proxy does not know this key (${status}).`);
   }
   if (status === 401 || status === 403) {
-    // Older releases answer an unknown key on /key/update and /key/info with 401, not 404.
-    if (/does not exist in db/i.test(reason) || (ctx.keyTarget && /not found in (the )?(db|database)|key not found/i.test(reason))) {
-      return make('not-found', `The proxy does not know this key (${status}): ${reason}`);
-    }
     if (/^(expired_key|budget_exceeded|key_model_access_denied)$/.test(type) || /key is blocked|expired key|budget has been exceeded/i.test(reason)) {
       return make('invalid-request', `The proxy refused the request (${status}): ${reason}`);
     }
     if (/enterprise|premium (feature|user)|licen[cs]e/i.test(reason)) {
       return make('invalid-request', `The proxy refused the request: it needs LiteLLM Enterprise (${status}): ${reason}`);
     }
-    return make('admin-key-rejected', `The proxy at ${base} rejected the admin key (${status}): ${reason}`,
-      "Use the proxy's master key (or a proxy_admin user's key) and connect again.");
+    return make('admin-key-rejected', `The proxy at ${base} rejected the admin key (${status}).`,
+      "Use the proxy's master key, or a personal or team key it accepts, and connect again.");
   }
   if (status === 404) {
     if (body.routeNotFound || !ctx.keyTarget) {
       return make('server-error', `${base} has no ${ctx.endpoint} (404): is this a LiteLLM proxy, and is the URL (with any path prefix) right?`);
     }
-    return make('not-found', `The proxy does not know this key (404): ${reason}`);
+    // A 404 about something else than the key (its wording unknown): the key may well still be there.
+    return make('server-error', `The proxy answered ${ctx.endpoint} with 404 for a reason Keyfob does not know: ${reason}`,
+      'The key is kept; Keyfob will try again.');
   }
   if (status === 400 && (body.param === 'key_alias' || /alias.*already exists|already exists.*alias/i.test(reason))) {
     return make('alias-taken', `The key alias is already taken on the proxy: ${reason}`);
@@ -175,6 +316,10 @@ export function errorFromResponse(status: number, data: unknown, contentType: st
   if (/invalid duration format|unsupported duration unit/i.test(reason)) {
     // Current releases answer 500 for a bad duration; it is still the request that is wrong.
     return make('invalid-request', `The proxy refused the request's duration (${status}): ${reason}`);
+  }
+  if (/monthly resets currently only support 1 month/i.test(reason)) {
+    return make('invalid-request', `The proxy supports only "1mo" as a monthly budget period (${status}).`, 'Use days instead, like "90d".',
+      [{ field: 'budget_duration', message: 'the proxy supports only "1mo" as a monthly period' }]);
   }
   if (status === 400 || status === 422) {
     return make('invalid-request', `The proxy refused the request (${status}): ${reason}`);
@@ -264,8 +409,14 @@ export function unwrapPythonRepr(text: string): string {
 
 // ---------------------------------------------------------------------------------------------------------------
 
-function fresh(kind: ErrorKind, message: string, ctx: LiteLLMErrorContext, opts: { hint?: string; status?: number; networkCode?: string }): KeyfobError {
-  return new KeyfobError(kind, scrub(message, ctx.secrets), opts);
+function fresh(kind: ErrorKind, message: string, ctx: LiteLLMErrorContext,
+  opts: { hint?: string; status?: number; networkCode?: string; detail?: string; fields?: FieldError[] }): KeyfobError {
+  const fields = opts.fields?.map((f) => ({ field: f.field, message: scrub(f.message, ctx.secrets) }));
+  return new KeyfobError(kind, scrub(message, ctx.secrets), {
+    ...opts,
+    ...(opts.hint === undefined ? {} : { hint: scrub(opts.hint, ctx.secrets) }),
+    ...(fields ? { fields } : {}),
+  });
 }
 
 /** Redacts `sk-` material and any exact secret the caller named (an admin key need not start with `sk-`). */
@@ -284,7 +435,7 @@ function textOf(value: unknown): string {
 }
 
 function oneLine(text: string): string {
-  const line = text.replace(/\s+/g, ' ').trim();
+  const line = cleanRemoteText(text).replace(/\s+/g, ' ').trim();
   return line.length > MAX_REASON ? `${line.slice(0, MAX_REASON)}…` : line;
 }
 

@@ -1,5 +1,7 @@
 // The LiteLLM proxy's base URL as Keyfob stores it: http(s) origin plus any path prefix (proxies mounted under
-// `/litellm`), without trailing slashes or the OpenAI-style `/v1` suffix people copy from client configs.
+// `/litellm`, or LiteLLM's own `SERVER_ROOT_PATH=/api/v1`), without trailing slashes. A trailing `/v1` is kept: it may
+// be the proxy's root path, or an OpenAI-style base copied from a client config — the client tries it as given and
+// drops it only when the proxy is not found there (litellm-client.ts).
 import { KeyfobError } from '../errors.js';
 import { textProblem } from '../text-rules.js';
 
@@ -38,7 +40,11 @@ export function normalizeProxyUrl(input: unknown, field = 'url'): string {
   if (url.hostname === '') {
     throw urlError(field, `needs a host name, ${EXAMPLE}`);
   }
-  let pathname = url.pathname.replace(/\/+$/, '');
-  pathname = pathname.replace(/\/v1$/i, '').replace(/\/+$/, '');
+  const pathname = url.pathname.replace(/\/+$/, '');
   return `${url.protocol}//${url.host}${pathname}`;
+}
+
+/** A normalised URL without its trailing `/v1` (unchanged when it has none). */
+export function withoutV1Suffix(url: string): string {
+  return url.replace(/\/v1$/i, '');
 }

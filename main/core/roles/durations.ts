@@ -85,5 +85,10 @@ export function parseBudgetDuration(input: string, field: string): string {
   if (typeof value !== 'string' || !CLEAN_BUDGET_DURATION.test(value)) {
     throw durationError(field, 'must be a budget period like "30d", "1mo", "7d" or "24h" (units s, m, h, d, w, mo)');
   }
+  // LiteLLM computes budget resets by the calendar and supports only one-month steps: "3mo" is refused (or mis-read)
+  // by the proxy, at generate or at update depending on the release.
+  if (value.endsWith('mo') && value !== '1mo') {
+    throw durationError(field, `"${value}": LiteLLM supports only "1mo" as a monthly budget period (use days instead, like "90d")`);
+  }
   return value;
 }

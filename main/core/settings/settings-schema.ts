@@ -19,6 +19,8 @@ export const REVOKE_TRIGGERS: readonly RevokeTrigger[] = ['quit', 'logout', 'loc
 
 export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
   litellm_url: null,
+  litellm_resolved_url: null,
+  auth_header: null,
   ca_file: null,
   allow_insecure_tls: false,
   request_timeout_seconds: 10,
@@ -53,6 +55,12 @@ type SecondsSetting = keyof typeof SETTING_RANGES;
 type BooleanSetting = 'allow_insecure_tls' | 'launch_at_login' | 'notifications';
 
 const SETTING_KEYS = Object.keys(DEFAULT_SETTINGS) as Array<keyof Settings>;
+/** Added after version 1 was released: a file without them takes their defaults. */
+const LATER_SETTING_KEYS: ReadonlyArray<keyof Settings> = ['litellm_resolved_url', 'auth_header'];
+const REQUIRED_SETTING_KEYS = SETTING_KEYS.filter((k) => !LATER_SETTING_KEYS.includes(k));
+/** An HTTP header name (RFC 9110 token), not one that HTTP itself owns. */
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,128}$/;
+const RESERVED_HEADERS = new Set(['host', 'content-length', 'content-type', 'transfer-encoding', 'connection', 'accept', 'cookie']);
 const MAX_PATH_LENGTH = 4096;
 
 // Text without control characters or lone surrogates (ajv compiles patterns with the `u` flag).
@@ -83,9 +91,11 @@ export const STORED_CONFIG_SCHEMA = {
     settings: {
       type: 'object',
       additionalProperties: false,
-      required: SETTING_KEYS,
+      required: REQUIRED_SETTING_KEYS,
       properties: {
         litellm_url: nullable({ type: 'string', pattern: '^https?://[^?#@]+$', maxLength: 2048 }),
+        litellm_resolved_url: nullable({ type: 'string', pattern: '^https?://[^?#@]+$', maxLength: 2048 }),
+        auth_header: nullable({ type: 'string', pattern: HEADER_NAME.source }),
         ca_file: nullable(text(1, MAX_PATH_LENGTH)),
         allow_insecure_tls: { type: 'boolean' },
         request_timeout_seconds: seconds(SETTING_RANGES.request_timeout_seconds.min, SETTING_RANGES.request_timeout_seconds.max),
@@ -163,7 +173,11 @@ export function validateSettingsPatch(patch: unknown, current: Readonly<Settings
     try {
       switch (field) {
         case 'litellm_url':
-          result.litellm_url = value === null || value === '' ? null : normalizeProxyUrl(value, 'litellm_url');
+        case 'litellm_resolved_url':
+          result[field] = value === null || value === '' ? null : normalizeProxyUrl(value, field);
+          break;
+        case 'auth_header':
+          result.auth_header = checkAuthHeader(value);
           break;
         case 'ca_file':
           result.ca_file = checkCaFile(value);
@@ -223,6 +237,16 @@ function checkSeconds(value: unknown, field: SecondsSetting): number {
     throw fieldError(field, `must be between ${formatDuration(min)} and ${formatDuration(max)}`);
   }
   return secondsValue;
+}
+
+function checkAuthHeader(value: unknown): string | null {
+  if (value === null || value === '') return null;
+  if (typeof value !== 'string' || !HEADER_NAME.test(value.trim())) {
+    throw fieldError('auth_header', 'must be an HTTP header name like "x-litellm-api-key" (letters, digits and -), or empty for Authorization: Bearer');
+  }
+  const name = value.trim();
+  if (RESERVED_HEADERS.has(name.toLowerCase())) throw fieldError('auth_header', `cannot be "${name}": HTTP itself uses that header`);
+  return name.toLowerCase() === 'authorization' ? null : name;
 }
 
 function checkCaFile(value: unknown): string | null {
@@ -384,7 +408,7 @@ function checkStoredSettings(value: unknown, errors: FieldError[], strict: boole
     errors.push({ field: 'settings', message: 'must be an object' });
     return null;
   }
-  const missing = SETTING_KEYS.filter((k) => !(k in value));
+  const missing = REQUIRED_SETTING_KEYS.filter((k) => !(k in value));
   for (const k of missing) errors.push({ field: `settings.${k}`, message: 'is missing' });
   try {
     const revokeOn = value.revoke_on;

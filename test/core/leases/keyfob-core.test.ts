@@ -17,7 +17,10 @@ test('connect verifies the admin key before storing it or the URL', async () => 
     await assert.rejects(h.core.connect({ url: h.sim.url, adminKey: '  ' }), (e: KeyfobError) => e.kind === 'validation' && e.fields[0]?.field === 'adminKey');
 
     await h.core.connect({ url: `${h.sim.url}/v1/`, adminKey: ADMIN_KEY });
-    assert.equal(h.core.getSettings().litellm_url, h.sim.url, 'normalised');
+    // The URL is kept as given (a trailing /v1 may be a path prefix); the form that answered is remembered.
+    assert.equal(h.core.getSettings().litellm_url, `${h.sim.url}/v1`, 'normalised');
+    assert.equal(h.core.getSettings().litellm_resolved_url, h.sim.url, 'the proxy answered without the /v1');
+    await h.core.connect({ url: h.sim.url, adminKey: ADMIN_KEY });
     assert.equal(await h.keychain.get('admin-key'), ADMIN_KEY);
     const status = await h.core.connectionStatus();
     assert.deepEqual({ url: status.url, stored: status.admin_key_stored, session: status.session_only }, { url: h.sim.url, stored: true, session: false });
@@ -48,7 +51,8 @@ test('not connected: issuing says what to do and leaves nothing behind', async (
 test('testConnection reports reachability, the admin key and the database, and never throws for network trouble', async () => {
   const h = await harness();
   try {
-    assert.deepEqual(await h.core.testConnection(), { reachable: true, admin_ok: true, db_connected: true, error: null });
+    const ok = await h.core.testConnection();
+    assert.deepEqual({ ...ok, identity: ok.identity?.role }, { reachable: true, admin_ok: true, db_connected: true, error: null, identity: 'master-key' });
     const wrongKey = await h.core.testConnection({ adminKey: 'sk-nope' });
     assert.equal(wrongKey.reachable, true);
     assert.equal(wrongKey.admin_ok, false);

@@ -231,7 +231,7 @@ describe('a proxy without a database', () => {
 
 describe('client options', () => {
   test('the base URL is validated and normalised', () => {
-    assert.equal(new LiteLLMClient({ baseUrl: 'http://127.0.0.1:4000/v1/', adminKey: MASTER }).baseUrl, 'http://127.0.0.1:4000');
+    assert.equal(new LiteLLMClient({ baseUrl: 'http://127.0.0.1:4000/v1/', adminKey: MASTER }).baseUrl, 'http://127.0.0.1:4000/v1');
     assert.throws(() => new LiteLLMClient({ baseUrl: 'https://u:p@x.example', adminKey: MASTER }),
       (e: unknown) => e instanceof KeyfobError && e.kind === 'validation' && e.fields[0]?.field === 'url');
   });

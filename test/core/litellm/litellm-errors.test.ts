@@ -17,10 +17,13 @@ interface ShapeCase {
   call: 'verify' | 'generate' | 'renew' | 'info' | 'delete';
   kind: ErrorKind | 'already-gone';
   message?: RegExp;
+  /** The proxy's own words, kept out of the message for --verbose and the audit log. */
+  detail?: RegExp;
 }
 
 const cases: ShapeCase[] = [
-  { what: '401 envelope, code as a string', call: 'verify', kind: 'admin-key-rejected', message: /rejected the admin key \(401\): Authentication Error, Invalid proxy server token passed\./,
+  { what: '401 envelope, code as a string', call: 'verify', kind: 'admin-key-rejected', message: /^The proxy at \S+ rejected the admin key \(401\)\.$/,
+    detail: /^Authentication Error, Invalid proxy server token passed\.$/,
     respond: { status: 401, body: envelope(401, 'Authentication Error, Invalid proxy server token passed.', 'token_not_found_in_db') } },
   { what: '401 envelope, code as an integer (older releases)', call: 'verify', kind: 'admin-key-rejected',
     respond: { status: 401, body: envelope(401, 'Authentication Error, No api key passed in.', 'auth_error', 'None', 401) } },
@@ -32,11 +35,11 @@ const cases: ShapeCase[] = [
     respond: { status: 401, body: envelope(401, 'Authentication Error, Key is blocked.', 'auth_error') } },
   { what: '403 Enterprise-only feature', call: 'generate', kind: 'invalid-request', message: /Enterprise/,
     respond: { status: 403, body: envelope(403, 'tags is an Enterprise feature. You must be a LiteLLM Enterprise user to use this feature.', 'auth_error') } },
-  { what: '401 "does not exist in db" on update → not-found', call: 'renew', kind: 'not-found', message: /does not exist in db/,
+  { what: '401 "does not exist in db" on update → not-found', call: 'renew', kind: 'not-found', message: /does not know this key \(401\)/, detail: /does not exist in db/,
     respond: { status: 401, body: envelope(401, 'Key=abc does not exist in db', 'auth_error', 'None', 401) } },
   { what: '401 "Key not found in database" on info (older) → not-found', call: 'info', kind: 'not-found',
     respond: { status: 401, body: envelope(401, 'Key not found in database', 'auth_error', 'None', 401) } },
-  { what: '404 envelope on info → not-found', call: 'info', kind: 'not-found', message: /Key not found in database/,
+  { what: '404 envelope on info → not-found', call: 'info', kind: 'not-found', detail: /Key not found in database/,
     respond: { status: 404, body: envelope(404, 'Key not found in database', 'not_found_error') } },
   { what: '404 with a Python-repr message on delete → already gone', call: 'delete', kind: 'already-gone',
     respond: { status: 404, body: envelope(404, "{'error': 'No keys found'}", 'internal_server_error') } },
@@ -81,6 +84,50 @@ const cases: ShapeCase[] = [
     respond: { status: 503, body: '' } },
   { what: 'an envelope whose error is a plain string', call: 'generate', kind: 'server-error', message: /boom/,
     respond: { status: 500, body: JSON.stringify({ error: 'boom' }) } },
+  // Per era, only the words say whether the key is gone (../shared/litellm-admin-api.md, "What a client must do" 5).
+  { what: 'N2: 404 "Key not found" on update → not-found', call: 'renew', kind: 'not-found',
+    respond: { status: 404, body: envelope(404, 'Key not found. Key=abc', 'not_found_error') } },
+  { what: 'C/N: 401 "user key does not exist in db" on update → not-found', call: 'renew', kind: 'not-found',
+    respond: { status: 401, body: envelope(401, 'Authentication Error: invalid user key - user key does not exist in db. User Key=abc', 'auth_error') } },
+  { what: "404 \"Team doesn't exist in db\" on update: the key is still there, not gone", call: 'renew', kind: 'invalid-request', message: /team, not the key/,
+    respond: { status: 404, body: envelope(404, `{'error': "Team doesn't exist in db. Team=t1. Create team via \`/team/new\` call."}`, 'auth_error') } },
+  { what: "400 \"Team doesn't exist in db\" (before 1.80.5) on update: not gone either", call: 'renew', kind: 'invalid-request', message: /team, not the key/,
+    respond: { status: 400, body: envelope(400, "Authentication Error, Team doesn't exist in db. Team=t1.", 'auth_error') } },
+  { what: 'a 404 on a key call whose words are unknown is not "gone"', call: 'renew', kind: 'server-error', message: /does not know/,
+    respond: { status: 404, body: envelope(404, 'Something else entirely', 'not_found_error') } },
+  { what: "≤1.63 auth: an unknown CALLER key (\"Key doesn't exist in db\") is a rejected admin key, even on a key call", call: 'renew', kind: 'admin-key-rejected',
+    respond: { status: 401, body: envelope(401, "Authentication Error, Key doesn't exist in db. key=e29797. Create key via `/key/generate` call.", 'auth_error') } },
+  // No database: the auth layer says "No connected db." to any key but the master key.
+  { what: '≥1.71.2 no DB, not the master key: 400 no_db_connection → admin-key-rejected', call: 'verify', kind: 'admin-key-rejected', message: /without a database.*not it/,
+    respond: { status: 400, body: envelope(400, 'No connected db.', 'no_db_connection') } },
+  { what: '≤1.63 no DB, not the master key: 401 → admin-key-rejected', call: 'verify', kind: 'admin-key-rejected',
+    respond: { status: 401, body: envelope(401, 'Authentication Error, No connected db.', 'auth_error') } },
+  { what: 'no DB, master key: the endpoint says "Database not connected" → no-database', call: 'info', kind: 'no-database',
+    respond: { status: 500, body: envelope(500, 'Internal Server Error, Database not connected. Connect a database to your proxy', 'internal_server_error') } },
+  // Admin-side limits and key_generation_settings: the role field they name, and what to ask for.
+  { what: 'upperbound: duration over max limit → the role field ttl', call: 'generate', kind: 'invalid-request', message: /^ttl: is over the proxy's limit.*at most 3600s/,
+    respond: { status: 400, body: envelope(400, "{'error': 'duration is over max limit set in config - user_value=86400s; max_value=3600s'}", 'bad_request_error') } },
+  { what: 'upperbound: max_budget over max limit → max_budget', call: 'generate', kind: 'invalid-request', message: /^max_budget: /,
+    respond: { status: 400, body: envelope(400, "{'error': 'max_budget is over max limit set in config - user_value=50.0; max_value=10.0'}", 'bad_request_error') } },
+  { what: 'internal user asking for another user_id', call: 'generate', kind: 'invalid-request', message: /only for itself/,
+    respond: { status: 403, body: envelope(403, "{'error': 'User can only create keys for themselves. Got user_id=bob, Your ID=alice'}", 'auth_error') } },
+  { what: 'personal keys restricted by admin', call: 'generate', kind: 'invalid-request', message: /lets only \['proxy_admin'\] create personal keys/,
+    respond: { status: 400, body: envelope(400, "{'error': \"Personal key creation has been restricted by admin. Allowed roles=['proxy_admin']. Your role=internal_user\"}", 'bad_request_error') } },
+  { what: 'not a member of the team', call: 'generate', kind: 'invalid-request', message: /not a member of team t1/,
+    respond: { status: 400, body: envelope(400, "{'error': 'User=alice not assigned to team=t1'}", 'bad_request_error') } },
+  { what: 'team member without the route permission', call: 'generate', kind: 'invalid-request', message: /may not call \/key\/generate/,
+    respond: { status: 401, body: envelope(401, 'Team member does not have permissions for endpoint: /key/generate. You only have access to [/key/info]', 'team_member_permission_error') } },
+  { what: 'a required param of key_generation_settings', call: 'generate', kind: 'invalid-request', message: /require "team_id"/,
+    respond: { status: 400, body: envelope(400, "{'error': 'Required param team_id not in data'}", 'bad_request_error') } },
+  { what: 'view-only admin', call: 'generate', kind: 'invalid-request', message: /view-only/,
+    respond: { status: 403, body: envelope(403, 'user not allowed to access this route, role= proxy_admin_viewer. Trying to access: /key/generate', 'auth_error') } },
+  { what: 'a role that may not manage keys', call: 'generate', kind: 'invalid-request', message: /may not create or change keys/,
+    respond: { status: 401, body: envelope(401, 'Authentication Error, Only proxy admin can be used to generate, delete, update info for new keys/users/teams. Route=/key/generate. Your role=internal_user_viewer. Your user_id=v', 'auth_error') } },
+  { what: 'a monthly budget period other than 1mo', call: 'generate', kind: 'invalid-request', message: /only "1mo"/,
+    respond: { status: 500, body: envelope(500, 'Internal Server Error, Monthly resets currently only support 1 month intervals', 'internal_server_error') } },
+  // Hostile text: escape sequences and bidi controls never reach a message.
+  { what: 'terminal escapes in the reason are stripped', call: 'generate', kind: 'invalid-request', message: /^The proxy refused the request \(400\): bad thing here$/,
+    respond: { status: 400, body: envelope(400, 'bad \u001b]0;owned\u0007thing\u001b[2J \u202ehere\u0007', 'bad_request_error') } },
 ];
 
 describe('error shapes over HTTP', () => {
@@ -113,6 +160,7 @@ describe('error shapes over HTTP', () => {
         assert.ok(e instanceof KeyfobError, String(e));
         assert.equal(e.kind, c.kind, e.message);
         if (c.message) assert.match(e.message, c.message);
+        if (c.detail) assert.match(e.detail ?? '', c.detail);
         assert.equal(e.status, c.respond.status);
         assert.equal(e.cause, undefined);
         return true;
@@ -130,9 +178,9 @@ describe('error shapes over HTTP', () => {
     server.respond = { status: 401, body: envelope(401, `Invalid key. Received API Key = ${ADMIN}, other=sk-live-abcdefgh12345678`, 'auth_error') };
     await assert.rejects(client.verifyAdmin(), (e: unknown) => {
       assert.ok(e instanceof KeyfobError);
-      assert.doesNotMatch(e.message, /sk-admin-shapes-0003|abcdefgh12345678/);
-      assert.match(e.message, /sk-\.\.\.0003/);
-      assert.match(e.message, /sk-\.\.\.5678/);
+      assert.doesNotMatch(JSON.stringify({ ...e.toJSON(), message: e.message }), /sk-admin-shapes-0003|abcdefgh12345678/);
+      assert.match(e.detail ?? '', /sk-\.\.\.0003/);
+      assert.match(e.detail ?? '', /sk-\.\.\.5678/);
       return true;
     });
   });

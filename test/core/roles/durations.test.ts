@@ -88,4 +88,10 @@ describe('parseBudgetDuration (Keyfob writes only clean forms)', () => {
       assertFieldError(() => parseBudgetDuration(s, 'budget_duration'), 'budget_duration', /"30d"/);
     });
   }
+  // LiteLLM's calendar resets support one-month steps only (500 on generate ≥1.76.3, 400 on update ≥1.70).
+  for (const s of ['2mo', '3mo', '12mo']) {
+    test(`rejects ${JSON.stringify(s)}: the proxy supports only 1mo`, () => {
+      assertFieldError(() => parseBudgetDuration(s, 'budget_duration'), 'budget_duration', /only "1mo"/);
+    });
+  }
 });

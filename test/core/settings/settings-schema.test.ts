@@ -25,7 +25,7 @@ function validationError(fn: () => unknown): KeyfobError {
 describe('defaults', () => {
   test('the documented defaults', () => {
     assert.deepEqual(defaultSettings(), {
-      litellm_url: null, ca_file: null, allow_insecure_tls: false, request_timeout_seconds: 10,
+      litellm_url: null, litellm_resolved_url: null, auth_header: null, ca_file: null, allow_insecure_tls: false, request_timeout_seconds: 10,
       default_lease_ttl_seconds: 3600, max_lease_ttl_seconds: 86_400, clipboard_clear_seconds: 30,
       idle_threshold_seconds: 600, revoke_on: { quit: true, logout: true, lock: false, suspend: false },
       launch_at_login: false, notifications: true,
@@ -47,7 +47,7 @@ describe('validateSettingsPatch', () => {
       clipboard_clear_seconds: '0', notifications: 'false', allow_insecure_tls: true, request_timeout_seconds: 20,
       idle_threshold_seconds: '5m', ca_file: '/etc/ssl/corp.pem', launch_at_login: 'true',
     }), {
-      litellm_url: 'https://litellm.example.com', default_lease_ttl_seconds: 1800, max_lease_ttl_seconds: 28_800,
+      litellm_url: 'https://litellm.example.com/v1', default_lease_ttl_seconds: 1800, max_lease_ttl_seconds: 28_800,
       clipboard_clear_seconds: 0, notifications: false, allow_insecure_tls: true, request_timeout_seconds: 20,
       idle_threshold_seconds: 300, ca_file: '/etc/ssl/corp.pem', launch_at_login: true,
     });
@@ -120,7 +120,7 @@ describe('migrateConfig', () => {
       roles: { Dev: { ttl: '15m', max_ttl: '8h', models: ['gpt-4o'] } },
     });
     assert.equal(migrated.schema_version, CURRENT_SCHEMA_VERSION);
-    assert.deepEqual(migrated.settings, { ...defaultSettings(), litellm_url: 'http://localhost:4000', default_lease_ttl_seconds: 1800 });
+    assert.deepEqual(migrated.settings, { ...defaultSettings(), litellm_url: 'http://localhost:4000/v1', default_lease_ttl_seconds: 1800 });
     assert.deepEqual(migrated.roles, { dev: role });
   });
   test('version 0 roles may be a list', () => {
@@ -145,7 +145,8 @@ describe('migrateConfig', () => {
     ['a role missing fields is fine but an unknown field is not', { ...current, roles: { dev: { ...role, extra: 1 } } }, 'roles.dev.extra'],
     ['a missing setting', { ...current, settings: { ...defaultSettings(), notifications: undefined } }, 'settings.notifications'],
     ['a setting of the wrong type', { ...current, settings: { ...defaultSettings(), clipboard_clear_seconds: 'x' } }, 'settings.clipboard_clear_seconds'],
-    ['an unnormalised URL', { ...current, settings: { ...defaultSettings(), litellm_url: 'http://x.example/v1' } }, 'settings.litellm_url'],
+    ['an unnormalised URL', { ...current, settings: { ...defaultSettings(), litellm_url: 'http://x.example/v1/' } }, 'settings.litellm_url'],
+    ['an auth header that is not a header name', { ...current, settings: { ...defaultSettings(), auth_header: 'x key' } }, 'settings.auth_header'],
     ['default ttl above max', { ...current, settings: { ...defaultSettings(), default_lease_ttl_seconds: 90_000 } }, 'settings.default_lease_ttl_seconds'],
     ['an unknown top-level key', { ...current, extra: true }, 'extra'],
     ['roles not a map', { ...current, roles: 'dev' }, 'roles'],

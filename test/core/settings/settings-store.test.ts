@@ -63,7 +63,7 @@ describe('reading and updating', () => {
       settings: { ...c.settings, litellm_url: 'http://localhost:4000/v1/' },
       roles: { dev: { ...devRole, ttl: '15m', name: 'dev' } as never },
     }));
-    assert.equal(result.settings.litellm_url, 'http://localhost:4000');
+    assert.equal(result.settings.litellm_url, 'http://localhost:4000/v1');
     assert.equal(result.roles.dev?.ttl, 900);
     assert.deepEqual(readJson(store.path), result);
   });
@@ -121,7 +121,7 @@ describe('migration', () => {
     const file = path.join(dir, 'config.json');
     fs.writeFileSync(file, JSON.stringify({ settings: { litellm_url: 'http://localhost:4000/v1' }, roles: { Dev: { ttl: '15m', max_ttl: '8h', models: ['gpt-4o'] } } }), { mode: 0o644 });
     const store = openSettingsStore({ stateDir: dir });
-    const expected: StoredConfig = { schema_version: 1, settings: { ...defaultSettings(), litellm_url: 'http://localhost:4000' }, roles: { dev: devRole } };
+    const expected: StoredConfig = { schema_version: 1, settings: { ...defaultSettings(), litellm_url: 'http://localhost:4000/v1' }, roles: { dev: devRole } };
     assert.deepEqual(store.read(), expected);
     assert.deepEqual(readJson(file), expected);
     assert.equal(mode(file), 0o600);
