@@ -3,6 +3,7 @@
 // echoes a key must not reach a terminal's scrollback.
 import { KeyfobError, redactText, toKeyfobError } from '../core/errors.js';
 import type { ErrorKind, FieldError } from '../core/errors.js';
+import { describeFailure } from './lease-failure.js';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
@@ -25,6 +26,8 @@ export function renderError(error: unknown, helpHint?: string): string[] {
   const e = toKeyfobError(error);
   const lines: string[] = [];
   const [only] = e.fields;
+  // The proxy's own words for a refused admin key are ~250 characters of token dump; the audit log keeps them.
+  if (e.kind === 'admin-key-rejected') return [`keyfob: ${describeFailure(e.toJSON(), false, e.message)}`];
   if (e.fields.length === 1 && only) {
     lines.push(`keyfob: ${only.field}: ${only.message}`);
   } else {
@@ -42,6 +45,10 @@ export function renderError(error: unknown, helpHint?: string): string[] {
  * invocations, so that choice does not exist here and is replaced by what the CLI needs.
  */
 export function forTheCli(hint: string): string {
+  // The window has a Settings screen; the CLI reaches the same settings through `keyfob config`.
+  if (/request timeout can be raised in Settings/.test(hint)) {
+    return hint.replace(/The request timeout can be raised in Settings\.?/, 'Raise the request timeout with `keyfob config set request-timeout 30s`.');
+  }
   const trimmed = hint.replace(/,?\s*or choose session-only storage(?: \([^)]*\))?/i, '').replace(/\s+\./g, '.');
   return trimmed === hint ? hint : `${trimmed.replace(/\.?$/, '.')} The CLI needs a working keychain: it has no session-only mode.`;
 }
