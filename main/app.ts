@@ -14,7 +14,9 @@ import { KeytarSecretStore, SessionSecretStore } from './core/keychain/index.js'
 import type { ConnectionStatus, KeyfobCore, RevokeSummary } from './core/core-api.js';
 import type { Clock, SecretStore } from './core/ports.js';
 import type { LeaseEvent, RevokeTrigger, Settings } from './core/types.js';
+import type { CliStreams } from './cli/command.js';
 import { PowerActivity } from './electron/activity.js';
+import { cliModeArgs, runCliMode } from './electron/cli-mode.js';
 import { ElectronClipboard } from './electron/clipboard.js';
 import { DEMO_FLAG, seedDemo, startDemoEnvironment } from './electron/demo.js';
 import type { DemoEnvironment } from './electron/demo.js';
@@ -517,8 +519,26 @@ function reportRevocation(trigger: RevokeTrigger, summary: RevokeSummary, notifi
  */
 const isMainEntry = process.versions.electron !== undefined && process.type === 'browser';
 
+/**
+ * What the main process does first: `Keyfob --cli -- ARGS` (the `keyfob` launcher in the app's resources) runs one
+ * CLI command and exits, before any window or tray exists; anything else starts the desktop app.
+ */
+export async function runMainProcess(argv: readonly string[] = process.argv, streams: CliStreams = processStreams()): Promise<'cli' | 'app'> {
+  const cliArgs = cliModeArgs(argv);
+  if (cliArgs) {
+    await runCliMode(cliArgs, streams);
+    return 'cli';
+  }
+  await startKeyfobApp({ handleSignals: true });
+  return 'app';
+}
+
+function processStreams(): CliStreams {
+  return { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env };
+}
+
 if (isMainEntry) {
-  startKeyfobApp({ handleSignals: true }).catch((e: unknown) => {
+  runMainProcess().catch((e: unknown) => {
     console.error(`keyfob: could not start: ${toKeyfobError(e).message}`);
     app.exit(1);
   });
