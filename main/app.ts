@@ -4,6 +4,7 @@
 // function in plain Node against a fake `electron` module, the simulator and the real keyring.
 import { app, ipcMain, session } from 'electron';
 import ElectronStore from 'electron-store';
+import os from 'node:os';
 import path from 'node:path';
 import { systemClock } from './adapters/system-clock.js';
 import { KeyfobError, toKeyfobError } from './core/errors.js';
@@ -17,6 +18,7 @@ import type { LeaseEvent, RevokeTrigger, Settings } from './core/types.js';
 import type { CliStreams } from './cli/command.js';
 import { PowerActivity } from './electron/activity.js';
 import { cliModeArgs, runCliMode } from './electron/cli-mode.js';
+import { runCommandLineTool } from './electron/command-line-tool.js';
 import { ElectronClipboard } from './electron/clipboard.js';
 import { DEMO_FLAG, seedDemo, startDemoEnvironment } from './electron/demo.js';
 import type { DemoEnvironment } from './electron/demo.js';
@@ -203,6 +205,14 @@ export async function startKeyfobApp(options: KeyfobAppOptions = {}): Promise<Ru
       if (previous.launch_at_login !== next.launch_at_login) await applyLoginItem(next.launch_at_login);
       tray?.refresh();
     },
+    commandLineTool: (action) =>
+      runCommandLineTool(action, {
+        platform,
+        home: os.homedir(),
+        resourcesPath: app.isPackaged ? process.resourcesPath : null,
+        appImage: env.APPIMAGE ?? null,
+        pathEnv: env.PATH ?? '',
+      }),
   };
   const handlers = createApiHandlers(ctx);
   const publisher = new SnapshotPublisher(ctx, (snapshot) => window.pushSnapshot(snapshot));

@@ -81,5 +81,10 @@ export function createApiHandlers(ctx: ApiContext): ApiHandlers {
         return next;
       }),
     auditLog: (limit) => result(() => core().auditLog(limit)),
+    commandLineTool: (action) =>
+      result(() => {
+        if (!ctx.commandLineTool) throw new KeyfobError('state-unavailable', 'The command-line tool can be installed only from the Keyfob app.');
+        return ctx.commandLineTool(action);
+      }),
   };
 }
