@@ -3,7 +3,6 @@
 // echoes a key must not reach a terminal's scrollback.
 import { KeyfobError, redactText, toKeyfobError } from '../core/errors.js';
 import type { ErrorKind, FieldError } from '../core/errors.js';
-import { describeFailure } from './lease-failure.js';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
@@ -27,7 +26,12 @@ export function renderError(error: unknown, helpHint?: string): string[] {
   const lines: string[] = [];
   const [only] = e.fields;
   // The proxy's own words for a refused admin key are ~250 characters of token dump; the audit log keeps them.
-  if (e.kind === 'admin-key-rejected') return [`keyfob: ${describeFailure(e.toJSON(), false, e.message)}`];
+  if (e.kind === 'admin-key-rejected') {
+    return [
+      `keyfob: the admin key was rejected by the proxy${e.status ? ` (${e.status})` : ''}`,
+      "hint: run `keyfob connect` with the current key: the proxy's master key, or a proxy_admin user's key",
+    ];
+  }
   if (e.fields.length === 1 && only) {
     lines.push(`keyfob: ${only.field}: ${only.message}`);
   } else {

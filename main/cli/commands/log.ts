@@ -3,6 +3,7 @@ import { boolValue, stringValue } from '../args.js';
 import type { Command } from '../command.js';
 import { EXIT_OK } from '../failure.js';
 import type { AuditEntry } from '../../core/types.js';
+import { formatDuration } from '../../core/roles/index.js';
 import { formatTable, json } from '../output.js';
 import { InputProblems, parseWholeNumber } from '../validate.js';
 import { localDateTime, localZoneName } from '../when.js';
@@ -38,6 +39,11 @@ export const logCommand: Command = {
 export function auditTable(entries: readonly AuditEntry[]): string[] {
   return formatTable(
     [`TIME (${localZoneName()})`, 'ACTION', 'OUTCOME', 'ROLE', 'LEASE', 'DETAIL'],
-    entries.map((e) => [localDateTime(e.time), e.action, e.outcome, e.role ?? '-', e.lease_id ?? '-', e.detail ?? '']),
+    entries.map((e) => [localDateTime(e.time), e.action, e.outcome, e.role ?? '-', e.lease_id ?? '-', readableDetail(e.detail ?? '')]),
   );
+}
+
+/** The core writes increments as seconds (`person: +3000s`); people read `+50m`. --json keeps the original. */
+function readableDetail(detail: string): string {
+  return detail.replace(/(^|[\s+(])(\d{2,})s\b/g, (_m, before: string, seconds: string) => `${before}${formatDuration(Number(seconds))}`);
 }
