@@ -125,8 +125,8 @@ export const roleSetCommand: Command = {
     '                     [--team-id T] [--user-id U]',
   description: [
     'A role is a template for keys. On an existing role, only the flags given change. Names are lower-cased.',
-    'Durations: 90s, 15m, 8h, 7d, 2w or whole seconds; a ttl of 0 uses the default lease TTL setting (1h), a',
-    'max ttl of 0 the max lease TTL setting (24h). "none" removes an optional limit or id.',
+    'Durations: 90s, 5min, 1h30m, 1.5h, 2d, 2w or whole seconds; a ttl of 0 uses the default lease TTL setting, a',
+    'max ttl of 0 the max lease TTL setting (`keyfob config get` shows both). "none" removes an optional limit or id.',
   ],
   args: {
     options: {
