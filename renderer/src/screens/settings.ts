@@ -116,6 +116,8 @@ function createCommandLineToolCard(ctx: ShellContext): HTMLElement {
     button.disabled = true;
     const r = await call(() => ctx.api.commandLineTool(action));
     button.disabled = false;
+    // What is not an outcome (nothing to install here, or a failure) reads as plain text, not as success.
+    status.className = r.ok && action !== 'status' ? 'status' : 'muted';
     if (!r.ok) {
       status.textContent = errorText(r.error);
       // Where there is nothing to install (a checkout), there is no button to press.
