@@ -71,7 +71,9 @@ describe('Keyfob --cli', () => {
     assert.equal(issued.exitCode, 0, issued.stderr());
     const lease = JSON.parse(issued.stdout()) as { key_alias: string; expires_at: string; issued_at: string };
     assert.ok(sim.liveKeys().some((k) => k.key_alias === lease.key_alias), 'the key exists on the proxy');
-    assert.equal(Math.round((Date.parse(lease.expires_at) - Date.parse(lease.issued_at)) / 1000), 5400, '1h30m is 5400 s');
+    const generate = [...sim.requests].reverse().find((r) => r.path === '/key/generate');
+    assert.equal((generate?.body as { duration?: string } | undefined)?.duration, '5400s', '1h30m goes to LiteLLM as 5400 s');
+    assert.ok(Math.abs(Date.parse(lease.expires_at) - Date.parse(lease.issued_at) - 5_400_000) < 10_000);
 
     assert.equal(fake.windows.length, 0, 'no window');
     assert.equal(fake.trays.length, 0, 'no tray');

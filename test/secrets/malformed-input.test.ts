@@ -126,7 +126,7 @@ const CORE_CASES: CoreCase[] = [
   { input: 'admin key a lone surrogate', field: 'adminKey', run: connect('http://127.0.0.1:9', LONE_HIGH) },
   // settings
   { input: 'request timeout 0', field: 'request_timeout_seconds', run: settings({ request_timeout_seconds: 0 }) },
-  { input: 'request timeout "5 minutes"', field: 'request_timeout_seconds', run: settings({ request_timeout_seconds: '5 minutes' }) },
+  { input: 'request timeout "five minutes"', field: 'request_timeout_seconds', run: settings({ request_timeout_seconds: 'five minutes' }) },
   { input: 'request timeout 301', field: 'request_timeout_seconds', run: settings({ request_timeout_seconds: 301 }) },
   { input: 'default lease TTL above the max', field: 'default_lease_ttl_seconds', run: settings({ default_lease_ttl_seconds: '48h' }) },
   { input: 'clipboard clear -1', field: 'clipboard_clear_seconds', run: settings({ clipboard_clear_seconds: -1 }) },
