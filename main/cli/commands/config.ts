@@ -48,7 +48,7 @@ const revokeOn = (trigger: RevokeTrigger, help: string): ConfigKey => ({
 export const CONFIG_KEYS: readonly ConfigKey[] = [
   { name: 'url', kind: 'url', help: 'the LiteLLM proxy (set with `keyfob connect --url URL`, which checks the admin key)', read: (s) => s.litellm_url, patch: null },
   { name: 'ca-file', kind: 'path', help: 'PEM file of extra CA certificates for the proxy; "none" removes it', read: (s) => s.ca_file, patch: (raw) => ({ ca_file: raw.trim().toLowerCase() === 'none' ? null : raw }) },
-  flag('allow_insecure_tls', 'allow-insecure-tls', 'skip TLS certificate checks (a self-signed proxy); true or false'),
+  flag('allow_insecure_tls', 'allow-insecure-tls', 'skip TLS certificate checks, for a self-signed proxy'),
   seconds('request_timeout_seconds', 'request-timeout', 'how long to wait for the proxy, e.g. 30s'),
   seconds('default_lease_ttl_seconds', 'default-lease-ttl', 'TTL for roles without their own, e.g. 1h'),
   seconds('max_lease_ttl_seconds', 'max-lease-ttl', 'no key lives longer than this from issue, e.g. 24h'),
@@ -58,7 +58,7 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
   revokeOn('logout', 'revoke every key at logout or shutdown'),
   revokeOn('lock', 'revoke every key when the screen locks'),
   revokeOn('suspend', 'revoke every key when the computer sleeps'),
-  flag('launch_at_login', 'launch-at-login', 'start the app at login (applied by the app when it next starts)'),
+  flag('launch_at_login', 'launch-at-login', 'start the app at login (the app applies it when it next starts)'),
   flag('notifications', 'notifications', 'desktop notifications from the app'),
 ];
 
@@ -81,6 +81,12 @@ export function showValue(key: ConfigKey, value: unknown): string {
   return String(value);
 }
 
+/** `  request-timeout     how long to wait …`, one setting a line, for the help text. */
+function settingLines(): string[] {
+  const width = Math.max(...CONFIG_KEYS.map((k) => k.name.length));
+  return CONFIG_KEYS.map((k) => `  ${k.name.padEnd(width)}  ${k.help}`);
+}
+
 function defaultsOf(): Settings {
   return { ...DEFAULT_SETTINGS, revoke_on: { ...DEFAULT_SETTINGS.revoke_on } };
 }
@@ -91,8 +97,7 @@ export const configGetCommand: Command = {
   usage: 'keyfob config get [NAME] [--json]',
   description: [
     'The same settings as the Settings screen of the desktop app, in the shared config.json.',
-    `Names: ${CONFIG_KEYS.map((k) => k.name).join(', ')}.`,
-    '--json prints durations in whole seconds.',
+    '--json prints durations in whole seconds. `keyfob config set --help` describes each setting.',
   ],
   args: {
     options: { json: { type: 'boolean', help: 'print JSON (one value, or an object of every setting)' } },
@@ -128,8 +133,8 @@ export const configSetCommand: Command = {
   usage: 'keyfob config set NAME VALUE',
   description: [
     'Durations: 30s, 5min, 1h30m, 1.5h, 2d or whole seconds. Switches: true or false. "default" restores the',
-    'default value.',
-    `Names: ${CONFIG_KEYS.filter((k) => k.patch).map((k) => `${k.name} (${k.help})`).join('; ')}.`,
+    'default value. The settings:',
+    ...settingLines(),
   ],
   args: { options: {}, positionals: [{ name: 'NAME', required: true }, { name: 'VALUE', required: true }] },
   examples: ['keyfob config set request-timeout 30s', 'keyfob config set revoke-on-lock true', 'keyfob config set clipboard-clear default'],
