@@ -21,7 +21,7 @@ export function usageError(message: string, opts: { fields?: FieldError[]; hint?
 }
 
 /** The lines written to stderr for a failure; `helpHint` is used when the error carries no hint of its own. */
-export function renderError(error: unknown, helpHint?: string): string[] {
+export function renderError(error: unknown, helpHint?: string, opts: { verbose?: boolean } = {}): string[] {
   const e = toKeyfobError(error);
   const lines: string[] = [];
   const [only] = e.fields;
@@ -29,8 +29,9 @@ export function renderError(error: unknown, helpHint?: string): string[] {
   if (e.kind === 'admin-key-rejected') {
     return [
       `keyfob: the admin key was rejected by the proxy${e.status ? ` (${e.status})` : ''}`,
+      ...(opts.verbose ? [`  detail: ${oneLine(e.message)}`] : []),
       "hint: run `keyfob connect` with the current key: the proxy's master key, or a proxy_admin user's key",
-    ];
+    ].map(redactText);
   }
   if (e.fields.length === 1 && only) {
     lines.push(`keyfob: ${only.field}: ${only.message}`);

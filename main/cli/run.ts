@@ -2,7 +2,7 @@
 // two-line report and exit status (0 ok, 1 operation failed, 2 bad usage).
 import { readFileSync } from 'node:fs';
 import { resolveStateDir } from '../core/settings/index.js';
-import { parseCommandArgs, refuseSecretFlags, splitAtTerminator, stringValue, wantsHelp } from './args.js';
+import { beforeTerminator, parseCommandArgs, refuseSecretFlags, splitAtTerminator, stringValue, wantsHelp } from './args.js';
 import type { CliContext, CliStreams, Command } from './command.js';
 import { COMMANDS, GROUPS } from './commands/index.js';
 import { EXIT_OK, EXIT_USAGE, exitCodeFor, renderError, usageError } from './failure.js';
@@ -17,12 +17,13 @@ interface GlobalFlags {
   home: string | undefined;
   help: boolean;
   version: boolean;
+  verbose: boolean;
   words: string[];
 }
 
 /** Flags before the command word: `keyfob --home DIR role list`. */
 function parseGlobalFlags(argv: readonly string[]): GlobalFlags {
-  const flags: GlobalFlags = { home: undefined, help: false, version: false, words: [] };
+  const flags: GlobalFlags = { home: undefined, help: false, version: false, verbose: false, words: [] };
   let i = 0;
   for (; i < argv.length; i++) {
     const arg = argv[i] as string;
@@ -37,6 +38,8 @@ function parseGlobalFlags(argv: readonly string[]): GlobalFlags {
       flags.help = true;
     } else if (arg === '--version') {
       flags.version = true;
+    } else if (arg === '--verbose') {
+      flags.verbose = true;
     } else if (arg.startsWith('-') && arg !== '-') {
       refuseSecretFlags([arg]);
       throw usageError(`unknown option ${arg} before the command`, { hint: 'run `keyfob --help` for the commands and their options' });
@@ -123,13 +126,14 @@ export async function runCli(argv: readonly string[], streams: CliStreams, makeC
       });
     }
     const parsed = parseCommandArgs({ ...command.args, options: { ...command.args.options, ...GLOBAL_OPTIONS } }, own);
+    if (global.verbose) parsed.values.verbose = true;
     const home = stringValue(parsed, 'home') ?? global.home;
     if (home !== undefined && home.trim() === '') throw usageError('--home must not be empty', { fields: [{ field: '--home', message: 'must be a directory' }] });
     const stateDir = resolveStateDir({ home, env: streams.env });
     return await command.run(makeContext(streams, stateDir), parsed, commandLine);
   } catch (e) {
     if (e instanceof PromptCancelled) return e.exitCode;
-    print(streams.stderr, renderError(e, helpHint));
+    print(streams.stderr, renderError(e, helpHint, { verbose: beforeTerminator(argv).includes('--verbose') }));
     return exitCodeFor(e);
   }
 }

@@ -237,7 +237,7 @@ describe('CLI messages (issue 15)', () => {
       assert.doesNotMatch(r.stderr, /Received API Key|Key Hash|VerificationTokenTable|keep retrying/);
       assert.match(r.stdout, /^Revoked 0 of \d+ leases\.$/m);
 
-      const verbose = await run(['lease', 'revoke', '--all', '--verbose']);
+      const verbose = await run(['--verbose', 'lease', 'revoke', '--all']);
       assert.match(verbose.stderr, /the admin key was rejected: run `keyfob connect` with the current key \(The proxy at .* rejected the admin key \(401\): .*Received API Key = sk-\.\.\.\w{4}/);
       assert.ok(!verbose.stderr.includes(MASTER_KEY), 'the key itself is redacted');
 
@@ -245,6 +245,9 @@ describe('CLI messages (issue 15)', () => {
       assert.equal(issue.code, 1);
       assert.match(issue.stderr, /^keyfob: the admin key was rejected by the proxy \(401\)\nhint: run `keyfob connect` with the current key/m);
       assert.doesNotMatch(issue.stderr, /Received API Key/);
+      const verboseIssue = await run(['issue', 'dev', '--verbose']);
+      assert.match(verboseIssue.stderr, /^ {2}detail: The proxy at .* rejected the admin key \(401\): .*Received API Key = sk-\.\.\.\w{4}/m);
+      assert.ok(!verboseIssue.stderr.includes(MASTER_KEY));
 
       const status = await ok(['status']);
       assert.match(status.stdout, /^connection:\s+proxy reachable, but the admin key was rejected: run `keyfob connect` with the current key$/m);

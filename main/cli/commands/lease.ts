@@ -72,7 +72,6 @@ export function leaseTable(leases: readonly LeaseView[], nowMs: number): string[
   );
 }
 
-const VERBOSE = { type: 'boolean', help: "show the proxy's full error text (redacted) with each failure" } as const;
 
 export const leaseListCommand: Command = {
   name: 'lease list',
@@ -186,7 +185,6 @@ export const leaseRevokeCommand: Command = {
     options: {
       role: { type: 'string', value: 'ROLE', help: 'revoke every live lease of this role' },
       all: { type: 'boolean', help: 'revoke every live lease' },
-      verbose: VERBOSE,
     },
     positionals: [{ name: 'LEASE_ID', required: false }],
   },
