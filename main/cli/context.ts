@@ -77,7 +77,9 @@ function reportReconcile(err: (line: string) => void, report: ReconcileReport): 
  * The core's notices say "connect Keyfob to finish" whenever it cannot use the admin key. From the CLI that is
  * either `keyfob connect`, or, with a proxy URL set, a keychain that cannot be read: then say that instead.
  */
-export function forThisRun(notice: string, keychainError: KeyfobError | null): string {
+export function forThisRun(raw: string, keychainError: KeyfobError | null): string {
+  // "1 lease(s) wait …" reads as "1 lease waits …".
+  const notice = raw.replace(/\b(\d+) lease\(s\) wait\b/g, (_m, n: string) => (n === '1' ? '1 lease waits' : `${n} leases wait`));
   const ask = /connect Keyfob to finish( it)?\.?$/;
   if (!ask.test(notice)) return notice;
   return notice.replace(ask, keychainError

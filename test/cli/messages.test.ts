@@ -269,7 +269,7 @@ describe('CLI messages (issue 15)', () => {
     writeFileSync(ledgerFile, JSON.stringify(ledger));
     const noKeychain = { DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/keyfob-test-bus' };
     const r = await run(['lease', 'list'], { env: noKeychain });
-    assert.match(r.stderr, /^keyfob: 1 lease\(s\) wait to be revoked on the proxy: the admin key cannot be read from the keychain \(.+\); this finishes once it can\.$/m, show(r));
+    assert.match(r.stderr, /^keyfob: 1 lease waits to be revoked on the proxy: the admin key cannot be read from the keychain \(.+\); this finishes once it can\.$/m, show(r));
     assert.doesNotMatch(r.stderr, /connect Keyfob/);
     await ok(['lease', 'list']); // the keychain back: the expired lease is cleaned up
   });
