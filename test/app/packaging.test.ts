@@ -140,7 +140,7 @@ test('electron-builder packs the built main, preload and renderer — and no tes
   }
 });
 
-test('the launcher finds the binary in a macOS bundle, and says so when the app is gone', async (t) => {
+test('the launcher finds the binary in a macOS bundle and a Windows install (Git Bash), and says so when the app is gone', async (t) => {
   const work = await mkdtemp(path.join(os.tmpdir(), 'keyfob-launcher-'));
   t.after(() => rm(work, { recursive: true, force: true }));
   const contents = path.join(work, 'Keyfob.app', 'Contents');
@@ -151,6 +151,15 @@ test('the launcher finds the binary in a macOS bundle, and says so when the app 
   await chmod(path.join(contents, 'MacOS', 'Keyfob'), 0o755);
   const mac = await run(path.join(contents, 'Resources', 'keyfob'), ['status']).catch((e: { stdout: string; code: number }) => e);
   assert.equal(mac.stdout.trimEnd(), ['RUN_AS_NODE=unset', '--cli', '--', 'status'].join('\n'), 'no Linux display switches on macOS');
+
+  // A Windows install, from Git Bash: resources\keyfob beside ..\Keyfob.exe.
+  const win = path.join(work, 'Programs', 'Keyfob');
+  await mkdir(path.join(win, 'resources'), { recursive: true });
+  await cp(path.join(REPO_ROOT, 'build', 'cli', 'keyfob'), path.join(win, 'resources', 'keyfob'));
+  await writeFile(path.join(win, 'Keyfob.exe'), standInBinary());
+  await chmod(path.join(win, 'Keyfob.exe'), 0o755);
+  const gitBash = await run(path.join(win, 'resources', 'keyfob'), ['role', 'list']).catch((e: { stdout: string }) => e);
+  assert.equal(gitBash.stdout.trimEnd(), ['RUN_AS_NODE=unset', '--cli', '--', 'role', 'list'].join('\n'));
 
   await rm(path.join(contents, 'MacOS'), { recursive: true });
   const gone = await run(path.join(contents, 'Resources', 'keyfob'), ['status']).catch((e: { stderr: string; code: number }) => e);
