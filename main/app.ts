@@ -4,6 +4,7 @@
 // function in plain Node against a fake `electron` module, the simulator and the real keyring.
 import { app, ipcMain, session } from 'electron';
 import ElectronStore from 'electron-store';
+import os from 'node:os';
 import path from 'node:path';
 import { systemClock } from './adapters/system-clock.js';
 import { KeyfobError, toKeyfobError } from './core/errors.js';
@@ -14,7 +15,10 @@ import { KeytarSecretStore, SessionSecretStore } from './core/keychain/index.js'
 import type { ConnectionStatus, KeyfobCore, RevokeSummary } from './core/core-api.js';
 import type { Clock, SecretStore } from './core/ports.js';
 import type { LeaseEvent, RevokeTrigger, Settings } from './core/types.js';
+import type { CliStreams } from './cli/command.js';
 import { PowerActivity } from './electron/activity.js';
+import { cliModeArgs, runCliMode } from './electron/cli-mode.js';
+import { runCommandLineTool } from './electron/command-line-tool.js';
 import { ElectronClipboard } from './electron/clipboard.js';
 import { DEMO_FLAG, seedDemo, startDemoEnvironment } from './electron/demo.js';
 import type { DemoEnvironment } from './electron/demo.js';
@@ -201,6 +205,14 @@ export async function startKeyfobApp(options: KeyfobAppOptions = {}): Promise<Ru
       if (previous.launch_at_login !== next.launch_at_login) await applyLoginItem(next.launch_at_login);
       tray?.refresh();
     },
+    commandLineTool: (action) =>
+      runCommandLineTool(action, {
+        platform,
+        home: os.homedir(),
+        resourcesPath: app.isPackaged ? process.resourcesPath : null,
+        appImage: env.APPIMAGE ?? null,
+        pathEnv: env.PATH ?? '',
+      }),
   };
   const handlers = createApiHandlers(ctx);
   const publisher = new SnapshotPublisher(ctx, (snapshot) => window.pushSnapshot(snapshot));
@@ -518,8 +530,26 @@ function reportRevocation(trigger: RevokeTrigger, summary: RevokeSummary, notifi
  */
 const isMainEntry = process.versions.electron !== undefined && process.type === 'browser';
 
+/**
+ * What the main process does first: `Keyfob --cli -- ARGS` (the `keyfob` launcher in the app's resources) runs one
+ * CLI command and exits, before any window or tray exists; anything else starts the desktop app.
+ */
+export async function runMainProcess(argv: readonly string[] = process.argv, streams: CliStreams = processStreams()): Promise<'cli' | 'app'> {
+  const cliArgs = cliModeArgs(argv);
+  if (cliArgs) {
+    await runCliMode(cliArgs, streams);
+    return 'cli';
+  }
+  await startKeyfobApp({ handleSignals: true });
+  return 'app';
+}
+
+function processStreams(): CliStreams {
+  return { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env };
+}
+
 if (isMainEntry) {
-  startKeyfobApp({ handleSignals: true }).catch((e: unknown) => {
+  runMainProcess().catch((e: unknown) => {
     console.error(`keyfob: could not start: ${toKeyfobError(e).message}`);
     app.exit(1);
   });

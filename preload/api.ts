@@ -98,11 +98,23 @@ export interface KeyfobApi {
   auditLog(limit?: number): Promise<IpcResult<AuditEntry[]>>;
   /** Runs `keyfob setup TOOL ROLE` in main (the same code as the CLI). Offered when `features.tool_setup` is true. */
   runToolSetup(role: string, tool: ToolName): Promise<IpcResult<ToolSetupResult>>;
+  /** Settings → "Install command-line tool": where `keyfob` is on the PATH, putting it there, taking it away. */
+  commandLineTool(action: CommandLineToolAction): Promise<IpcResult<CommandLineToolStatus>>;
 
   /** Pushed by main whenever leases, roles, settings or the connection change. Returns an unsubscribe. */
   onSnapshot(listener: (snapshot: AppSnapshot) => void): () => void;
   /** Main asks the window to show a screen (tray "Open Keyfob", "Settings…"). */
   onNavigate(listener: (screen: Screen) => void): () => void;
+}
+
+export type CommandLineToolAction = 'status' | 'install' | 'uninstall';
+
+export interface CommandLineToolStatus {
+  installed: boolean;
+  /** The link (Linux, macOS) or PATH folder (Windows) it went to; null when not installed. */
+  location: string | null;
+  /** One sentence for the person: where it is, or why not, and what to do. */
+  message: string;
 }
 
 export type Screen = 'keys' | 'roles' | 'settings' | 'activity' | 'connect';
@@ -128,6 +140,7 @@ export const INVOKE_CHANNELS = [
   'updateSettings',
   'auditLog',
   'runToolSetup',
+  'commandLineTool',
 ] as const satisfies ReadonlyArray<keyof KeyfobApi>;
 
 export type InvokeChannel = (typeof INVOKE_CHANNELS)[number];

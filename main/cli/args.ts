@@ -3,6 +3,7 @@
 import { parseArgs } from 'node:util';
 import type { FieldError } from '../core/errors.js';
 import { usageError } from './failure.js';
+import { didYouMean } from './suggest.js';
 
 export interface OptionSpec {
   type: 'string' | 'boolean';
@@ -85,7 +86,8 @@ export function parseCommandArgs(spec: ArgSpec, argv: readonly string[]): Parsed
     }
     const known = spec.options[token.name];
     if (!known) {
-      problems.push({ field: token.rawName, message: `unknown option; ${acceptedOptions(spec)}` });
+      const guess = token.rawName.startsWith('--') ? didYouMean(token.name, Object.keys(spec.options), (n) => `--${n}`) : '';
+      problems.push({ field: token.rawName, message: guess ? `unknown option: ${guess}` : `unknown option; ${acceptedOptions(spec)}` });
       continue;
     }
     const flag = `--${token.name}`;
@@ -95,8 +97,9 @@ export function parseCommandArgs(spec: ArgSpec, argv: readonly string[]): Parsed
       continue;
     }
     // A string option: parseArgs (non-strict) takes the next argument whatever it is; refuse option-looking ones the
-    // way strict mode does, so that `--tpm --json` is not read as tpm="--json".
-    if (token.value === undefined || (!token.inlineValue && token.value.startsWith('-') && token.value !== '-')) {
+    // way strict mode does, so that `--tpm --json` is not read as tpm="--json". A negative number (`--ttl -5m`) is
+    // taken as the value, so that its own check can say what is wrong with it.
+    if (token.value === undefined || (!token.inlineValue && token.value.startsWith('-') && token.value !== '-' && !/^-[\d.]/.test(token.value))) {
       problems.push({ field: flag, message: `needs a value (${known.value ?? 'VALUE'}); write ${flag}=VALUE when the value starts with "-"` });
       continue;
     }

@@ -14,6 +14,11 @@ export interface OpenCoreOptions {
   reconcile?: boolean;
   /** Check that the keychain answers before running (`connect`, before asking for the admin key). */
   probeKeychain?: boolean;
+  /**
+   * Default true. false: the core's notifications (a revocation failed, a key is gone) are not echoed on stderr,
+   * for commands that report those outcomes themselves, once each.
+   */
+  notifications?: boolean;
 }
 
 export interface CliContext {

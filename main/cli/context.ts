@@ -3,7 +3,7 @@
 // opens it, runs, and stops its timers, so the process exits as soon as the command is done.
 import { systemClock } from '../adapters/system-clock.js';
 import type { KeyfobCore, ReconcileReport } from '../core/core-api.js';
-import { toKeyfobError } from '../core/errors.js';
+import { toKeyfobError, type KeyfobError } from '../core/errors.js';
 import { keychainServiceFor } from '../core/settings/index.js';
 import { activeWhileRunning } from './adapters/activity.js';
 import { CommandClipboard } from './adapters/command-clipboard.js';
@@ -34,15 +34,18 @@ export function createCliContext(streams: CliStreams, stateDir: string): CliCont
       clock: systemClock,
       clipboard: new CommandClipboard(),
       activity: activeWhileRunning,
-      notifier: new StderrNotifier(streams.stderr),
+      notifier: opts.notifications === false ? { notify: () => undefined } : new StderrNotifier(streams.stderr),
     });
+    let keychainError: KeyfobError | null = null;
     const tellNotices = (): void => {
-      for (const notice of core.takeNotices()) err(`keyfob: ${notice}`);
+      for (const notice of core.takeNotices()) err(`keyfob: ${forThisRun(notice, keychainError)}`);
     };
     try {
       // A write-read-delete round trip: a missing or locked keychain is reported before anything else happens.
       if (opts.probeKeychain) await secretStore.probe();
       if (opts.reconcile) {
+        // The core reads an unreadable keychain as "not connected"; knowing which it is makes its notices true.
+        if (core.getSettings().litellm_url) keychainError = await secretStore.get('admin-key').then(() => null, (e: unknown) => toKeyfobError(e));
         try {
           reportReconcile(err, await progress('checking leases with the proxy', () => core.start()));
         } catch (e) {
@@ -70,4 +73,18 @@ function reportReconcile(err: (line: string) => void, report: ReconcileReport): 
   if (report.still_revoking) parts.push(`${report.still_revoking} still being revoked`);
   if (report.irrevocable) parts.push(`${report.irrevocable} irrevocable (delete by hand; see \`keyfob lease list\`)`);
   if (parts.length) err(`keyfob: leases tidied from earlier runs: ${parts.join(', ')}`);
+}
+
+/**
+ * The core's notices say "connect Keyfob to finish" whenever it cannot use the admin key. From the CLI that is
+ * either `keyfob connect`, or, with a proxy URL set, a keychain that cannot be read: then say that instead.
+ */
+export function forThisRun(raw: string, keychainError: KeyfobError | null): string {
+  // "1 lease(s) wait …" reads as "1 lease waits …".
+  const notice = raw.replace(/\b(\d+) lease\(s\) wait\b/g, (_m, n: string) => (n === '1' ? '1 lease waits' : `${n} leases wait`));
+  const ask = /connect Keyfob to finish( it)?\.?$/;
+  if (!ask.test(notice)) return notice;
+  return notice.replace(ask, keychainError
+    ? `the admin key cannot be read from the keychain (${keychainError.message.replace(/\.$/, '')}); this finishes once it can.`
+    : 'run `keyfob connect --url URL` to finish.');
 }

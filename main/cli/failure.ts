@@ -22,10 +22,18 @@ export function usageError(message: string, opts: { fields?: FieldError[]; hint?
 }
 
 /** The lines written to stderr for a failure; `helpHint` is used when the error carries no hint of its own. */
-export function renderError(error: unknown, helpHint?: string): string[] {
+export function renderError(error: unknown, helpHint?: string, opts: { verbose?: boolean } = {}): string[] {
   const e = toKeyfobError(error);
   const lines: string[] = [];
   const [only] = e.fields;
+  // The proxy's own words for a refused admin key are ~250 characters of token dump; the audit log keeps them.
+  if (e.kind === 'admin-key-rejected') {
+    return [
+      `keyfob: the admin key was rejected by the proxy${e.status ? ` (${e.status})` : ''}`,
+      ...(opts.verbose ? [`  detail: ${oneLine(e.message)}`] : []),
+      "hint: run `keyfob connect` with the current key: the proxy's master key, or a proxy_admin user's key",
+    ].map(redactText);
+  }
   if (e.fields.length === 1 && only) {
     lines.push(`keyfob: ${only.field}: ${only.message}`);
   } else {
@@ -43,6 +51,10 @@ export function renderError(error: unknown, helpHint?: string): string[] {
  * invocations, so that choice does not exist here and is replaced by what the CLI needs.
  */
 export function forTheCli(hint: string): string {
+  // The window has a Settings screen; the CLI reaches the same settings through `keyfob config`.
+  if (/request timeout can be raised in Settings/.test(hint)) {
+    return hint.replace(/The request timeout can be raised in Settings\.?/, 'Raise the request timeout with `keyfob config set request-timeout 30s`.');
+  }
   const trimmed = hint.replace(/,?\s*or choose session-only storage(?: \([^)]*\))?/i, '').replace(/\s+\./g, '.');
   return trimmed === hint ? hint : `${trimmed.replace(/\.?$/, '.')} The CLI needs a working keychain: it has no session-only mode.`;
 }

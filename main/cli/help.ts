@@ -9,6 +9,10 @@ export const GLOBAL_OPTIONS: Record<string, OptionSpec> = {
     value: 'DIR',
     help: "Keyfob's state directory (default: $KEYFOB_HOME, else the desktop app's data directory)",
   },
+  verbose: {
+    type: 'boolean',
+    help: "with a failure, also print the proxy's own words (keys redacted; the audit log keeps them too)",
+  },
 };
 
 const HELP_OPTION: [string, string] = ['-h, --help', 'show this help'];

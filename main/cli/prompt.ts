@@ -79,3 +79,38 @@ function promptWithoutEcho(io: SecretInput, prompt: string): Promise<string> {
     stdin.on('data', onData);
   });
 }
+
+/**
+ * A yes/no question: the first line of stdin answers it, from a terminal or a pipe (`yes | keyfob …`). With no
+ * answer at all (stdin closed or empty), the command refuses and says which flag skips the question.
+ */
+export async function confirm(io: SecretInput, question: string, skipFlag: string): Promise<boolean> {
+  io.stderr.write(`${question} [y/N] `);
+  const line = await readLine(io.stdin);
+  if (!io.stdin.isTTY) io.stderr.write('\n');
+  if (line === null) {
+    throw usageError('no answer on stdin', { hint: `answer y on stdin, or add ${skipFlag} to skip the question` });
+  }
+  return /^\s*y(es)?\s*$/i.test(line);
+}
+
+function readLine(stream: NodeJS.ReadableStream): Promise<string | null> {
+  return new Promise((resolve) => {
+    let text = '';
+    const done = (value: string | null): void => {
+      stream.removeListener('data', onData);
+      stream.removeListener('end', onEnd);
+      stream.pause();
+      resolve(value);
+    };
+    const onData = (chunk: Buffer | string): void => {
+      text += chunk.toString();
+      const at = text.search(/\r?\n/);
+      if (at >= 0) done(text.slice(0, at));
+    };
+    const onEnd = (): void => done(text === '' ? null : text);
+    stream.on('data', onData);
+    stream.on('end', onEnd);
+    stream.resume();
+  });
+}

@@ -2,12 +2,14 @@
 // two-line report and exit status (0 ok, 1 operation failed, 2 bad usage).
 import { readFileSync } from 'node:fs';
 import { resolveStateDir } from '../core/settings/index.js';
-import { parseCommandArgs, refuseSecretFlags, splitAtTerminator, stringValue, wantsHelp } from './args.js';
+import { beforeTerminator, parseCommandArgs, refuseSecretFlags, splitAtTerminator, stringValue, wantsHelp } from './args.js';
 import type { CliContext, CliStreams, Command } from './command.js';
 import { COMMANDS, GROUPS } from './commands/index.js';
 import { EXIT_OK, EXIT_USAGE, exitCodeFor, renderError, usageError } from './failure.js';
 import { GLOBAL_OPTIONS, commandHelp, groupHelp, mainHelp } from './help.js';
 import { PromptCancelled } from './prompt.js';
+import { commandWords } from './command-words.js';
+import { didYouMean } from './suggest.js';
 
 export type ContextFactory = (streams: CliStreams, stateDir: string) => CliContext;
 
@@ -15,12 +17,13 @@ interface GlobalFlags {
   home: string | undefined;
   help: boolean;
   version: boolean;
+  verbose: boolean;
   words: string[];
 }
 
 /** Flags before the command word: `keyfob --home DIR role list`. */
 function parseGlobalFlags(argv: readonly string[]): GlobalFlags {
-  const flags: GlobalFlags = { home: undefined, help: false, version: false, words: [] };
+  const flags: GlobalFlags = { home: undefined, help: false, version: false, verbose: false, words: [] };
   let i = 0;
   for (; i < argv.length; i++) {
     const arg = argv[i] as string;
@@ -35,6 +38,8 @@ function parseGlobalFlags(argv: readonly string[]): GlobalFlags {
       flags.help = true;
     } else if (arg === '--version') {
       flags.version = true;
+    } else if (arg === '--verbose') {
+      flags.verbose = true;
     } else if (arg.startsWith('-') && arg !== '-') {
       refuseSecretFlags([arg]);
       throw usageError(`unknown option ${arg} before the command`, { hint: 'run `keyfob --help` for the commands and their options' });
@@ -58,8 +63,12 @@ function findCommand(words: readonly string[]): { command: Command; rest: string
 }
 
 function unknownCommand(words: readonly string[]): Error {
-  return usageError(`unknown command ${JSON.stringify(words.join(' '))}`, {
-    hint: `commands: ${[...new Set(COMMANDS.map((c) => c.name.split(' ')[0]))].join(', ')}; run \`keyfob --help\``,
+  const group = words.length > 1 && (words[0] as string) in GROUPS ? (words[0] as string) : undefined;
+  const typed = (group === undefined ? words[0] : words[1]) ?? '';
+  const names = commandWords(group);
+  const guess = didYouMean(typed, names, (n) => (group ? `${group} ${n}` : n));
+  return usageError(`unknown command ${JSON.stringify(group ? `${group} ${typed}` : typed)}${guess ? `: ${guess}` : ''}`, {
+    hint: `${group ? `${group} commands` : 'commands'}: ${names.join(', ')}; run \`keyfob ${group ? `${group} ` : ''}--help\``,
   });
 }
 
@@ -131,13 +140,14 @@ export async function runCli(argv: readonly string[], streams: CliStreams, makeC
       });
     }
     const parsed = parseCommandArgs({ ...command.args, options: { ...command.args.options, ...GLOBAL_OPTIONS } }, own);
+    if (global.verbose) parsed.values.verbose = true;
     const home = stringValue(parsed, 'home') ?? global.home;
     if (home !== undefined && home.trim() === '') throw usageError('--home must not be empty', { fields: [{ field: '--home', message: 'must be a directory' }] });
     const stateDir = resolveStateDir({ home, env: streams.env });
     return await command.run(makeContext(streams, stateDir), parsed, commandLine);
   } catch (e) {
     if (e instanceof PromptCancelled) return e.exitCode;
-    print(streams.stderr, renderError(e, helpHint));
+    print(streams.stderr, renderError(e, helpHint, { verbose: beforeTerminator(argv).includes('--verbose') }));
     return exitCodeFor(e);
   }
 }

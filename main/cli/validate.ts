@@ -104,7 +104,7 @@ export function parseProxyUrl(raw: string): string {
   return raw.trim();
 }
 
-/** Lease durations: `90s`, `15m`, `8h`, `7d`, `2w` or whole seconds, as the app accepts them. */
+/** Lease durations: `90s`, `5min`, `1h30m`, `1.5h`, `2d` or whole seconds, as the app accepts them. */
 export function parseDurationSeconds(raw: string): number {
   return parseDuration(raw, 'duration');
 }

@@ -4,6 +4,7 @@
 import type { ConnectionStatus, KeyfobCore, ReconcileReport } from '../core/core-api.js';
 import type { KeyfobError } from '../core/errors.js';
 import type { Settings } from '../core/types.js';
+import type { CommandLineToolAction, CommandLineToolStatus } from '../../preload/api.js';
 
 export interface ApiContext {
   /** The running core, or null while it could not start (then `startError` says why). */
@@ -24,6 +25,8 @@ export interface ApiContext {
   changed(): void;
   /** Settings were saved: apply what lives outside the core (launch at login). */
   settingsApplied(previous: Settings, next: Settings): Promise<void>;
+  /** "Install command-line tool" (main/electron/command-line-tool.ts); absent where there is no packaged app. */
+  commandLineTool?: (action: CommandLineToolAction) => Promise<CommandLineToolStatus>;
 }
 
 export interface CoreContextOptions {

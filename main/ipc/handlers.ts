@@ -87,5 +87,10 @@ export function createApiHandlers(ctx: ApiContext): ApiHandlers {
       result(() => {
         throw new KeyfobError('internal', 'Setting up tools from the window is not available in this version.', { hint: 'Run the command shown in a terminal.' });
       }),
+    commandLineTool: (action) =>
+      result(() => {
+        if (!ctx.commandLineTool) throw new KeyfobError('state-unavailable', 'The command-line tool can be installed only from the Keyfob app.');
+        return ctx.commandLineTool(action);
+      }),
   };
 }

@@ -159,6 +159,7 @@ export const ARGUMENT_SPECS = {
   updateSettings: { args: [settingsPatch] },
   auditLog: { args: [integer(1, 10_000)], optional: 1 },
   runToolSetup: { args: [roleName, oneOf(['claude-code', 'codex'])] },
+  commandLineTool: { args: [(v, at) => (v === 'status' || v === 'install' || v === 'uninstall' ? null : `${at} must be status, install or uninstall`)] },
 } as const satisfies Record<InvokeChannel, ArgsSpec>;
 
 /** The first problem with `args` for `channel`, or null when they are acceptable. */

@@ -145,7 +145,8 @@ describe('keyfob connect, status, models, role, log', () => {
     assert.equal(deleted.code, 0, show(deleted));
     const [again, gone] = await Promise.all([keyfob(['role', 'delete', 'dev'], { home }), keyfob(['role', 'show', 'dev'], { home })]);
     assert.equal(again.code, 2, show(again));
-    assert.match(again.stderr, /^keyfob: There is no role "dev"/m);
+    assert.match(again.stderr, /^keyfob: NAME: there is no role "dev"$/m);
+    assert.match(again.stderr, /^hint: there are no roles yet: create one with `keyfob role set NAME --ttl 1h`$/m);
     assert.equal(gone.code, 2, show(gone));
   });
 
@@ -182,7 +183,7 @@ describe('keyfob connect, status, models, role, log', () => {
       keyfob(['log', '-n', '0'], { home }),
     ]);
     assert.equal(plain.code, 0, show(plain));
-    assert.match(plain.stdout, /^TIME\s+ACTION\s+OUTCOME/);
+    assert.match(plain.stdout, /^TIME \([^)]+\)\s+ACTION\s+OUTCOME/, 'local times, the zone named');
     assert.equal(plain.stdout.trim().split('\n').length, 4, 'a header and three entries');
     const entries = JSON.parse(asJson.stdout) as Array<{ action: string; outcome: string }>;
     assert.ok(entries.some((e) => e.action === 'connect' && e.outcome === 'ok'), 'the connect is audited');

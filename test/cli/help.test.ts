@@ -56,7 +56,7 @@ describe('keyfob --help and usage errors', () => {
       keyfob([], { home }),
       keyfob(['frobnicate'], { home }),
       keyfob(['lease', 'extend'], { home }),
-      keyfob(['--verbose', 'status'], { home }),
+      keyfob(['--quiet', 'status'], { home }),
       keyfob(['--home', '', 'status'], { home }),
     ]);
     assert.equal(nothing.code, 2, show(nothing));
@@ -70,6 +70,6 @@ describe('keyfob --help and usage errors', () => {
     }
     assert.match(unknown.stderr, /unknown command "frobnicate"/);
     assert.match(unknownSub.stderr, /unknown command "lease extend"/);
-    assert.match(unknownGlobal.stderr, /unknown option --verbose/);
+    assert.match(unknownGlobal.stderr, /unknown option --quiet/);
   });
 });

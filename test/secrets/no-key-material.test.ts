@@ -186,7 +186,7 @@ describe('no key material anywhere', { concurrency: true }, () => {
 
       await run(['lease', 'list'], { expect: 0 });
       await run(['lease', 'list', '--all', '--json'], { expect: 0 });
-      await run(['lease', 'renew', issued.lease_id, '--increment', '30m'], { expect: 0 });
+      await run(['lease', 'renew', issued.lease_id, '--increment', '1h'], { expect: 0 });
       sim.fault('/key/update', { kind: 'fail', status: 500, body: echoing(issued.key, adminKey) });
       await run(['lease', 'renew', issued.lease_id], { expect: 1 });
       sim.masterKey = randomKey('rotated');

@@ -1,5 +1,6 @@
 // Every command, in the order `keyfob --help` lists them.
 import type { Command } from '../command.js';
+import { configGetCommand, configSetCommand } from './config.js';
 import { connectCommand } from './connect.js';
 import { execCommand } from './exec.js';
 import { issueCommand } from './issue.js';
@@ -23,10 +24,13 @@ export const COMMANDS: readonly Command[] = [
   leaseRevokeCommand,
   execCommand,
   logCommand,
+  configGetCommand,
+  configSetCommand,
 ];
 
 /** Command groups (`role`, `lease`): a word that needs a second one. */
 export const GROUPS: Readonly<Record<string, string>> = {
   role: 'key templates: set, list, show, delete',
   lease: 'issued keys: list, renew, revoke',
+  config: 'settings: get, set',
 };

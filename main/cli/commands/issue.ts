@@ -5,6 +5,7 @@ import { CommandClipboard, NO_CLIPBOARD_HINT } from '../adapters/command-clipboa
 import { scheduleClipboardClear } from '../adapters/clipboard-clear.js';
 import { KeyfobError } from '../../core/errors.js';
 import { EXIT_OK, usageError } from '../failure.js';
+import { requireRole } from '../role-names.js';
 import { ENV_FLAVORS, envVariables, exportLines, formatSpan, issuedJson, json, leaseSummary, type EnvFlavor } from '../output.js';
 
 export function parseEnvFlavor(raw: string | undefined, flag = '--env'): EnvFlavor | undefined {
@@ -59,7 +60,8 @@ export const issueCommand: Command = {
       // Checked before issuing: a key nobody can see would only wait for its expiry.
       throw new KeyfobError('internal', 'no clipboard is available in this session, so --copy cannot work', { hint: NO_CLIPBOARD_HINT });
     }
-    return ctx.withCore({ reconcile: true }, async (core) => {
+    return ctx.withCore({ reconcile: true, notifications: false }, async (core) => {
+      requireRole(core, role);
       const issued = await ctx.progress(`issuing a key for role ${role}`, () => core.leases.issue(role));
       const now = Date.now();
       let summary = leaseSummary(issued.lease, now);

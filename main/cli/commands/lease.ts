@@ -6,8 +6,11 @@ import type { LeaseView } from '../../core/types.js';
 import { boolValue, stringValue } from '../args.js';
 import type { CliContext, Command } from '../command.js';
 import { EXIT_FAILED, EXIT_OK, usageError } from '../failure.js';
-import { isoOrNull, json, leaseJson, leaseRows, relativeTo } from '../output.js';
+import { describeFailure } from '../lease-failure.js';
+import { formatSpan, formatTable, json, leaseJson } from '../output.js';
+import { roleNotFound } from '../role-names.js';
 import { InputProblems, parseDurationSeconds } from '../validate.js';
+import { relativeAndClock } from '../when.js';
 
 const SHORT_ID = /^[0-9a-f][0-9a-f-]{3,35}$/i;
 const LIST_HINT = 'see `keyfob lease list --all` for the lease ids (and check --home / KEYFOB_HOME)';
@@ -40,6 +43,36 @@ function isEnded(lease: LeaseView): boolean {
   return lease.state === 'revoked' || lease.state === 'expired';
 }
 
+/**
+ * When the lease ended for the person: a key that reached its expiry died then, on the proxy, even if the clean-up
+ * (and so `ended_at`) came later.
+ */
+export function endedAt(lease: LeaseView): string | null {
+  const ended = lease.ended_at ? Date.parse(lease.ended_at) : NaN;
+  const expiry = lease.expires_at ? Date.parse(lease.expires_at) : NaN;
+  if (Number.isNaN(ended)) return lease.ended_at;
+  return !Number.isNaN(expiry) && expiry < ended ? (lease.expires_at as string) : lease.ended_at;
+}
+
+/** The `lease list` table: expiries in the person's time zone, never ISO UTC. */
+export function leaseTable(leases: readonly LeaseView[], nowMs: number): string[] {
+  return formatTable(
+    ['LEASE ID', 'ROLE', 'STATE', 'EXPIRES', 'KEY ALIAS', 'KEY'],
+    leases.map((l) => {
+      const ended = endedAt(l);
+      return [
+        l.lease_id,
+        l.role,
+        l.state === 'active' && l.idle_will_expire ? 'active (idle: will expire)' : l.state,
+        !isEnded(l) ? relativeAndClock(l.expires_at, nowMs) : ended ? `ended ${relativeAndClock(ended, nowMs)}` : '-',
+        l.key_alias,
+        l.key_hint ?? '-',
+      ];
+    }),
+  );
+}
+
+
 export const leaseListCommand: Command = {
   name: 'lease list',
   summary: 'list live leases (--all: ended ones too)',
@@ -48,6 +81,7 @@ export const leaseListCommand: Command = {
     'Reconciles the ledger with the proxy first (leases whose key is gone or past its expiry are ended).',
     '--json prints an array of objects: lease_id, key_alias, role, models, max_budget, issued_at, expires_at,',
     'max_expires_at (ISO-8601 UTC or null), renewable and state. Keys are never listed.',
+    'Without --json, times are in your time zone (TZ is honoured); an ended lease shows when its key stopped working.',
   ],
   args: {
     options: {
@@ -59,11 +93,11 @@ export const leaseListCommand: Command = {
   examples: ['keyfob lease list', 'keyfob lease list --all --json | jq ".[] | select(.state == \\"revoked\\")"'],
   async run(ctx, args) {
     const all = boolValue(args, 'all');
-    const leases = await ctx.withCore({ reconcile: true }, async (core) => core.leases.list({ all }));
+    const leases = await ctx.withCore({ reconcile: true, notifications: false }, async (core) => core.leases.list({ all }));
     const sorted = [...leases].sort((a, b) => a.issued_at.localeCompare(b.issued_at));
     if (boolValue(args, 'json')) ctx.out(json(sorted.map(leaseJson)));
     else if (!sorted.length) ctx.err(all ? 'keyfob: no leases' : 'keyfob: no live leases (`keyfob lease list --all` shows ended ones)');
-    else for (const line of leaseRows(sorted, Date.now())) ctx.out(line);
+    else for (const line of leaseTable(sorted, Date.now())) ctx.out(line);
     return EXIT_OK;
   },
 };
@@ -71,44 +105,73 @@ export const leaseListCommand: Command = {
 export const leaseRenewCommand: Command = {
   name: 'lease renew',
   summary: 'extend a lease: now + increment, capped at its max TTL',
-  usage: 'keyfob lease renew LEASE_ID [--increment D] [--json]',
+  usage: 'keyfob lease renew LEASE_ID [--increment D] [--shorten] [--json]',
   description: [
     "Vault's rule: the new expiry is now + increment (default: the role's ttl), never past the lease's max TTL",
-    'counted from its issue; a renewal that reaches the cap says so on stderr.',
+    'counted from its issue; a renewal that reaches the cap says so. A renewal that would bring the expiry',
+    'closer (a plain renew after `--increment 8h`) is refused unless --shorten is given.',
+    'Durations: 90s, 5min, 1h30m, 1.5h, 2d or whole seconds.',
   ],
   args: {
     options: {
       increment: { type: 'string', value: 'D', help: 'how long from now, e.g. 30m (default: the role\'s ttl)' },
+      shorten: { type: 'boolean', help: 'allow the renewal to bring the expiry closer than it is now' },
       json: { type: 'boolean', help: 'print the renewed lease as JSON (without the key)' },
     },
     positionals: [{ name: 'LEASE_ID', required: true }],
   },
-  examples: ['keyfob lease renew 3f2a9c4e-1b7d-4e0a-9c55-0d8e2f6a7b10 --increment 2h', 'keyfob lease renew 3f2a9c4e'],
+  examples: ['keyfob lease renew 3f2a9c4e-1b7d-4e0a-9c55-0d8e2f6a7b10 --increment 2h', 'keyfob lease renew 3f2a9c4e', 'keyfob lease renew 3f2a9c4e --increment 10m --shorten'],
   async run(ctx, args) {
     const problems = new InputProblems();
     const increment = problems.take('--increment', stringValue(args, 'increment'), parseDurationSeconds);
     if (increment === 0) problems.add('--increment', 'must be more than 0');
     problems.throwIfAny('cannot renew');
+    const shorten = boolValue(args, 'shorten');
     let capped = false;
-    const lease = await ctx.withCore({ reconcile: true }, async (core) => {
+    const lease = await ctx.withCore({ reconcile: true, notifications: false }, async (core) => {
       const id = resolveLeaseId(core, args.positionals[0] as string);
+      refuseShortening(core.leases.get(id), increment, Date.now(), shorten);
       // Whether the max TTL cut the increment short is only told through the event.
       const unsubscribe = core.leases.on((e) => {
         if (e.type === 'renewed' && e.lease.lease_id === id) capped = e.capped;
       });
       try {
-        return await ctx.progress('renewing the lease', () => core.leases.renew(id, increment));
+        return await ctx.progress('renewing the lease', () => renewLease(core, id, increment, shorten));
       } finally {
         unsubscribe();
       }
     });
     const now = Date.now();
     if (boolValue(args, 'json')) ctx.out(json(leaseJson(lease)));
-    else ctx.out(`Renewed lease ${lease.lease_id}: expires ${relativeTo(lease.expires_at, now)} (${isoOrNull(lease.expires_at) ?? 'never'}).`);
-    if (capped) ctx.err(`keyfob: warning: capped at the lease's max TTL; it cannot be renewed past ${isoOrNull(lease.max_expires_at)}`);
+    else if (capped) ctx.out(`Renewed lease ${lease.lease_id} up to its max TTL: expires ${relativeAndClock(lease.expires_at, now)}; it cannot be renewed further.`);
+    else ctx.out(`Renewed lease ${lease.lease_id}: expires ${relativeAndClock(lease.expires_at, now)}.`);
     return EXIT_OK;
   },
 };
+
+/**
+ * Renew never silently shortens a lease. The rule lives in the lease manager (`renew(id, inc, { allowShorten })`);
+ * the CLI checks it first too, so the refusal names the flag. The options argument is passed to a manager that may
+ * not take it yet, which ignores it.
+ */
+function renewLease(core: KeyfobCore, id: string, increment: number | undefined, allowShorten: boolean): Promise<LeaseView> {
+  const renew = core.leases.renew as (leaseId: string, incrementSeconds?: number, opts?: { allowShorten?: boolean }) => Promise<LeaseView>;
+  return renew.call(core.leases, id, increment, { allowShorten });
+}
+
+/** Throws when renewing `lease` by `increment` now would bring its expiry closer, unless `allowShorten`. */
+export function refuseShortening(lease: LeaseView, increment: number | undefined, nowMs: number, allowShorten: boolean): void {
+  if (allowShorten || lease.state !== 'active' || !lease.expires_at) return;
+  const current = Date.parse(lease.expires_at);
+  let next = nowMs + (increment ?? lease.ttl_seconds) * 1000;
+  if (lease.max_expires_at) next = Math.min(next, Date.parse(lease.max_expires_at));
+  // A second of slack: a renewal that keeps the expiry where it is (to the second) does not shorten anything.
+  if (Number.isNaN(current) || next >= current - 1000) return;
+  const by = formatSpan((current - next) / 1000);
+  throw new KeyfobError('validation', `this renewal would shorten lease ${lease.lease_id} by ${by}: it expires ${relativeAndClock(lease.expires_at, nowMs)}, and would expire ${relativeAndClock(new Date(next).toISOString(), nowMs)}`, {
+    hint: `add --shorten to shorten it, or give a longer --increment (now + increment, e.g. --increment ${formatSpan(Math.ceil((current - nowMs) / 60_000) * 60)})`,
+  });
+}
 
 export const leaseRevokeCommand: Command = {
   name: 'lease revoke',
@@ -134,20 +197,34 @@ export const leaseRevokeCommand: Command = {
     if (chosen !== 1) {
       throw usageError(chosen === 0 ? 'say which leases to revoke: LEASE_ID, --role ROLE or --all' : 'give only one of LEASE_ID, --role ROLE and --all');
     }
-    return ctx.withCore({ reconcile: true }, async (core) => {
-      if (id !== undefined) return revokeOne(ctx, core, resolveLeaseId(core, id));
+    const verbose = boolValue(args, 'verbose');
+    return ctx.withCore({ reconcile: true, notifications: false }, async (core) => {
+      if (id !== undefined) return revokeOne(ctx, core, resolveLeaseId(core, id), verbose);
+      if (role !== undefined) checkRevokableRole(core, role);
       const summary = await ctx.progress('revoking', () =>
         role !== undefined ? core.leases.revokeRole(role) : core.leases.revokeAll({ reason: 'revoked with keyfob lease revoke --all' }),
       );
-      return reportSummary(ctx, summary, role !== undefined ? `of role ${role}` : '');
+      return reportSummary(ctx, summary, role !== undefined ? `of role ${role.trim().toLowerCase()}` : '', verbose);
     });
   },
 };
 
-async function revokeOne(ctx: CliContext, core: KeyfobCore, id: string): Promise<number> {
+/**
+ * `--role deev` is a typo, not "Revoked 0 leases": a role must exist, or still have leases (a deleted role's
+ * leases can still be revoked by its name).
+ */
+function checkRevokableRole(core: KeyfobCore, raw: string): void {
+  const name = raw.trim().toLowerCase();
+  if (core.listRoles().some((r) => r.name === name)) return;
+  if (core.leases.list({ all: true }).some((l) => l.role === name)) return;
+  throw roleNotFound(core, raw, '--role');
+}
+
+async function revokeOne(ctx: CliContext, core: KeyfobCore, id: string, verbose: boolean): Promise<number> {
   const before = core.leases.get(id);
   if (isEnded(before)) {
-    ctx.out(`Lease ${id} has already ended (${before.state}${before.ended_at ? ` ${relativeTo(before.ended_at, Date.now())}` : ''}).`);
+    const ended = endedAt(before);
+    ctx.out(`Lease ${id} has already ended (${before.state}${ended ? ` ${relativeAndClock(ended, Date.now())}` : ''}).`);
     return EXIT_OK;
   }
   const after = await ctx.progress('revoking the lease', () => core.leases.revoke(id, 'revoked with keyfob lease revoke'));
@@ -155,19 +232,23 @@ async function revokeOne(ctx: CliContext, core: KeyfobCore, id: string): Promise
     ctx.out(`Revoked lease ${id} (${after.key_alias}).`);
     return EXIT_OK;
   }
-  ctx.err(`keyfob: lease ${id} is ${after.state}: ${after.last_error?.message ?? 'the proxy did not confirm the deletion'}`);
+  ctx.err(`keyfob: lease ${id} is ${after.state}: ${describeFailure(after.last_error, verbose, 'the proxy did not confirm the deletion')}`);
   ctx.err(after.state === 'irrevocable'
-    ? `hint: delete the key by hand on the proxy (alias ${after.key_alias}); it expires on its own ${relativeTo(after.expires_at, Date.now())}`
+    ? `hint: delete the key by hand on the proxy (alias ${after.key_alias}); it expires on its own ${relativeAndClock(after.expires_at, Date.now())}`
     : 'hint: it is retried by the next Keyfob command or the desktop app; the key also expires on its own');
   return EXIT_FAILED;
 }
 
-function reportSummary(ctx: CliContext, summary: RevokeSummary, scope: string): number {
+function reportSummary(ctx: CliContext, summary: RevokeSummary, scope: string, verbose: boolean): number {
   const scopeText = scope ? ` ${scope}` : '';
-  ctx.out(`Revoked ${summary.revoked} lease${summary.revoked === 1 ? '' : 's'}${scopeText}.`);
-  if (!summary.failed && !summary.left.length) return EXIT_OK;
+  if (!summary.failed && !summary.left.length) {
+    ctx.out(`Revoked ${summary.revoked} lease${summary.revoked === 1 ? '' : 's'}${scopeText}.`);
+    return EXIT_OK;
+  }
+  const total = summary.revoked + Math.max(summary.failed, summary.left.length);
+  ctx.out(`Revoked ${summary.revoked} of ${total} lease${total === 1 ? '' : 's'}${scopeText}.`);
   for (const lease of summary.left) {
-    ctx.err(`keyfob: lease ${lease.lease_id} (${lease.key_alias}) is ${lease.state}: ${lease.last_error?.message ?? 'not confirmed by the proxy'}`);
+    ctx.err(`keyfob: lease ${lease.lease_id} (${lease.key_alias}) is ${lease.state}: ${describeFailure(lease.last_error, verbose, 'not confirmed by the proxy')}`);
   }
   const count = Math.max(summary.failed, summary.left.length);
   ctx.err(`hint: ${count} revocation${count === 1 ? '' : 's'} failed; they are retried by the next Keyfob command or the desktop app`);

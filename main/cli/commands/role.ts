@@ -4,9 +4,12 @@ import { isKeyfobError } from '../../core/errors.js';
 import { validateRole, validateRoleName } from '../../core/roles/index.js';
 import type { Role, RoleInput } from '../../core/types.js';
 import { boolValue, listValue, stringValue, type ParsedArgs } from '../args.js';
-import type { Command } from '../command.js';
-import { EXIT_OK, usageError } from '../failure.js';
+import type { CliContext, Command } from '../command.js';
+import { EXIT_FAILED, EXIT_OK, usageError } from '../failure.js';
 import { json, roleDetails, roleRows } from '../output.js';
+import { confirm } from '../prompt.js';
+import { didYouMean } from '../suggest.js';
+import { requireRole } from '../role-names.js';
 import {
   InputProblems,
   parseAmount,
@@ -83,6 +86,27 @@ function findRole(core: KeyfobCore, name: string): Role | null {
   }
 }
 
+/**
+ * A role may name a model the proxy does not offer (a typo, or a model not deployed yet): keys of it would be
+ * refused for that model. Warn, and say which ones it does offer. Quiet when the proxy cannot be asked.
+ */
+async function warnUnknownModels(ctx: CliContext, core: KeyfobCore, models: readonly string[]): Promise<void> {
+  if (!core.getSettings().litellm_url) return;
+  let offered: string[];
+  try {
+    offered = await ctx.progress('checking the models with the proxy', () => core.listModels());
+  } catch {
+    return;
+  }
+  const unknown = models.filter((m) => !offered.includes(m));
+  if (!unknown.length || !offered.length) return;
+  const names = unknown.map((m) => {
+    const guess = didYouMean(m, offered);
+    return guess ? `${m} (${guess})` : m;
+  });
+  ctx.err(`keyfob: warning: the proxy does not offer ${names.join(', ')}; it offers ${offered.join(', ')}`);
+}
+
 /** The core names role fields (`tpm_limit`); the person typed flags (`--tpm`). */
 export function withFlagNames(e: unknown): unknown {
   if (!isKeyfobError(e) || e.kind !== 'validation' || !e.fields.length) return e;
@@ -101,8 +125,8 @@ export const roleSetCommand: Command = {
     '                     [--team-id T] [--user-id U]',
   description: [
     'A role is a template for keys. On an existing role, only the flags given change. Names are lower-cased.',
-    'Durations: 90s, 15m, 8h, 7d, 2w or whole seconds; a ttl of 0 uses the default lease TTL setting (1h), a',
-    'max ttl of 0 the max lease TTL setting (24h). "none" removes an optional limit or id.',
+    'Durations: 90s, 5min, 1h30m, 1.5h, 2d, 2w or whole seconds; a ttl of 0 uses the default lease TTL setting, a',
+    'max ttl of 0 the max lease TTL setting (`keyfob config get` shows both). "none" removes an optional limit or id.',
   ],
   args: {
     options: {
@@ -138,6 +162,7 @@ export const roleSetCommand: Command = {
       }
       ctx.out(`${existing ? 'Updated' : 'Created'} role ${saved.name}.`);
       for (const line of roleDetails(saved)) ctx.out(`  ${line}`);
+      if (changes.models?.length) await warnUnknownModels(ctx, core, saved.models);
       return EXIT_OK;
     });
   },
@@ -165,7 +190,10 @@ export const roleShowCommand: Command = {
   args: { options: { json: { type: 'boolean', help: 'print the role as JSON (durations in seconds)' } }, positionals: nameArg },
   examples: ['keyfob role show dev'],
   async run(ctx, args) {
-    const role = await ctx.withCore({}, async (core) => core.getRole(args.positionals[0] as string));
+    const role = await ctx.withCore({}, async (core) => {
+      requireRole(core, args.positionals[0] as string, 'NAME');
+      return core.getRole(args.positionals[0] as string);
+    });
     if (boolValue(args, 'json')) ctx.out(json(role));
     else for (const line of roleDetails(role)) ctx.out(line);
     return EXIT_OK;
@@ -175,13 +203,33 @@ export const roleShowCommand: Command = {
 export const roleDeleteCommand: Command = {
   name: 'role delete',
   summary: 'delete a role (its live leases keep running until they end)',
-  usage: 'keyfob role delete NAME',
-  args: { options: {}, positionals: nameArg },
+  usage: 'keyfob role delete NAME [--yes]',
+  description: [
+    'A role with live leases is deleted only after you confirm (or with --yes): its keys keep working until they',
+    'expire, and can still be revoked with `keyfob lease revoke --role NAME`.',
+  ],
+  args: {
+    options: { yes: { type: 'boolean', short: 'y', help: 'do not ask when the role has live leases' } },
+    positionals: nameArg,
+  },
   examples: ['keyfob role delete dev', 'keyfob lease revoke --role dev && keyfob role delete dev'],
   async run(ctx, args) {
-    const name = args.positionals[0] as string;
-    await ctx.withCore({}, async (core) => core.deleteRole(name));
-    ctx.out(`Deleted role ${name.trim().toLowerCase()}.`);
-    return EXIT_OK;
+    const raw = args.positionals[0] as string;
+    const name = raw.trim().toLowerCase();
+    return ctx.withCore({}, async (core) => {
+      requireRole(core, raw, 'NAME');
+      const live = core.leases.list().filter((l) => l.role === name);
+      if (live.length && !boolValue(args, 'yes')) {
+        const keys = live.length === 1 ? '1 live key, which keeps' : `${live.length} live keys, which keep`;
+        ctx.err(`keyfob: role ${name} has ${keys} working until ${live.length === 1 ? 'it expires' : 'they expire'} (\`keyfob lease revoke --role ${name}\` ends ${live.length === 1 ? 'it' : 'them'} now).`);
+        if (!(await confirm(ctx.streams, `Delete role ${name} anyway?`, '--yes'))) {
+          ctx.err('keyfob: role not deleted');
+          return EXIT_FAILED;
+        }
+      }
+      core.deleteRole(name);
+      ctx.out(`Deleted role ${name}.${live.length ? ` Its ${live.length === 1 ? 'live key stays' : `${live.length} live keys stay`} until ${live.length === 1 ? 'it expires' : 'they expire'}.` : ''}`);
+      return EXIT_OK;
+    });
   },
 };

@@ -5,6 +5,7 @@ import { toKeyfobError, type SerializedError } from '../../core/errors.js';
 import { boolValue } from '../args.js';
 import type { Command } from '../command.js';
 import { EXIT_OK, forTheCli } from '../failure.js';
+import { describeFailure } from '../lease-failure.js';
 import { json } from '../output.js';
 
 interface StatusReport {
@@ -77,7 +78,7 @@ function describe(r: StatusReport): string[] {
   }
   if (r.proxy) lines.push(['connection', describeProbe(r.proxy)]);
   if (r.proxy?.identity) lines.push(['credential', r.proxy.identity.summary]);
-  if (r.proxy?.error?.hint) lines.push(['', r.proxy.error.hint]);
+  if (r.proxy?.error?.hint && r.proxy.error.kind !== 'admin-key-rejected') lines.push(['', forTheCli(r.proxy.error.hint)]);
   lines.push(['leases', `${r.live_leases} live`]);
   const width = Math.max(...lines.map(([k]) => k.length)) + 1;
   return lines.map(([k, v]) => `${(k ? `${k}:` : '').padEnd(width)}  ${v}`);
@@ -85,7 +86,7 @@ function describe(r: StatusReport): string[] {
 
 function describeProbe(p: ProbeResult): string {
   if (!p.reachable) return `proxy unreachable${p.error ? `: ${p.error.message}` : ''}`;
-  if (!p.admin_ok) return `proxy reachable, admin key not accepted${p.error ? `: ${p.error.message}` : ''}`;
+  if (!p.admin_ok) return p.error?.kind === 'admin-key-rejected' ? `proxy reachable, but ${describeFailure(p.error, false, '')}` : `proxy reachable, admin key not accepted${p.error ? `: ${p.error.message}` : ''}`;
   const db = p.db_connected === false ? ' (but the proxy has no database: virtual keys are impossible)' : '';
   return `ok: proxy reachable, admin key accepted${db}`;
 }

@@ -1,23 +1,31 @@
-// Durations as people type them ("15m", "8h", "3600") and as LiteLLM reads them ("<n>s"). Keyfob keeps every
-// duration as whole seconds and always sends LiteLLM whole seconds: one unit, nothing to mis-parse.
+// Durations as people type them ("90s", "5min", "1h30m", "1.5h", "3600") and as LiteLLM reads them ("<n>s").
+// Keyfob keeps every duration as whole seconds and always sends LiteLLM whole seconds: nothing to mis-parse.
 import { KeyfobError } from '../errors.js';
 
 /** Ten years: long enough for any lease setting, short enough that `now + duration` never overflows a Date. */
 export const MAX_DURATION_SECONDS = 10 * 365 * 86_400;
 
-const UNIT_SECONDS = { s: 1, m: 60, h: 3_600, d: 86_400, w: 604_800 } as const;
-type DurationUnit = keyof typeof UNIT_SECONDS;
+/** Unit words people type, each to its length in seconds. Months are left out on purpose: they have no fixed length. */
+const UNIT_SECONDS: Readonly<Record<string, number>> = {
+  s: 1, sec: 1, secs: 1, second: 1, seconds: 1,
+  m: 60, min: 60, mins: 60, minute: 60, minutes: 60,
+  h: 3_600, hr: 3_600, hrs: 3_600, hour: 3_600, hours: 3_600,
+  d: 86_400, day: 86_400, days: 86_400,
+  w: 604_800, wk: 604_800, week: 604_800, weeks: 604_800,
+};
 
-const KEYFOB_DURATION = /^(\d+)([smhdw])?$/;
-const DURATION_EXAMPLE = 'like "90s", "15m", "8h", "7d" or "2w", or whole seconds like "3600"';
+/** One `<number><unit>` part: `90s`, `1.5h`, `5 min`. */
+const DURATION_PART = /(\d+(?:\.\d+)?|\.\d+)\s*([a-z]+)\s*/gy;
+const DURATION_EXAMPLE = 'like "90s", "5min", "1h30m", "1.5h" or "2d", or whole seconds like "3600"';
 
 function durationError(field: string, message: string): KeyfobError {
   return new KeyfobError('validation', `${field}: ${message}`, { fields: [{ field, message }] });
 }
 
 /**
- * Seconds from `90s`, `15m`, `8h`, `7d`, `2w`, or whole seconds (a number or a digit string). Surrounding spaces
- * are forgiven; anything else (fractions, negatives, upper-case units, `1mo`) is rejected with an example.
+ * Seconds from what people type: `90s`, `15m`, `5min`, `1h30m`, `1h 30m`, `1.5h`, `2d`, `2w`, or whole seconds
+ * (a number or a digit string). Units are case-insensitive, each used at most once. The result must come to whole
+ * seconds (`1.5s` does not); negatives, months (`1mo`) and anything else are rejected with an example.
  */
 export function parseDuration(input: string | number, field: string): number {
   if (typeof input === 'number') {
@@ -29,13 +37,31 @@ export function parseDuration(input: string | number, field: string): number {
   if (typeof input !== 'string') {
     throw durationError(field, `must be a duration ${DURATION_EXAMPLE}`);
   }
-  const match = KEYFOB_DURATION.exec(input.trim());
-  if (!match) {
-    const shown = input.length > 20 ? `${input.slice(0, 20)}…` : input;
-    throw durationError(field, `${JSON.stringify(shown)} is not a duration: write it ${DURATION_EXAMPLE}`);
+  const text = input.trim().toLowerCase();
+  const shown = JSON.stringify(input.length > 20 ? `${input.slice(0, 20)}…` : input);
+  if (/^\d+$/.test(text)) return checkBound(Number(text), field);
+  if (/^-\s*[\d.]/.test(text)) throw durationError(field, `must not be negative (got ${shown})`);
+  if (/^\d*\.?\d+\s*(mo|mos|month|months)$/.test(text)) {
+    throw durationError(field, `months have no fixed length: write days instead, e.g. "30d" (got ${shown})`);
   }
-  const unit = (match[2] ?? 's') as DurationUnit;
-  return checkBound(Number(match[1]) * UNIT_SECONDS[unit], field);
+  let total = 0;
+  let at = 0;
+  const seen = new Set<number>();
+  DURATION_PART.lastIndex = 0;
+  for (let part = DURATION_PART.exec(text); part; part = DURATION_PART.exec(text)) {
+    const size = UNIT_SECONDS[part[2] as string];
+    if (size === undefined || seen.has(size)) break;
+    seen.add(size);
+    total += Number(part[1]) * size;
+    at = DURATION_PART.lastIndex;
+  }
+  if (text === '' || at !== text.length) {
+    throw durationError(field, `${shown} is not a duration: write it ${DURATION_EXAMPLE}`);
+  }
+  // 1.5h is 5400 s exactly; 0.1h would come out as 360.00000000000006 without the rounding.
+  const seconds = Math.round(total * 1_000) / 1_000;
+  if (!Number.isInteger(seconds)) throw durationError(field, `must come to whole seconds (${shown} is ${seconds} s)`);
+  return checkBound(seconds, field);
 }
 
 function checkBound(seconds: number, field: string): number {

@@ -1,8 +1,8 @@
 // Settings: the connection (URL, admin key replace / test / forget) and the lease and app preferences.
-import type { AppSnapshot, RevokeTrigger, Settings } from '../../../preload/api.js';
+import type { AppSnapshot, CommandLineToolAction, RevokeTrigger, Settings } from '../../../preload/api.js';
 import { announce } from '../announcer.js';
 import { h } from '../dom.js';
-import { call } from '../errors.js';
+import { call, errorText } from '../errors.js';
 import { checkbox, field, FormErrors, focusElement } from '../forms.js';
 import type { Field } from '../forms.js';
 import type { ScreenView, ShellContext } from '../screen.js';
@@ -50,12 +50,14 @@ export function createSettingsScreen(ctx: ShellContext): ScreenView {
     h('div', { class: 'actions' }, save),
     status,
   );
+  const cli = createCommandLineToolCard(ctx);
   const panel = h(
     'section',
     { class: 'screen settings-screen' },
     h('div', { class: 'toolbar' }, heading),
     h('section', { class: 'card', 'aria-labelledby': 'connection-heading' }, h('h2', { id: 'connection-heading', tabindex: -1 }, 'Connection'), connection.el),
     h('section', { class: 'card' }, prefs),
+    cli,
   );
 
   let dirty = false;
@@ -104,4 +106,39 @@ export function createSettingsScreen(ctx: ShellContext): ScreenView {
   }
 
   return { id: 'settings', title: 'Settings', panel, heading, update };
+}
+
+/** "Install command-line tool": puts `keyfob` on the PATH (main/electron/command-line-tool.ts), says where, undoes it. */
+function createCommandLineToolCard(ctx: ShellContext): HTMLElement {
+  const status = h('p', { class: 'status', role: 'status', 'data-role': 'cli-tool-status' });
+  const button = h('button', { type: 'button', 'data-action': 'cli-tool', hidden: true }, 'Install command-line tool');
+  let installed = false;
+  async function run(action: CommandLineToolAction): Promise<void> {
+    button.disabled = true;
+    const r = await call(() => ctx.api.commandLineTool(action));
+    button.disabled = false;
+    // What is not an outcome (nothing to install here, or a failure) reads as plain text, not as success.
+    status.className = r.ok && action !== 'status' ? 'status' : 'muted';
+    if (!r.ok) {
+      status.textContent = errorText(r.error);
+      // Where there is nothing to install (a checkout), there is no button to press.
+      button.hidden = action === 'status';
+      return;
+    }
+    installed = r.value.installed;
+    status.textContent = r.value.message;
+    button.hidden = false;
+    // The status line is a live region: it is heard without a second announcement.
+    button.textContent = installed ? 'Remove command-line tool' : 'Install command-line tool';
+  }
+  button.addEventListener('click', () => void run(installed ? 'uninstall' : 'install'));
+  void run('status');
+  return h(
+    'section',
+    { class: 'card', 'aria-labelledby': 'cli-tool-heading' },
+    h('h3', { id: 'cli-tool-heading' }, 'Command-line tool'),
+    h('p', null, 'The keyfob command works with the same roles and keys as this window.'),
+    h('div', { class: 'actions' }, button),
+    status,
+  );
 }

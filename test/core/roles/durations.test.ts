@@ -23,6 +23,10 @@ describe('parseDuration', () => {
   const good: Array<[string | number, number]> = [
     ['90s', 90], ['15m', 900], ['8h', 28_800], ['7d', 604_800], ['2w', 1_209_600],
     ['3600', 3600], [3600, 3600], ['0', 0], [0, 0], ['0s', 0], [' 15m ', 900], ['1h', 3600],
+    // what people type (issue 15)
+    ['5min', 300], ['1h30m', 5400], ['1h 30m', 5400], ['1.5h', 5400], ['2d', 172_800], ['0.5m', 30], ['.5h', 1800],
+    ['1H', 3600], ['15M', 900], ['10min', 600], ['1 h', 3600], ['2 hours', 7200], ['1d 2h 3m 4s', 93_784],
+    ['0.1h', 360], ['90 seconds', 90], ['1w 1d', 691_200],
   ];
   for (const [input, seconds] of good) {
     test(`${JSON.stringify(input)} → ${seconds} s`, () => {
@@ -31,19 +35,32 @@ describe('parseDuration', () => {
   }
 
   const bad: Array<string | number> = [
-    '', ' ', '1.5h', '1H', '15M', '-1', '-5m', '1mo', '10min', '1h30m', 'abc', 'h', '1 h', '0x10', '1e3',
+    '', ' ', '-1', '-5m', '1mo', 'abc', 'h', '0x10', '1e3', '1h30', '1h1h', '1.5s', '1..5h', 'm5', '5 m m',
     1.5, -1, Number.NaN, Number.POSITIVE_INFINITY, '99999999999w', MAX_DURATION_SECONDS + 1,
   ];
   for (const input of bad) {
     test(`rejects ${JSON.stringify(input) ?? String(input)} naming the field and showing an example`, () => {
       const e = assertFieldError(() => parseDuration(input, 'max_ttl'), 'max_ttl');
       assert.match(e.message, /^max_ttl: /);
-      if (typeof input === 'string' && input.length < 12 && input.trim() !== '') assert.match(e.fields[0]!.message, /"15m"|ten years/);
+      if (typeof input === 'string' && input.length < 12 && input.trim() !== '') assert.match(e.fields[0]!.message, /"5min"|ten years|negative|months|whole seconds/);
     });
   }
 
   test('a non-string non-number is rejected', () => {
-    assertFieldError(() => parseDuration(null as unknown as string, 'ttl'), 'ttl', /15m/);
+    assertFieldError(() => parseDuration(null as unknown as string, 'ttl'), 'ttl', /5min/);
+  });
+
+  test('each rejection says what was wrong', () => {
+    assertFieldError(() => parseDuration('-5m', 'ttl'), 'ttl', /must not be negative \(got "-5m"\)/);
+    assertFieldError(() => parseDuration('1mo', 'ttl'), 'ttl', /months have no fixed length.*"30d"/);
+    assertFieldError(() => parseDuration('1.5s', 'ttl'), 'ttl', /whole seconds \("1.5s" is 1.5 s\)/);
+    assertFieldError(() => parseDuration('abc', 'ttl'), 'ttl', /"abc" is not a duration: write it like "90s", "5min", "1h30m"/);
+  });
+
+  test('what formatDuration writes is read back to the same seconds', () => {
+    for (const seconds of [45, 90, 900, 3600, 5400, 28_800, 93_784, 691_200]) {
+      assert.equal(parseDuration(formatDuration(seconds), 'ttl'), seconds);
+    }
   });
 
   test('the upper bound itself is accepted', () => {
