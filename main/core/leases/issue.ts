@@ -11,17 +11,37 @@ import { dropOwnerWhenIdle } from './stop.js';
 import { ENDED, ids, iso, normalizeIso, stoppedError } from './lease-terms.js';
 import type { LeaseContext } from './lease-context.js';
 import type { GenerateKeyRequest, GeneratedKey } from '../litellm/index.js';
-import type { IssuedLease, Lease, Role } from '../types.js';
+import type { IssueOptions } from '../core-api.js';
+import type { IssuedLease, Lease, LeaseScope, Role } from '../types.js';
 
 /** Errors after which the proxy certainly did not create the key: nothing to clean up. */
 const DEFINITE_REJECTIONS = new Set(['invalid-request', 'alias-taken', 'admin-key-rejected', 'no-database', 'not-found', 'dns', 'tls', 'not-connected', 'validation']);
+
+/** After a request timeout, the proxy may still be working on the generate: this much longer, it surely is not. */
+const GENERATE_SETTLE_MARGIN_MS = 30_000;
+
+/**
+ * The instant by which a `/key/generate` sent at `sentAt` (or given up at `sentAt`) has surely ended, one way or the
+ * other: only after it does "no key with this alias" prove that no key will appear. Used alike for an issue this
+ * process gave up on (timeout) and for the `pending` entry of a process that died mid-issue.
+ */
+function generateSettledAt(ctx: LeaseContext, sentAt: number): number {
+  return sentAt + ctx.deps.settings().request_timeout_seconds * 1000 + GENERATE_SETTLE_MARGIN_MS;
+}
+
+function issueScope(scope: unknown): LeaseScope {
+  if (scope === undefined || scope === 'free' || scope === 'process') return scope ?? 'free';
+  const message = "must be 'process' or 'free'";
+  throw new KeyfobError('validation', `scope: ${message}`, { fields: [{ field: 'scope', message }] });
+}
 
 function isDefiniteRejection(err: KeyfobError): boolean {
   // A refused connection never reached the proxy: nothing can have been created.
   return DEFINITE_REJECTIONS.has(err.kind) || err.networkCode === 'ECONNREFUSED';
 }
 
-export async function issueLease(ctx: LeaseContext, roleName: string): Promise<IssuedLease> {
+export async function issueLease(ctx: LeaseContext, roleName: string, opts: IssueOptions = {}): Promise<IssuedLease> {
+  const scope = issueScope(opts.scope);
   const role = ctx.deps.role(roleName);
   const settings = ctx.deps.settings();
   const { ttl, maxTtl } = resolveTTLs(role, settings);
@@ -43,6 +63,8 @@ export async function issueLease(ctx: LeaseContext, roleName: string): Promise<I
     ttl_seconds: ttl,
     renewable: ttl > 0,
     state: 'pending',
+    scope,
+    owner: ctx.ownerIdentity,
     revoke_attempts: 0,
     next_attempt_at: null,
     ended_reason: null,
@@ -55,15 +77,16 @@ export async function issueLease(ctx: LeaseContext, roleName: string): Promise<I
 
   ctx.state.beginClaimedWork(leaseId);
   try {
-    // Write-ahead: the alias is on disk before the proxy can create anything under it. Should the claim be left
-    // behind, its end is when the cleanup is due.
-    const claim = ctx.claim(3);
-    pending.next_attempt_at = claim.until;
+    // Write-ahead: the alias is on disk before the proxy can create anything under it. Should this process die,
+    // the cleanup by alias is due once the generate it may have sent has surely ended (see generateSettledAt).
     await ctx.update((d) => {
+      pending.next_attempt_at = iso(generateSettledAt(ctx, ctx.now()));
       d.put(pending);
-      d.setClaim(leaseId, claim);
+      d.setClaim(leaseId, ctx.claim(3));
     });
 
+    // Stopped while the entry was written: stop() released the claim, so no generate may be sent any more.
+    if (ctx.state.stopped) throw stoppedError();
     let generated: GeneratedKey;
     ctx.state.beginGenerate(leaseId);
     try {
@@ -191,9 +214,9 @@ async function issueFailed(ctx: LeaseContext, pending: Lease, err: KeyfobError):
   // A "none found" that proves nothing: sweep again once that generate has surely ended (a request timeout and a
   // margin), not at the first back-off, which could come before the key does.
   const backoff = revokeBackoffMs(1, ctx.random);
-  const sweepAfter = maybeStillGenerating ? Math.max(backoff, ctx.deps.settings().request_timeout_seconds * 1000 + 30_000) : backoff;
+  const sweepAt = maybeStillGenerating ? Math.max(now + backoff, generateSettledAt(ctx, now)) : now + backoff;
   await ctx.update((d) => {
-    d.put({ ...pending, revoke_attempts: 1, next_attempt_at: iso(now + sweepAfter), last_error: err.toJSON() });
+    d.put({ ...pending, revoke_attempts: 1, next_attempt_at: iso(sweepAt), last_error: err.toJSON() });
     d.setClaim(pending.lease_id, null);
   });
   ctx.record({ action: 'issue', outcome: 'failed', ...base, detail: `${err.kind}: ${err.message}; cleanup pending` });

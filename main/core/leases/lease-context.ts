@@ -5,18 +5,19 @@
 import { randomUUID } from 'node:crypto';
 import { DEFAULT_CONCURRENCY } from './bounded-concurrency.js';
 import { KeyfobError } from '../errors.js';
-import { isLeaseId, setClaimOwnerLive } from './lease-ledger.js';
+import { isLeaseId, ownerSignature, setClaimOwnerLive } from './lease-ledger.js';
 import { processIdentity } from '../settings/index.js';
 import { leaseAccount } from '../keychain/index.js';
 import { LeaseWorkState } from './lease-state.js';
 import { iso, leaseNotFound, stoppedError } from './lease-terms.js';
+import { whyNotRenewed } from './lease-scheduler.js';
 import type { AuditLog, AuditRecord } from '../audit-log.js';
 import type { ClipboardGuard } from '../clipboard-guard.js';
 import type { LeaseClaim, LeaseLedger, LedgerDraft, LedgerSnapshot } from './lease-ledger.js';
 import type { LiteLLMAdmin } from '../litellm/index.js';
 import type { Activity, Clock, Notification, Notifier, SecretStore } from '../ports.js';
 import type { SingleTimer } from '../single-timer.js';
-import type { Lease, LeaseEvent, LeaseView, Role, Settings } from '../types.js';
+import type { Lease, LeaseEvent, LeaseOwner, LeaseView, Role, Settings } from '../types.js';
 
 export interface LeaseManagerDeps {
   ledger: LeaseLedger;
@@ -45,7 +46,9 @@ export class LeaseContext {
   readonly owner: string;
   /** The instance nonce (a UUID) in `owner` and in every claim. */
   readonly instance: string;
-  readonly state = new LeaseWorkState();
+  /** The same, as a lease records its owner. */
+  readonly ownerIdentity: LeaseOwner;
+  readonly state: LeaseWorkState;
   private readonly startedAt: string;
   /** The ledger revision the views were last told about (see `sync`). */
   lastRevision = -1;
@@ -53,7 +56,9 @@ export class LeaseContext {
   constructor(readonly deps: LeaseManagerDeps) {
     const me = processIdentity();
     this.instance = randomUUID();
-    this.owner = `${me.host}:${me.pid}:${this.instance}`;
+    this.ownerIdentity = { host: me.host, pid: me.pid, instance: this.instance };
+    this.owner = ownerSignature(this.ownerIdentity);
+    this.state = new LeaseWorkState(this.owner);
     this.startedAt = iso(deps.clock.now());
     setClaimOwnerLive(this.owner, true);
   }
@@ -124,14 +129,25 @@ export class LeaseContext {
   // ── what the views see and the person is told ──
 
   view(lease: Lease): LeaseView {
-    return { ...lease, idle_will_expire: this.state.idleWillExpire(lease) };
+    const view: LeaseView = { ...lease, idle_will_expire: this.state.idleWillExpire(lease) };
+    if (lease.state === 'active') view.will_auto_renew = lease.expires_at !== null && whyNotRenewed(lease, this.state.memory) === null;
+    return view;
   }
 
-  /** The lease ended: its secret leaves the keychain, and the clipboard if it still holds it. */
-  async forgetSecret(leaseId: string): Promise<void> {
-    if (this.state.stopped) return; // the lease stays revoking; the next attempt (404) forgets the secret
-    await this.deps.secretStore.delete(leaseAccount(leaseId)).catch(() => false);
+  /** Owns the lease: only its owner renews it automatically. */
+  ownsLease(lease: Lease): boolean {
+    return this.state.memory.renewsHere(lease);
+  }
+
+  /**
+   * The lease ended: its secret leaves the keychain, and the clipboard if it still holds it. False when the keychain
+   * refused (locked, unavailable): the key is dead on the proxy anyway, and only this clean-up is retried later.
+   */
+  async forgetSecret(leaseId: string): Promise<boolean> {
+    if (this.state.stopped) return false; // the lease stays revoking; the next attempt (404) forgets the secret
+    const removed = await this.deps.secretStore.delete(leaseAccount(leaseId)).then(() => true, () => false);
     await this.deps.clipboard.leaseEnded(leaseId).catch(() => false);
+    return removed;
   }
 
   record(entry: AuditRecord): void {

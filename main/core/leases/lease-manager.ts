@@ -17,7 +17,7 @@ import { LeaseContext } from './lease-context.js';
 import { isLive } from './lease-terms.js';
 import type { LeaseManagerDeps } from './lease-context.js';
 import type { RevokeOutcome } from './lease-terms.js';
-import type { LeaseOperations, RevokeSummary } from '../core-api.js';
+import type { IssueOptions, LeaseOperations, RenewOptions, RevokeSummary } from '../core-api.js';
 import type { LedgerDraft, LedgerSnapshot } from './lease-ledger.js';
 import type { DeadlineSource } from '../single-timer.js';
 import type { IssuedLease, Lease, LeaseEvent, LeaseView } from '../types.js';
@@ -104,12 +104,14 @@ export class LeaseManager implements LeaseOperations, DeadlineSource {
 
   // ── operations (one file each) ───────────────────────────────────────────────────────────────────────────────
 
-  issue(roleName: string): Promise<IssuedLease> {
-    return issueLease(this.ctx, roleName);
+  /** `scope: 'process'` binds the lease to this process (`keyfob exec`); the default, `free`, lives until its expiry. */
+  issue(roleName: string, opts?: IssueOptions): Promise<IssuedLease> {
+    return issueLease(this.ctx, roleName, opts);
   }
 
-  renew(leaseId: string, incrementSeconds?: number): Promise<LeaseView> {
-    return renewLease(this.ctx, leaseId, incrementSeconds);
+  /** A renewal that would end the lease earlier than now fails (kind `invalid`) unless `allowShorten`. */
+  renew(leaseId: string, incrementSeconds?: number, opts?: RenewOptions): Promise<LeaseView> {
+    return renewLease(this.ctx, leaseId, incrementSeconds, opts);
   }
 
   revoke(leaseId: string, reason?: string): Promise<LeaseView> {

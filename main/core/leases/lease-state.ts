@@ -2,6 +2,7 @@
 // said for a lease's current expiry, and who listens. Every rule about these sets lives here, so that issue, renew,
 // revoke, the scheduler and stop read them the same way. Nothing here is durable: a new process starts empty, and
 // the ledger (claims, `next_attempt_at`) is what other processes see.
+import { isLeaseOwnerGone, ownerSignature } from './lease-ledger.js';
 import type { LedgerSnapshot } from './lease-ledger.js';
 import type { PlanMemory } from './lease-scheduler.js';
 import type { Lease, LeaseEvent } from '../types.js';
@@ -37,6 +38,10 @@ export class LeaseWorkState {
   /** Messages for the person (recovery results), each handed out once. */
   private readonly notices: string[] = [];
 
+  // ── who lives ──
+  /** Owner signature → gone? Asked of the OS at most once per planning pass (see `newPlanningPass`). */
+  private readonly ownerGoneCache = new Map<string, boolean>();
+
   /** Set by `stop()`: from then on nothing is written, recorded, emitted or notified. */
   stopped = false;
 
@@ -46,7 +51,28 @@ export class LeaseWorkState {
     warned: (id, expiresAt) => this.warnedAt.has(atExpiry(id, expiresAt)),
     renewRetryAt: (id) => this.renewRetries.get(id)?.at,
     inFlight: (id) => this.isBusy(id),
+    renewsHere: (lease) => lease.owner !== null && ownerSignature(lease.owner) === this.owner,
+    ownerGone: (lease) => this.isOwnerGone(lease),
   };
+
+  /** `owner`: the claim signature of the lease manager this state belongs to. */
+  constructor(private readonly owner: string) {}
+
+  /** A new look at the leases: owners are asked again whether they live. */
+  newPlanningPass(): void {
+    this.ownerGoneCache.clear();
+  }
+
+  private isOwnerGone(lease: Lease): boolean {
+    if (lease.owner === null) return true;
+    const key = ownerSignature(lease.owner);
+    let gone = this.ownerGoneCache.get(key);
+    if (gone === undefined) {
+      gone = isLeaseOwnerGone(lease);
+      this.ownerGoneCache.set(key, gone);
+    }
+    return gone;
+  }
 
   // ── claimed issues and revocations ──
 

@@ -11,6 +11,8 @@ export const ENDED = {
   gone: 'gone on the server',
   issueFailed: 'issue failed: the key may exist on the proxy',
   keychainFailed: 'the keychain could not store the key',
+  /** A process-scoped lease (`keyfob exec`) whose process ended without revoking it (killed, crashed). */
+  ownerGone: 'its process ended without revoking it',
 } as const;
 
 /** `abandoned`: the manager was stopped while the request was in flight; its answer is dropped (see `stop`). */

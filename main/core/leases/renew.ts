@@ -2,12 +2,16 @@
 // TTL; LiteLLM re-bases `duration` on its own now, so Keyfob sends exactly the capped distance. An expired lease is
 // never renewed (that would bring its dead key back to life), and a key the proxy no longer knows closes its lease.
 import { KeyfobError, toKeyfobError } from '../errors.js';
-import { cappedRenewal, hasExpired, msOrNull } from './lease-scheduler.js';
+import { MIN_RENEW_MS, cappedRenewal, hasExpired, msOrNull } from './lease-scheduler.js';
 import { ENDED, ids, iso, leaseNotFound, normalizeIso } from './lease-terms.js';
 import type { LeaseContext } from './lease-context.js';
+import type { RenewOptions } from '../core-api.js';
 import type { Lease, LeaseView } from '../types.js';
 
-export async function renewLease(ctx: LeaseContext, leaseId: string, incrementSeconds?: number): Promise<LeaseView> {
+/** A capped renewal's answer this close to the cap is recorded as the cap itself. */
+const CAP_TOLERANCE_MS = 2000;
+
+export async function renewLease(ctx: LeaseContext, leaseId: string, incrementSeconds?: number, opts: RenewOptions = {}): Promise<LeaseView> {
   const lease = ctx.mustFind(leaseId);
   if (lease.state !== 'active') {
     throw new KeyfobError('not-renewable', `Lease ${lease.key_alias} is ${lease.state}: only an active lease can be renewed.`);
@@ -33,6 +37,17 @@ export async function renewLease(ctx: LeaseContext, leaseId: string, incrementSe
       hint: 'Issue a new key when this one expires.',
     });
   }
+  const current = msOrNull(lease.expires_at);
+  const proposed = now + seconds * 1000;
+  if (current !== null && proposed < current - MIN_RENEW_MS && opts.allowShorten !== true) {
+    // Vault would re-base the expiry on now either way; a person who typed a shorter increment may not know that.
+    throw new KeyfobError(
+      'invalid',
+      `Renewing lease ${lease.key_alias} by ${seconds}s would shorten it: it expires at ${lease.expires_at}, and would then expire at ` +
+        `${iso(proposed)}. Pass --shorten to shorten it.`,
+      { hint: 'Give a longer increment to extend it, or pass --shorten if a shorter lease is what you want.' },
+    );
+  }
   return sendRenewal(ctx, lease, seconds, capped, 'person');
 }
 
@@ -46,6 +61,11 @@ export async function sendRenewal(ctx: LeaseContext, lease: Lease, seconds: numb
     if (!token) throw new KeyfobError('internal', `Lease ${lease.key_alias} has no token hash to renew it by.`);
     const answer = await ctx.deps.withClient((c) => c.renewKey(token, seconds));
     expires = normalizeIso(answer.expires) ?? iso(sentAt + seconds * 1000);
+    // Capped: the seconds sent were floored to stay below the cap, so the proxy's expiry falls a fraction of a
+    // second short of it. One instant is recorded — the cap — not two that differ by milliseconds.
+    if (capped && lease.max_expires_at !== null && Math.abs(Date.parse(expires) - Date.parse(lease.max_expires_at)) < CAP_TOLERANCE_MS) {
+      expires = lease.max_expires_at;
+    }
   } catch (e) {
     const err = toKeyfobError(e);
     if (err.kind === 'not-found') {

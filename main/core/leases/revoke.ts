@@ -5,9 +5,9 @@
 import { mapBounded } from './bounded-concurrency.js';
 import { toKeyfobError } from '../errors.js';
 import { normalizeRoleName } from '../roles/index.js';
-import { isClaimVoid } from './lease-ledger.js';
+import { isClaimVoid, isLeaseOwnerGone } from './lease-ledger.js';
 import { MAX_REVOKE_ATTEMPTS, msOrNull, nextAttemptMs, revokeBackoffMs } from './lease-scheduler.js';
-import { ENDED, ids, iso, isLive } from './lease-terms.js';
+import { ENDED, ids, iso, isLive, localTime } from './lease-terms.js';
 import type { KeyfobError } from '../errors.js';
 import type { RevokeSummary } from '../core-api.js';
 import type { LeaseContext } from './lease-context.js';
@@ -20,7 +20,7 @@ export async function revokeLease(ctx: LeaseContext, leaseId: string, reason: st
   const lease = ctx.mustFind(leaseId);
   if (lease.state === 'revoked' || lease.state === 'expired') return ctx.view(lease);
   await revokeMany(ctx, [lease], reason, { force: true });
-  return ctx.view(ctx.mustFind(lease.lease_id));
+  return viewWithWaitReason(ctx, ctx.mustFind(lease.lease_id), ctx.now());
 }
 
 export async function revokeRole(ctx: LeaseContext, role: string): Promise<RevokeSummary> {
@@ -40,9 +40,17 @@ export async function revokeAll(ctx: LeaseContext, opts: { reason?: string; dead
   return revokeMany(ctx, targets, opts.reason ?? ENDED.byPerson, { force: true, deadlineAt });
 }
 
+/** A person's revocation waits at most this long beyond the request timeout for another live process to let go. */
+const WAIT_FOR_OTHERS_SLACK_MS = 5000;
+/** How often the ledger is read again while waiting. */
+const WAIT_POLL_MS = 200;
+
 /**
  * Revokes `targets`: one ledger write marks them all `revoking` (write-ahead), then the deletes run with bounded
- * concurrency. `force` is a person's request: it ignores the retry back-off and retries irrevocable leases.
+ * concurrency. `force` is a person's request: it ignores the retry back-off and retries irrevocable leases, and it
+ * waits (a request timeout and a few seconds at most) for leases another live Keyfob process is issuing or
+ * revoking, then revokes what that process left. What is still held after the wait is returned in `left` with a
+ * `wait_reason` that says so.
  */
 export async function revokeMany(
   ctx: LeaseContext,
@@ -50,15 +58,58 @@ export async function revokeMany(
   reason: string,
   opts: { force: boolean; deadlineAt?: number },
 ): Promise<RevokeSummary> {
-  const { force, deadlineAt } = opts;
   const targetIds = new Set(targets.map((l) => l.lease_id));
   if (targetIds.size === 0) return { revoked: 0, failed: 0, left: [] };
-  const now = ctx.now();
+  const startedAt = ctx.now();
+  const waitUntil = Math.min(opts.deadlineAt ?? Infinity, startedAt + ctx.deps.settings().request_timeout_seconds * 1000 + WAIT_FOR_OTHERS_SLACK_MS);
+  let revoked = 0;
+  let failed = 0;
+  let round = [...targetIds];
+  for (;;) {
+    const outcome = await revokeRound(ctx, round, reason, opts);
+    revoked += outcome.revoked;
+    failed += outcome.failed;
+    if (!opts.force || outcome.stoppedByDeadline) break;
+    const waiting = round.filter((id) => !outcome.claimed.has(id) && waitingOnOthers(ctx, id, ctx.now()) !== null);
+    if (!waiting.length || ctx.now() + WAIT_POLL_MS > waitUntil) break;
+    const before = new Set(waiting);
+    await sleep(ctx, WAIT_POLL_MS);
+    const snap = ctx.snapshot();
+    // Ended by the process that held it: done as asked.
+    for (const id of before) {
+      const state = snap.leases.get(id)?.state;
+      if (state === 'revoked' || state === 'expired' || state === undefined) revoked++;
+    }
+    round = waiting.filter((id) => {
+      const l = snap.leases.get(id);
+      return l !== undefined && isLive(l);
+    });
+    if (!round.length) break;
+  }
 
+  const snap = ctx.snapshot();
+  const now = ctx.now();
+  const left = [...targetIds]
+    .map((id) => snap.leases.get(id))
+    .filter((l): l is Lease => !!l && isLive(l))
+    .map((l) => viewWithWaitReason(ctx, l, now));
+  ctx.rearm();
+  return { revoked, failed, left };
+}
+
+/** One pass: claim what can be claimed (one write), then the deletes. */
+async function revokeRound(
+  ctx: LeaseContext,
+  leaseIds: readonly string[],
+  reason: string,
+  opts: { force: boolean; deadlineAt?: number },
+): Promise<{ revoked: number; failed: number; claimed: Set<string>; stoppedByDeadline: boolean }> {
+  const { force, deadlineAt } = opts;
+  const now = ctx.now();
   // Write-ahead, one ledger write for all: every target is `revoking`, claimed by us, before any request.
   const claimed = await ctx.update((d) => {
     const out: Lease[] = [];
-    for (const id of targetIds) {
+    for (const id of leaseIds) {
       const next = claimForRevoke(ctx, d, id, reason, now, force);
       if (next) out.push(next);
     }
@@ -74,6 +125,7 @@ export async function revokeMany(
   });
 
   let counted: Array<PromiseSettledResult<RevokeOutcome> | undefined>;
+  let stoppedByDeadline = false;
   if (deadlineAt === undefined) {
     counted = await work;
   } else {
@@ -85,6 +137,7 @@ export async function revokeMany(
     timer?.cancel();
     if (winner === 'deadline') {
       stop = true;
+      stoppedByDeadline = true;
       counted = [];
       // Those never started: release them (still `revoking`) so the scheduler or the next start retries them.
       await releaseUnsent(ctx, claimed);
@@ -93,15 +146,46 @@ export async function revokeMany(
     }
   }
 
-  const revoked = counted.filter((r) => r?.status === 'fulfilled' && r.value === 'revoked').length;
-  const failed = counted.filter((r) => r?.status === 'rejected' || (r?.status === 'fulfilled' && r.value === 'failed')).length;
+  return {
+    revoked: counted.filter((r) => r?.status === 'fulfilled' && r.value === 'revoked').length,
+    failed: counted.filter((r) => r?.status === 'rejected' || (r?.status === 'fulfilled' && r.value === 'failed')).length,
+    claimed: new Set(claimed.map((l) => l.lease_id)),
+    stoppedByDeadline,
+  };
+}
+
+/**
+ * Why a live lease cannot be revoked by this process right now although nothing failed: another live Keyfob
+ * process holds its claim (it is issuing or revoking it), or it is an interrupted issue whose generate may still
+ * complete on the proxy. Null when nothing but an error (or nothing at all) stands in the way.
+ */
+export function waitingOnOthers(ctx: LeaseContext, leaseId: string, now: number): string | null {
   const snap = ctx.snapshot();
-  const left = [...targetIds]
-    .map((id) => snap.leases.get(id))
-    .filter((l): l is Lease => !!l && isLive(l))
-    .map((l) => ctx.view(l));
-  ctx.rearm();
-  return { revoked, failed, left };
+  const lease = snap.leases.get(leaseId);
+  if (!lease || !isLive(lease)) return null;
+  const claim = snap.claims.get(leaseId);
+  if (claim && claim.owner !== ctx.owner && !isClaimVoid(claim, now)) {
+    const doing = lease.state === 'pending' ? 'issuing' : 'revoking';
+    return `another Keyfob process (pid ${claim.pid}) is ${doing} it right now`;
+  }
+  if (lease.state === 'pending' && !ctx.state.isClaimedHere(leaseId)) {
+    const at = nextAttemptMs(lease, claim, now);
+    if (at > now) return `its interrupted issue may still complete on the proxy; Keyfob deletes the key by its alias after ${localTime(iso(at))}`;
+  }
+  return null;
+}
+
+export function viewWithWaitReason(ctx: LeaseContext, lease: Lease, now: number): LeaseView {
+  const view = ctx.view(lease);
+  const why = waitingOnOthers(ctx, lease.lease_id, now);
+  if (why !== null) view.wait_reason = why;
+  return view;
+}
+
+function sleep(ctx: LeaseContext, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    ctx.deps.clock.setTimeout(resolve, ms);
+  });
 }
 
 /**
@@ -114,10 +198,17 @@ export function claimForRevoke(ctx: LeaseContext, d: LedgerDraft, id: string, re
   const claim = d.claim(id);
   if (claim && claim.owner !== ctx.owner && !isClaimVoid(claim, now)) return null;
   if (ctx.state.isClaimedHere(id)) return null;
+  // An interrupted issue is deleted by alias only once its generate has surely ended, whoever asks: before that,
+  // "none found" proves nothing and the key may still appear.
+  if (current.state === 'pending' && nextAttemptMs(current, claim, now) > now) return null;
   if (!force) {
     if (current.state === 'irrevocable') return null;
-    if (current.state === 'active' && (msOrNull(current.expires_at) ?? Infinity) > now) return null;
-    if ((current.state === 'revoking' || current.state === 'pending') && nextAttemptMs(current, claim, now) > now) return null;
+    if (current.state === 'active') {
+      const end = activeLeaseEnd(ctx, current, now);
+      if (end === null) return null;
+      reason = end;
+    }
+    if (current.state === 'revoking' && nextAttemptMs(current, claim, now) > now) return null;
   }
   const mine = ctx.claim(2);
   // While claimed, the next attempt is due when the claim ends: a lease on its way out always has a deadline, even
@@ -135,6 +226,13 @@ export function claimForRevoke(ctx: LeaseContext, d: LedgerDraft, id: string, re
   d.put(next);
   d.setClaim(id, mine);
   return next;
+}
+
+/** Why an active lease must go now without a person asking: its expiry passed, or its process ended. */
+function activeLeaseEnd(ctx: LeaseContext, lease: Lease, now: number): string | null {
+  if ((msOrNull(lease.expires_at) ?? Infinity) <= now) return ENDED.expired;
+  if (lease.scope === 'process' && !ctx.ownsLease(lease) && isLeaseOwnerGone(lease)) return ENDED.ownerGone;
+  return null;
 }
 
 /** A deadline passed: the claimed leases whose delete was never sent go back, due at once, for whoever comes next. */
@@ -179,7 +277,7 @@ export async function attemptRevoke(ctx: LeaseContext, lease: Lease, write: Ledg
 async function revokeSucceeded(ctx: LeaseContext, lease: Lease, write: LedgerWrite): Promise<RevokeOutcome> {
   const id = lease.lease_id;
   // The secret goes before the ledger says "ended": a crash in between leaves a `revoking` lease, retried (404).
-  await ctx.forgetSecret(id);
+  const secretGone = await ctx.forgetSecret(id);
   const now = ctx.now();
   const ended = await write((d) => {
     const current = d.get(id) ?? lease;
@@ -194,6 +292,8 @@ async function revokeSucceeded(ctx: LeaseContext, lease: Lease, write: LedgerWri
       next_attempt_at: null,
       last_error: null,
     };
+    // The keychain refused to forget the secret (locked): the key is revoked all the same; the clean-up is retried.
+    if (!secretGone && current.token_hash !== null) next.secret_left = true;
     d.put(next);
     d.setClaim(id, null);
     return next;
@@ -215,7 +315,41 @@ async function revokeSucceeded(ctx: LeaseContext, lease: Lease, write: LedgerWri
   return 'revoked';
 }
 
+/**
+ * Failures before any request reached the proxy: the admin key could not be read (the keychain is locked or
+ * unavailable) or Keyfob is not connected. Nothing was tried on the proxy, so they never count toward `irrevocable`.
+ */
+const NOT_SENT: ReadonlySet<string> = new Set(['keychain-locked', 'keychain-unavailable', 'keychain-denied', 'not-connected']);
+/** Such a revocation is tried again this often (reading the admin key is cheap, and no request is sent). */
+const NOT_SENT_RETRY_MS = 30_000;
+
+/** The revocation could not even be sent: it waits, keeps its attempts, and the person is told once per cause. */
+async function revokeNotSent(ctx: LeaseContext, lease: Lease, err: KeyfobError, write: LedgerWrite): Promise<RevokeOutcome> {
+  const id = lease.lease_id;
+  const now = ctx.now();
+  const { next, sameCause } = await write((d) => {
+    const current = d.get(id) ?? lease;
+    const updated: Lease = {
+      ...current,
+      next_attempt_at: iso(now + NOT_SENT_RETRY_MS),
+      last_error: err.toJSON(),
+      ended_reason: current.ended_reason ?? (current.state === 'pending' ? ENDED.issueFailed : ENDED.byPerson),
+    };
+    d.put(updated);
+    d.setClaim(id, null);
+    return { next: updated, sameCause: current.last_error?.kind === err.kind };
+  });
+  const view = ctx.view(next);
+  ctx.emit({ type: 'revoke-failed', lease: view, error: err.toJSON() });
+  if (!sameCause) {
+    ctx.record({ action: lease.ended_reason === ENDED.expired ? 'expire' : 'revoke', outcome: 'failed', ...ids(next), detail: `not sent: ${err.kind}: ${err.message}` });
+    ctx.notify({ title: 'Revoking a key waits', body: `${next.key_alias}: ${err.message} Keyfob tries again every ${NOT_SENT_RETRY_MS / 1000} s.`, urgency: 'normal' });
+  }
+  return 'failed';
+}
+
 async function revokeFailed(ctx: LeaseContext, lease: Lease, err: KeyfobError, write: LedgerWrite): Promise<RevokeOutcome> {
+  if (NOT_SENT.has(err.kind)) return revokeNotSent(ctx, lease, err, write);
   const id = lease.lease_id;
   const now = ctx.now();
   const next = await write((d) => {

@@ -4,18 +4,19 @@
 // lease-scheduler.ts; this file carries them out.
 import { mapBounded } from './bounded-concurrency.js';
 import { isKeyfobError } from '../errors.js';
-import { cappedRenewal, msOrNull, planLease } from './lease-scheduler.js';
+import { cappedRenewal, msOrNull, planLease, whyNotRenewed } from './lease-scheduler.js';
 import { sendRenewal } from './renew.js';
 import { revokeMany } from './revoke.js';
 import { ENDED, ids, localTime } from './lease-terms.js';
 import type { LeaseContext } from './lease-context.js';
-import type { LeaseWork } from './lease-scheduler.js';
+import type { LeaseWork, NoRenewal } from './lease-scheduler.js';
 import type { Lease } from '../types.js';
 
 /** A failed automatic renewal is retried after this, doubling, but always while the lease is still alive. */
 const RENEW_RETRY_BASE_MS = 30_000;
 
 export function nextDeadline(ctx: LeaseContext, now: number): number | null {
+  ctx.state.newPlanningPass();
   const snap = ctx.snapshot();
   let earliest: number | null = null;
   for (const lease of snap.leases.values()) {
@@ -27,6 +28,7 @@ export function nextDeadline(ctx: LeaseContext, now: number): number | null {
 }
 
 export async function runDueWork(ctx: LeaseContext, now: number): Promise<void> {
+  ctx.state.newPlanningPass();
   const snap = ctx.snapshot();
   const due: Array<{ lease: Lease; work: LeaseWork }> = [];
   for (const lease of snap.leases.values()) {
@@ -45,6 +47,9 @@ async function doWork(ctx: LeaseContext, lease: Lease, work: LeaseWork): Promise
       return warnExpiringSoon(ctx, lease);
     case 'expire':
       await revokeMany(ctx, [lease], ENDED.expired, { force: false });
+      return;
+    case 'revoke-owner-gone':
+      await revokeMany(ctx, [lease], ENDED.ownerGone, { force: false });
       return;
     case 'revoke':
     case 'cleanup-pending':
@@ -72,7 +77,9 @@ async function autoRenew(ctx: LeaseContext, lease: Lease): Promise<void> {
     return;
   }
   const now = ctx.now();
-  const { seconds, capped } = cappedRenewal(lease, now, lease.ttl_seconds);
+  // Never shorter than the lease is now (a person may have renewed it for longer than the role's ttl).
+  const left = Math.ceil(((msOrNull(expiresAt) ?? now) - now) / 1000);
+  const { seconds, capped } = cappedRenewal(lease, now, Math.max(lease.ttl_seconds, left));
   try {
     await sendRenewal(ctx, lease, seconds, capped, 'auto');
   } catch (e) {
@@ -86,12 +93,22 @@ async function autoRenew(ctx: LeaseContext, lease: Lease): Promise<void> {
 }
 
 async function warnExpiringSoon(ctx: LeaseContext, lease: Lease): Promise<void> {
+  const why = whyNotRenewed(lease, ctx.state.memory);
+  if (why === null) return; // renewed meanwhile
   ctx.state.warned(lease);
   const view = ctx.view(lease);
   ctx.emit({ type: 'expiring-soon', lease: view });
   ctx.notify({
     title: 'Key expiring soon',
-    body: `${lease.key_alias} reaches its max TTL and expires at ${localTime(lease.expires_at as string)}; it cannot be renewed.`,
+    body: `${lease.key_alias} expires at ${localTime(lease.expires_at as string)}: ${NOT_RENEWED_BECAUSE[why]}.`,
     urgency: 'normal',
   });
 }
+
+const NOT_RENEWED_BECAUSE: Record<NoRenewal, string> = {
+  'not-renewable': 'it cannot be renewed (its role has no TTL)',
+  'max-ttl': 'it reaches its max TTL and cannot be renewed',
+  idle: 'it was not renewed because you were away',
+  'renewals-failing': 'renewing it keeps failing; Keyfob is still trying',
+  'no-owner': 'the Keyfob process that issued it has ended, so nobody renews it',
+};

@@ -15,6 +15,12 @@ import { startSimulator } from '../../sim/index.js';
 import type { Simulator } from '../../sim/index.js';
 
 export const ADMIN_KEY = 'sk-admin';
+/**
+ * A dead process's `pending` issue is cleaned up once its `/key/generate` has surely ended: the harness's request
+ * timeout (5 s) and the 30 s margin, counted from when that process wrote the entry, plus slack for a child process
+ * that started a few seconds after the harness's clock.
+ */
+export const GENERATE_SETTLED_MS = 5_000 + 30_000 + 10_000;
 export const START = Date.parse('2026-03-01T09:00:00.000Z');
 
 export class MemoryClipboard implements Clipboard {
