@@ -325,7 +325,7 @@ export class LeaseLedger {
       const badInstant = INSTANT_FIELDS.find((f) => !isInstantOrNull(lease[f]));
       if (badInstant) {
         // A lease whose expiry cannot be read would never expire: the whole ledger is rebuilt from the proxy instead.
-        return { ok: false, reason: `lease ${name} has a ${badInstant} that is not a date (${JSON.stringify(String(lease[badInstant]).slice(0, 40))})` };
+        return { ok: false, reason: `lease ${name} has an unreadable ${badInstant}, not a date (${JSON.stringify(String(lease[badInstant]).slice(0, 40))})` };
       }
       // Ledgers written before lease scopes: every lease is free, and nobody is its owner (nobody renews it).
       leases[id] = { ...lease, scope: lease.scope ?? 'free', owner: lease.owner ?? null };
