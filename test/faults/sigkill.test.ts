@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { KeyfobError } from '../../main/core/errors.js';
-import { GENERATE_SETTLED_MS, chat, harness, ledgerVersusServer } from '../core/leases/helpers.js';
+import { advancePastPendingCleanup, chat, harness, ledgerVersusServer } from '../core/leases/helpers.js';
 import type { Harness } from '../core/leases/helpers.js';
 import { runWorker } from '../core/leases/workers.js';
 import type { WorkerStep } from '../core/leases/fixtures/lease-worker.js';
@@ -42,7 +42,7 @@ test('SIGKILL during issue, proxy down at restart: the orphan key is named, kept
     assert.equal(report.still_revoking, 1, JSON.stringify(report));
     // The dead owner's generate may still be under way: the cleanup by alias waits until it has surely ended.
     assert.equal(h.requests('/key/delete'), 0, 'no delete by alias before the generate has surely ended');
-    await h.advance(GENERATE_SETTLED_MS);
+    await advancePastPendingCleanup(h);
     const [pending] = h.core.leases.list();
     assert.equal(pending?.state, 'pending');
     assert.equal(pending?.last_error?.kind, 'server-error');

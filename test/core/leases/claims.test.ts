@@ -11,7 +11,7 @@ import { LeaseLedger } from '../../../main/core/leases/lease-ledger.js';
 import type { LedgerDocument } from '../../../main/core/leases/lease-ledger.js';
 import type { Lease } from '../../../main/core/types.js';
 import { flush } from '../../support/fake-clock.js';
-import { GENERATE_SETTLED_MS, START, chat, harness } from './helpers.js';
+import { advancePastPendingCleanup, START, chat, harness } from './helpers.js';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -155,7 +155,7 @@ test('an issue in flight when its core stops keeps its claim until /key/generate
     assert.equal(h.sim.keys().length, 0, 'the key nobody will hold is deleted on the proxy at once');
 
     next.leases.refresh();
-    await h.advance(GENERATE_SETTLED_MS);
+    await advancePastPendingCleanup(h, next);
     assert.deepEqual(next.leases.list({ all: true }), [], 'the next core cleaned the pending entry up (404 by alias) once the generate surely ended');
   } finally {
     await h.close();

@@ -3,7 +3,7 @@
 // the ledger does not know, and the ledger no live lease the proxy lacks.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { GENERATE_SETTLED_MS, chat, harness, ledgerVersusServer } from './helpers.js';
+import { advancePastPendingCleanup, chat, harness, ledgerVersusServer } from './helpers.js';
 import { runWorker } from './workers.js';
 import type { Worker } from './workers.js';
 
@@ -32,7 +32,7 @@ test('SIGKILL while /key/generate is held: the next start deletes the orphan by 
     const report = await h.core.start();
     assert.equal(report.pending_cleaned, 0, 'not before the generate has surely ended');
     assert.deepEqual(ledgerVersusServer(h.core, h.sim), consistent, 'the orphan is known by its pending alias');
-    await h.advance(GENERATE_SETTLED_MS);
+    await advancePastPendingCleanup(h);
     assert.equal(h.sim.keys().length, 0);
     assert.deepEqual(h.core.leases.list({ all: true }), [], 'the pending entry is gone once the key is');
     assert.deepEqual(ledgerVersusServer(h.core, h.sim), consistent);

@@ -4,7 +4,7 @@
 // until its expiry; and nobody renews a lease whose owner is dead.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { GENERATE_SETTLED_MS, harness, ledgerVersusServer } from './helpers.js';
+import { advancePastPendingCleanup, harness, ledgerVersusServer } from './helpers.js';
 import { killWorker, runWorker, until } from './workers.js';
 
 const CONSISTENT = { unknownOnServer: [], missingOnServer: [] };
@@ -13,7 +13,7 @@ const MIN = 60_000;
 test('kill -9 during a slow /key/generate whose key lands after the next start: no orphan, the pending entry waits', async () => {
   const h = await harness({ startTime: Date.now(), start: false });
   try {
-    h.sim.fault('/key/generate', { kind: 'latency', ms: 1500 });
+    h.sim.fault('/key/generate', { kind: 'latency', ms: 4000 }); // long enough for the next start to come first, even under load
     const worker = runWorker(h, { start: false, steps: [{ op: 'issue', role: 'dev' }] });
     await until(() => h.requests('/key/generate') === 1, 'the generate to reach the proxy');
     await killWorker(worker);
@@ -30,7 +30,7 @@ test('kill -9 during a slow /key/generate whose key lands after the next start: 
     await until(() => h.sim.keys().length === 1, 'the late key to land');
     assert.deepEqual(ledgerVersusServer(h.core, h.sim), CONSISTENT, 'the late key is known by its pending alias');
 
-    await h.advance(GENERATE_SETTLED_MS);
+    await advancePastPendingCleanup(h);
     assert.equal(h.sim.keys().length, 0, 'deleted by alias once the generate had surely ended');
     assert.deepEqual(h.core.leases.list({ all: true }), []);
     assert.deepEqual(ledgerVersusServer(h.core, h.sim), CONSISTENT);
@@ -41,8 +41,8 @@ test('kill -9 during a slow /key/generate whose key lands after the next start: 
 
 test('a killed exec (process-scoped lease) is revoked by the next Keyfob process; a free lease lives until its expiry', async () => {
   const h = await harness({ startTime: Date.now(), start: false });
+  const exec = runWorker(h, { start: true, steps: [{ op: 'issue', role: 'dev', scope: 'process' }, { op: 'hold' }] });
   try {
-    const exec = runWorker(h, { start: true, steps: [{ op: 'issue', role: 'dev', scope: 'process' }, { op: 'hold' }] });
     const issue = runWorker(h, { start: true, steps: [{ op: 'issue', role: 'dev' }] }); // `keyfob issue`: exits at once
     await until(() => exec.lines.some((l) => l.holding), 'the exec-like worker to hold its lease');
     assert.equal((await issue.exited).code, 0);
@@ -72,14 +72,15 @@ test('a killed exec (process-scoped lease) is revoked by the next Keyfob process
     assert.equal(h.core.leases.get(freeLease).state, 'expired', 'it lived until its expiry, then was revoked');
     assert.equal(h.sim.keys().length, 0);
   } finally {
+    await killWorker(exec); // a failed assertion must not leave it holding
     await h.close();
   }
 });
 
 test('a running app notices within a minute that an exec died, and revokes its lease', async () => {
   const h = await harness({ startTime: Date.now() });
+  const exec = runWorker(h, { start: true, steps: [{ op: 'issue', role: 'dev', scope: 'process' }, { op: 'hold' }] });
   try {
-    const exec = runWorker(h, { start: true, steps: [{ op: 'issue', role: 'dev', scope: 'process' }, { op: 'hold' }] });
     await until(() => exec.lines.some((l) => l.holding), 'the exec-like worker to hold its lease');
     const leaseId = exec.lines.find((l) => l.issued)?.issued as string;
     h.core.leases.refresh();
@@ -89,6 +90,7 @@ test('a running app notices within a minute that an exec died, and revokes its l
     assert.equal(h.core.leases.get(leaseId).state, 'revoked');
     assert.equal(h.sim.keys().length, 0);
   } finally {
+    await killWorker(exec);
     await h.close();
   }
 });

@@ -32,7 +32,7 @@ export function runWorker(h: Harness, plan: Omit<WorkerPlan, 'stateDir' | 'servi
 }
 
 /** Waits (real time, bounded) for something another process or the simulator does; fails with `what` if it never does. */
-export async function until(condition: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
+export async function until(condition: () => boolean, what: string, timeoutMs = 60_000): Promise<void> {
   const giveUpAt = Date.now() + timeoutMs;
   while (!condition()) {
     if (Date.now() > giveUpAt) throw new Error(`timed out waiting for ${what}`);
