@@ -155,7 +155,7 @@ async function revokeOne(ctx: CliContext, core: KeyfobCore, id: string): Promise
     ctx.out(`Revoked lease ${id} (${after.key_alias}).`);
     return EXIT_OK;
   }
-  ctx.err(`keyfob: lease ${id} is ${after.state}: ${after.last_error?.message ?? 'the proxy did not confirm the deletion'}`);
+  ctx.err(`keyfob: lease ${id} is ${after.state}: ${after.wait_reason ?? after.last_error?.message ?? 'the proxy did not confirm the deletion'}`);
   ctx.err(after.state === 'irrevocable'
     ? `hint: delete the key by hand on the proxy (alias ${after.key_alias}); it expires on its own ${relativeTo(after.expires_at, Date.now())}`
     : 'hint: it is retried by the next Keyfob command or the desktop app; the key also expires on its own');
@@ -167,7 +167,7 @@ function reportSummary(ctx: CliContext, summary: RevokeSummary, scope: string): 
   ctx.out(`Revoked ${summary.revoked} lease${summary.revoked === 1 ? '' : 's'}${scopeText}.`);
   if (!summary.failed && !summary.left.length) return EXIT_OK;
   for (const lease of summary.left) {
-    ctx.err(`keyfob: lease ${lease.lease_id} (${lease.key_alias}) is ${lease.state}: ${lease.last_error?.message ?? 'not confirmed by the proxy'}`);
+    ctx.err(`keyfob: lease ${lease.lease_id} (${lease.key_alias}) is ${lease.state}: ${lease.wait_reason ?? lease.last_error?.message ?? 'not confirmed by the proxy'}`);
   }
   const count = Math.max(summary.failed, summary.left.length);
   ctx.err(`hint: ${count} revocation${count === 1 ? '' : 's'} failed; they are retried by the next Keyfob command or the desktop app`);

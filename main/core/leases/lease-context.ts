@@ -58,7 +58,7 @@ export class LeaseContext {
     this.instance = randomUUID();
     this.ownerIdentity = { host: me.host, pid: me.pid, instance: this.instance };
     this.owner = ownerSignature(this.ownerIdentity);
-    this.state = new LeaseWorkState(this.owner);
+    this.state = new LeaseWorkState(this.ownerIdentity);
     this.startedAt = iso(deps.clock.now());
     setClaimOwnerLive(this.owner, true);
   }

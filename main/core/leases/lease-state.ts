@@ -5,7 +5,7 @@
 import { isLeaseOwnerGone, ownerSignature } from './lease-ledger.js';
 import type { LedgerSnapshot } from './lease-ledger.js';
 import type { PlanMemory } from './lease-scheduler.js';
-import type { Lease, LeaseEvent } from '../types.js';
+import type { Lease, LeaseEvent, LeaseOwner } from '../types.js';
 
 /** Per-lease memory tied to one expiry: it no longer applies once the lease is renewed. */
 function atExpiry(leaseId: string, expiresAt: string | null): string {
@@ -51,12 +51,12 @@ export class LeaseWorkState {
     warned: (id, expiresAt) => this.warnedAt.has(atExpiry(id, expiresAt)),
     renewRetryAt: (id) => this.renewRetries.get(id)?.at,
     inFlight: (id) => this.isBusy(id),
-    renewsHere: (lease) => lease.owner !== null && ownerSignature(lease.owner) === this.owner,
+    renewsHere: (lease) => lease.owner !== null && lease.owner.instance === this.owner.instance && lease.owner.pid === this.owner.pid && lease.owner.host === this.owner.host,
     ownerGone: (lease) => this.isOwnerGone(lease),
   };
 
-  /** `owner`: the claim signature of the lease manager this state belongs to. */
-  constructor(private readonly owner: string) {}
+  /** `owner`: the lease manager this state belongs to. */
+  constructor(private readonly owner: LeaseOwner) {}
 
   /** A new look at the leases: owners are asked again whether they live. */
   newPlanningPass(): void {
