@@ -70,7 +70,7 @@ export async function revokeMany(
     revoked += outcome.revoked;
     failed += outcome.failed;
     if (!opts.force || outcome.stoppedByDeadline) break;
-    const waiting = round.filter((id) => !outcome.claimed.has(id) && waitingOnOthers(ctx, id, ctx.now()) !== null);
+    const waiting = round.filter((id) => !outcome.claimed.has(id) && worthWaitingFor(ctx, id, ctx.now(), waitUntil));
     if (!waiting.length || ctx.now() + WAIT_POLL_MS > waitUntil) break;
     const before = new Set(waiting);
     await sleep(ctx, WAIT_POLL_MS);
@@ -173,6 +173,19 @@ export function waitingOnOthers(ctx: LeaseContext, leaseId: string, now: number)
     if (at > now) return `its interrupted issue may still complete on the proxy; Keyfob deletes the key by its alias after ${localTime(iso(at))}`;
   }
   return null;
+}
+
+/**
+ * Waiting helps: another live process holds the lease (it usually lets go within a request), or an interrupted
+ * issue becomes safe to clean up before the wait ends. An issue whose generate may still land later is not waited for.
+ */
+function worthWaitingFor(ctx: LeaseContext, leaseId: string, now: number, waitUntil: number): boolean {
+  if (waitingOnOthers(ctx, leaseId, now) === null) return false;
+  const snap = ctx.snapshot();
+  const lease = snap.leases.get(leaseId);
+  const claim = snap.claims.get(leaseId);
+  if (claim && claim.owner !== ctx.owner && !isClaimVoid(claim, now)) return true;
+  return lease !== undefined && nextAttemptMs(lease, claim, now) <= waitUntil;
 }
 
 export function viewWithWaitReason(ctx: LeaseContext, lease: Lease, now: number): LeaseView {
