@@ -3,7 +3,7 @@
 import type { SerializedError } from './errors.js';
 import type { CallerIdentity, KeyInfo } from './litellm/index.js';
 import type { Activity, Clipboard, Clock, Notifier, SecretStore, SettingsStore } from './ports.js';
-import type { AuditEntry, IssuedLease, LeaseEvent, LeaseView, Role, RoleInput, Settings } from './types.js';
+import type { AuditEntry, IssuedLease, LeaseEvent, LeaseScope, LeaseView, Role, RoleInput, Settings } from './types.js';
 
 export interface CoreDeps {
   /** Directory holding config.json, leases.json, audit.log and the lock file. */
@@ -59,10 +59,22 @@ export interface RevokeSummary {
   left: LeaseView[];
 }
 
+export interface IssueOptions {
+  scope?: LeaseScope;
+}
+
+export interface RenewOptions {
+  allowShorten?: boolean;
+}
+
 export interface LeaseOperations {
-  issue(role: string): Promise<IssuedLease>;
-  /** Vault's rule: now + increment (default the role's ttl), capped at max_expires_at. */
-  renew(leaseId: string, incrementSeconds?: number): Promise<LeaseView>;
+  /** `scope` (default `free`): `process` binds the lease to this process (`keyfob exec`), see LeaseScope. */
+  issue(role: string, opts?: IssueOptions): Promise<IssuedLease>;
+  /**
+   * Vault's rule: now + increment (default the role's ttl), capped at max_expires_at. A renewal that would end the
+   * lease earlier than it ends now fails (kind `invalid`) unless `allowShorten`.
+   */
+  renew(leaseId: string, incrementSeconds?: number, opts?: RenewOptions): Promise<LeaseView>;
   revoke(leaseId: string, reason?: string): Promise<LeaseView>;
   revokeRole(role: string): Promise<RevokeSummary>;
   /** Bounded in time when `deadlineMs` is given (quit): what is not done stays `revoking` for the next start. */

@@ -20,6 +20,7 @@ export type ErrorKind =
   | 'keychain-denied'
   // local input and state
   | 'validation' // user input rejected; `fields` says which
+  | 'invalid' // a well-formed request that would do what was not asked for (a renewal that shortens a lease)
   | 'role-not-found'
   | 'lease-not-found'
   | 'not-renewable' // non-renewable lease, or nothing left below the max TTL

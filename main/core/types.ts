@@ -78,6 +78,21 @@ export interface StoredConfig {
 
 export type LeaseState = 'pending' | 'active' | 'revoking' | 'revoked' | 'expired' | 'irrevocable';
 
+/**
+ * How long a lease may live. `process`: bound to the process that issued it (`keyfob exec`): revoked by the next
+ * Keyfob process that finds that process gone. `free` (`keyfob issue`, `token`, the tray and window): lives until
+ * its expiry, whoever is running. Either way only a live owner renews it automatically.
+ */
+export type LeaseScope = 'process' | 'free';
+
+/** The Keyfob process (lease manager) that issued a lease: the only one that renews it automatically. */
+export interface LeaseOwner {
+  host: string;
+  pid: number;
+  /** The lease manager's nonce (two cores in one process share the pid). */
+  instance: string;
+}
+
 /** A lease as the ledger keeps it. Never holds the plaintext key (that lives in the SecretStore as `lease:<id>`). */
 export interface Lease {
   lease_id: string;
@@ -97,6 +112,12 @@ export interface Lease {
   ttl_seconds: number;
   renewable: boolean;
   state: LeaseState;
+  /** `free` for leases in ledgers written before scopes existed. */
+  scope: LeaseScope;
+  /** Who issued it; null for leases of older ledgers and leases rebuilt from the proxy (nobody renews those). */
+  owner: LeaseOwner | null;
+  /** The key was revoked, but deleting its secret from the keychain failed (locked): retried later. */
+  secret_left?: boolean;
   /** Failed revocation attempts so far, and when the next one is due. */
   revoke_attempts: number;
   next_attempt_at: string | null;
@@ -110,6 +131,17 @@ export interface Lease {
 export type LeaseView = Lease & {
   /** Renewal is pending at the next renew point but the person is idle: it will expire. */
   idle_will_expire: boolean;
+  /**
+   * Active, and its owner will renew it before it expires: renewable, below its max TTL, the owner alive, and (as
+   * far as this process knows) the person not idle and renewals not failing. Views warn ("5 minutes left", the
+   * expiring state) only when this is false.
+   */
+  will_auto_renew?: boolean;
+  /**
+   * Why a live lease is not finished yet when that is not an error, in words for a person: another live Keyfob
+   * process is revoking or issuing it, or an interrupted issue may still complete on the proxy. Set by this process.
+   */
+  wait_reason?: string;
 };
 
 /** `issue` is the only operation that returns the plaintext key. */

@@ -18,6 +18,8 @@ export function ledgerLease(over: Partial<Lease> = {}): Lease {
     ttl_seconds: 3600,
     renewable: true,
     state: 'active',
+    scope: 'free',
+    owner: null,
     revoke_attempts: 0,
     next_attempt_at: null,
     ended_reason: null,

@@ -225,7 +225,7 @@ export const execCommand: Command = {
 async function runWithLease(ctx: CliContext, core: KeyfobCore, role: string, flavor: EnvFlavor, commandLine: string[], relay: SignalRelay): Promise<number> {
   relay.claim(); // the core's modules are loaded now, when-exit among them
   if (relay.first) return exitCodeForSignal(relay.first); // interrupted while reconciling: nothing issued yet
-  const issued = await ctx.progress(`issuing a key for role ${role}`, () => core.leases.issue(role));
+  const issued = await ctx.progress(`issuing a key for role ${role}`, () => core.leases.issue(role, { scope: 'process' }));
   const leaseId = issued.lease.lease_id;
   const unsubscribe = core.leases.on((event) => reportLeaseEvent(ctx, leaseId, event));
   let status: number;

@@ -151,12 +151,10 @@ export const leaseRenewCommand: Command = {
 
 /**
  * Renew never silently shortens a lease. The rule lives in the lease manager (`renew(id, inc, { allowShorten })`);
- * the CLI checks it first too, so the refusal names the flag. The options argument is passed to a manager that may
- * not take it yet, which ignores it.
+ * the CLI checks it first too, so that the refusal names the flag and reads in the person's time zone.
  */
 function renewLease(core: KeyfobCore, id: string, increment: number | undefined, allowShorten: boolean): Promise<LeaseView> {
-  const renew = core.leases.renew as (leaseId: string, incrementSeconds?: number, opts?: { allowShorten?: boolean }) => Promise<LeaseView>;
-  return renew.call(core.leases, id, increment, { allowShorten });
+  return core.leases.renew(id, increment, { allowShorten });
 }
 
 /** Throws when renewing `lease` by `increment` now would bring its expiry closer, unless `allowShorten`. */
@@ -232,7 +230,7 @@ async function revokeOne(ctx: CliContext, core: KeyfobCore, id: string, verbose:
     ctx.out(`Revoked lease ${id} (${after.key_alias}).`);
     return EXIT_OK;
   }
-  ctx.err(`keyfob: lease ${id} is ${after.state}: ${describeFailure(after.last_error, verbose, 'the proxy did not confirm the deletion')}`);
+  ctx.err(`keyfob: lease ${id} is ${after.state}: ${after.wait_reason ?? describeFailure(after.last_error, verbose, 'the proxy did not confirm the deletion')}`);
   ctx.err(after.state === 'irrevocable'
     ? `hint: delete the key by hand on the proxy (alias ${after.key_alias}); it expires on its own ${relativeAndClock(after.expires_at, Date.now())}`
     : 'hint: it is retried by the next Keyfob command or the desktop app; the key also expires on its own');
@@ -248,7 +246,7 @@ function reportSummary(ctx: CliContext, summary: RevokeSummary, scope: string, v
   const total = summary.revoked + Math.max(summary.failed, summary.left.length);
   ctx.out(`Revoked ${summary.revoked} of ${total} lease${total === 1 ? '' : 's'}${scopeText}.`);
   for (const lease of summary.left) {
-    ctx.err(`keyfob: lease ${lease.lease_id} (${lease.key_alias}) is ${lease.state}: ${describeFailure(lease.last_error, verbose, 'not confirmed by the proxy')}`);
+    ctx.err(`keyfob: lease ${lease.lease_id} (${lease.key_alias}) is ${lease.state}: ${lease.wait_reason ?? describeFailure(lease.last_error, verbose, 'not confirmed by the proxy')}`);
   }
   const count = Math.max(summary.failed, summary.left.length);
   ctx.err(`hint: ${count} revocation${count === 1 ? '' : 's'} failed; they are retried by the next Keyfob command or the desktop app`);

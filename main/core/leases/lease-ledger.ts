@@ -18,7 +18,7 @@ import { randomUUID } from 'node:crypto';
 import { KeyfobError } from '../errors.js';
 import { StateLock, isProcessDead, processIdentity, stateError } from '../settings/index.js';
 import type { Clock } from '../ports.js';
-import type { Lease, LeaseState } from '../types.js';
+import type { Lease, LeaseOwner, LeaseState } from '../types.js';
 
 export const LEDGER_FORMAT_VERSION = 1;
 const DEFAULT_LEDGER_FILE = 'leases.json';
@@ -320,8 +320,15 @@ export class LeaseLedger {
     }
     const leases: Record<string, Lease> = {};
     for (const [id, lease] of Object.entries(raw.leases)) {
-      if (!isLeaseShape(lease) || lease.lease_id !== id) return { ok: false, reason: `lease ${JSON.stringify(id.slice(0, 40))} is malformed` };
-      leases[id] = lease;
+      const name = JSON.stringify(id.slice(0, 40));
+      if (!isLeaseShape(lease) || lease.lease_id !== id) return { ok: false, reason: `lease ${name} is malformed` };
+      const badInstant = INSTANT_FIELDS.find((f) => !isInstantOrNull(lease[f]));
+      if (badInstant) {
+        // A lease whose expiry cannot be read would never expire: the whole ledger is rebuilt from the proxy instead.
+        return { ok: false, reason: `lease ${name} has an unreadable ${badInstant}, not a date (${JSON.stringify(String(lease[badInstant]).slice(0, 40))})` };
+      }
+      // Ledgers written before lease scopes: every lease is free, and nobody is its owner (nobody renews it).
+      leases[id] = { ...lease, scope: lease.scope ?? 'free', owner: lease.owner ?? null };
     }
     const claims: Record<string, LeaseClaim> = {};
     if (isRecord(raw.claims)) {
@@ -421,9 +428,28 @@ export function salvageLedgerId(text: string): string | null {
  */
 export function isClaimVoid(claim: LeaseClaim, now: number): boolean {
   if (Date.parse(claim.until) <= now) return true;
-  if (claim.host !== processIdentity().host) return false;
-  if (claim.pid === process.pid) return !liveClaimOwners.has(claim.owner);
-  return isProcessDead(claim.pid);
+  return isOwnerGone({ host: claim.host, pid: claim.pid, owner: claim.owner });
+}
+
+/**
+ * True when the lease manager `owner` (`<host>:<pid>:<instance>`) certainly no longer exists: a stopped manager of
+ * this process (or of an earlier process that had this pid), or a process on this host that has exited. A process
+ * on another host cannot be checked: it counts as alive.
+ */
+export function isOwnerGone(who: { host: string; pid: number; owner: string }): boolean {
+  if (who.host !== processIdentity().host) return false;
+  if (who.pid === process.pid) return !liveClaimOwners.has(who.owner);
+  return isProcessDead(who.pid);
+}
+
+/** The claim signature of a lease's owner, as `LeaseClaim.owner` spells it. */
+export function ownerSignature(owner: LeaseOwner): string {
+  return `${owner.host}:${owner.pid}:${owner.instance}`;
+}
+
+/** The lease's owner no longer exists (see isOwnerGone); a lease without a recorded owner has none alive. */
+export function isLeaseOwnerGone(lease: Lease): boolean {
+  return lease.owner === null || isOwnerGone({ host: lease.owner.host, pid: lease.owner.pid, owner: ownerSignature(lease.owner) });
 }
 
 /**
@@ -511,9 +537,22 @@ function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+/** The instants a lease's timers are read from: each must be an ISO date, or null where the type allows. */
+const INSTANT_FIELDS = ['issued_at', 'expires_at', 'max_expires_at', 'next_attempt_at', 'ended_at'] as const;
+
+function isInstantOrNull(v: unknown): boolean {
+  return v === null || v === undefined || (typeof v === 'string' && !Number.isNaN(Date.parse(v)));
+}
+
+function isOwnerShape(v: unknown): boolean {
+  return v === undefined || v === null || (isRecord(v) && typeof v.host === 'string' && typeof v.pid === 'number' && typeof v.instance === 'string');
+}
+
 function isLeaseShape(v: unknown): v is Lease {
   return (
     isRecord(v) &&
+    (v.scope === undefined || v.scope === 'process' || v.scope === 'free') &&
+    isOwnerShape(v.owner) &&
     typeof v.lease_id === 'string' &&
     typeof v.role === 'string' &&
     typeof v.key_alias === 'string' &&

@@ -94,19 +94,23 @@ export function cappedRenewal(lease: Lease, now: number, incrementSeconds: numbe
 }
 
 /**
- * When the next attempt on a `pending` or `revoking` lease is due, once no live claim holds it. A claim still on the
- * lease (its owner stopped, died or ran out of time, or it is a leftover of this very manager) stands for an attempt
- * whose outcome was never recorded: due at once. Otherwise the recorded back-off decides; a lease without one (an
- * older ledger) is due at once too, so every such lease always has a deadline.
+ * When the next attempt on a `pending` or `revoking` lease is due, once no live claim holds it. A `revoking` lease
+ * with a claim still on it (its owner stopped, died or ran out of time, or it is a leftover of this very manager)
+ * stands for a delete whose outcome was never recorded: due at once (a repeated delete is harmless). A `pending`
+ * lease is different: its owner may have sent a `/key/generate` that is still under way, so its cleanup by alias
+ * waits for the instant recorded with it, when that generate has surely ended — a delete before then could find
+ * nothing and the key appear afterwards. Otherwise the recorded back-off decides; a lease without one (an older
+ * ledger) is due at once, so every such lease always has a deadline.
  */
 export function nextAttemptMs(lease: Lease, claim: LeaseClaim | undefined, now: number): number {
-  if (claim) return now;
+  if (claim && lease.state !== 'pending') return now;
   return instantsOf(lease).nextAttempt ?? now;
 }
 
-export type LeaseWork = 'renew' | 'expire' | 'warn' | 'revoke' | 'cleanup-pending';
+/** `revoke-owner-gone`: a process-scoped lease whose process no longer exists. */
+export type LeaseWork = 'renew' | 'expire' | 'warn' | 'revoke' | 'cleanup-pending' | 'revoke-owner-gone';
 
-/** What this process has already done for a lease's current expiry (kept in memory, per process). */
+/** What this process knows beyond the ledger: what it has already done for a lease's current expiry, and who lives. */
 export interface PlanMemory {
   /** The renewal at this expiry was skipped (person idle) — wait for the expiry, or for `refresh()` when they return. */
   renewalSkipped(leaseId: string, expiresAt: string): boolean;
@@ -115,6 +119,30 @@ export interface PlanMemory {
   renewRetryAt(leaseId: string): number | undefined;
   /** This process is working on the lease right now. */
   inFlight(leaseId: string): boolean;
+  /** This process issued the lease: only its owner renews a lease automatically. */
+  renewsHere(lease: Lease): boolean;
+  /** The process that issued the lease no longer exists (or none is recorded). */
+  ownerGone(lease: Lease): boolean;
+}
+
+/** While another live process owns a process-scoped lease, look this often whether it still lives. */
+export const OWNER_CHECK_MS = 60_000;
+
+/** Why an active lease will not be renewed automatically before it expires. */
+export type NoRenewal = 'not-renewable' | 'max-ttl' | 'idle' | 'renewals-failing' | 'no-owner';
+
+/**
+ * Null when the lease's owner will renew it before it expires; else why not. The one rule behind the expiring-soon
+ * warning and the views' `will_auto_renew`: a short-TTL key that renews itself is never "expiring". What another
+ * live owner knows (its person idle, its renewals failing) this process cannot see: such a lease counts as renewing.
+ */
+export function whyNotRenewed(lease: Lease, memory: PlanMemory): NoRenewal | null {
+  if (!lease.renewable || lease.ttl_seconds <= 0) return 'not-renewable';
+  if (!canExtend(lease)) return 'max-ttl';
+  if (!memory.renewsHere(lease)) return memory.ownerGone(lease) ? 'no-owner' : null;
+  if (memory.renewalSkipped(lease.lease_id, lease.expires_at as string)) return 'idle';
+  if (memory.renewRetryAt(lease.lease_id) !== undefined) return 'renewals-failing';
+  return null;
 }
 
 export interface LeasePlan {
@@ -147,19 +175,31 @@ function planActive(lease: Lease, now: number, memory: PlanMemory): LeasePlan {
   const { expires } = instantsOf(lease);
   if (expires === null) return NOTHING; // never expires (a role with no TTL, chosen on purpose)
   if (expires <= now) return { due: 'expire', next: null };
+  const mine = memory.renewsHere(lease);
+  if (!mine && lease.scope === 'process' && memory.ownerGone(lease)) return { due: 'revoke-owner-gone', next: null };
 
-  const renewAt = renewPointMs(lease);
-  if (renewAt !== null) {
-    if (memory.renewalSkipped(lease.lease_id, lease.expires_at as string)) return { due: null, next: expires };
-    const retryAt = memory.renewRetryAt(lease.lease_id);
-    const at = retryAt ?? renewAt;
-    return at <= now ? { due: 'renew', next: null } : { due: null, next: Math.min(at, expires) };
+  let next = expires;
+  const renewAt = mine ? renewPointMs(lease) : null;
+  if (renewAt !== null && !memory.renewalSkipped(lease.lease_id, lease.expires_at as string)) {
+    const at = memory.renewRetryAt(lease.lease_id) ?? renewAt;
+    if (at <= now) return { due: 'renew', next: null };
+    next = Math.min(next, at);
   }
 
-  // A final expiry: warn ahead of it, once.
+  // Warn ahead of an expiry that nobody will push back, once. A renewal skipped because the person was idle was
+  // announced as such when it was skipped ("not renewed … expires at"), so it is not warned about twice.
   const warnAt = expires - EXPIRING_SOON_MS;
-  if (!memory.warned(lease.lease_id, lease.expires_at as string) && expires - Math.max(now, warnAt) >= MIN_WARNING_LEAD_MS) {
-    return warnAt <= now ? { due: 'warn', next: null } : { due: null, next: warnAt };
+  const why = whyNotRenewed(lease, memory);
+  if (why !== null && why !== 'idle') {
+    if (!memory.warned(lease.lease_id, lease.expires_at as string) && expires - Math.max(now, warnAt) >= MIN_WARNING_LEAD_MS) {
+      if (warnAt <= now) return { due: 'warn', next: null };
+      next = Math.min(next, warnAt);
+    }
+  } else if (!mine) {
+    // Another live process renews it. Look again later in case that process ends: a process-scoped lease is then
+    // revoked, a free one warned about.
+    if (lease.scope === 'process') next = Math.min(next, now + OWNER_CHECK_MS);
+    else if (warnAt > now) next = Math.min(next, warnAt);
   }
-  return { due: null, next: expires };
+  return { due: null, next };
 }

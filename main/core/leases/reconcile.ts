@@ -5,8 +5,8 @@
 // searched for this ledger's keys (metadata `keyfob_ledger` / `keyfob_lease_id`): keys whose secret is still in the
 // keychain are adopted again, the others revoked.
 import { KeyfobError, redactKey, toKeyfobError } from '../errors.js';
-import { isClaimVoid, isLeaseId } from './lease-ledger.js';
-import { ENDED } from './lease-manager.js';
+import { isClaimVoid, isLeaseId, isLeaseOwnerGone } from './lease-ledger.js';
+import { ENDED, isLive } from './lease-manager.js';
 import { leaseAccount } from '../keychain/index.js';
 import { hasExpired, msOrNull, nextAttemptMs } from './lease-scheduler.js';
 import { resolveTTLs } from '../roles/index.js';
@@ -61,22 +61,27 @@ export async function reconcileLeases(deps: ReconcileDeps): Promise<ReconcileRep
   const toExpire: Lease[] = [];
   const toRevoke: Lease[] = [];
   const toClean: Lease[] = [];
+  const revokingElsewhere: number[] = [];
   for (const lease of snap.leases.values()) {
     const claim = snap.claims.get(lease.lease_id);
-    const claimedByOther = !!claim && claim.owner !== manager.owner && !isClaimVoid(claim, now);
+    const claimedByOther = claim !== undefined && claim.owner !== manager.owner && !isClaimVoid(claim, now);
     const due = nextAttemptMs(lease, claim, now) <= now;
     switch (lease.state) {
       case 'active': {
         if (hasExpired(lease, now)) toExpire.push(lease);
+        else if (lease.scope === 'process' && isLeaseOwnerGone(lease) && lease.owner?.instance !== manager.instance) toRevoke.push(lease);
         else report.resumed++;
         break;
       }
       case 'pending':
-        if (!claimedByOther && due) toClean.push(lease);
-        else if (!claimedByOther) report.still_revoking++;
-        break; // a live process is issuing it: not ours to touch
+        if (claimedByOther) break; // a live process is issuing it: not ours to touch, and nothing left over
+        if (due) toClean.push(lease);
+        else report.still_revoking++;
+        break;
       case 'revoking':
-        if (!claimedByOther && due) toRevoke.push(lease);
+        // A live process is revoking it right now: not left over from an earlier run, and not a failure.
+        if (claimedByOther) revokingElsewhere.push(claim.pid);
+        else if (due) toRevoke.push(lease);
         else report.still_revoking++;
         break;
       case 'irrevocable':
@@ -85,6 +90,12 @@ export async function reconcileLeases(deps: ReconcileDeps): Promise<ReconcileRep
       default:
         break;
     }
+  }
+
+  if (revokingElsewhere.length) {
+    const pids = [...new Set(revokingElsewhere)].join(', ');
+    const n = revokingElsewhere.length;
+    manager.addNotice(`${n} lease${n === 1 ? ' is' : 's are'} being revoked by another Keyfob process (pid ${pids}) right now.`);
   }
 
   const work = [...toExpire, ...toRevoke, ...toClean];
@@ -109,6 +120,8 @@ export async function reconcileLeases(deps: ReconcileDeps): Promise<ReconcileRep
     tally(toClean, 'pending_cleaned');
   }
 
+  await retrySecretCleanup(deps);
+
   // Only a start that changed something or left something undone is worth a line: every CLI command starts a core,
   // and "nothing to do" on each would drown the lines that matter. Rescheduling active leases changes nothing.
   const failed = report.still_revoking > 0 || report.irrevocable > 0 || recovery === 'failed';
@@ -121,6 +134,26 @@ export async function reconcileLeases(deps: ReconcileDeps): Promise<ReconcileRep
     });
   }
   return report;
+}
+
+/** Ended leases whose secret the keychain refused to delete (it was locked): only that clean-up is tried again. */
+async function retrySecretCleanup(deps: ReconcileDeps): Promise<void> {
+  const { manager } = deps;
+  const leftovers = [...manager.snapshot().leases.values()].filter((l) => l.secret_left === true && !isLive(l));
+  const cleaned: string[] = [];
+  for (const lease of leftovers) {
+    const removed = await deps.secretStore.delete(leaseAccount(lease.lease_id)).then(() => true, () => false);
+    if (removed) cleaned.push(lease.lease_id);
+  }
+  if (!cleaned.length) return;
+  await manager.update((d) => {
+    for (const id of cleaned) {
+      const lease = d.get(id);
+      if (!lease) continue;
+      delete lease.secret_left;
+      d.put(lease);
+    }
+  }).catch(() => undefined);
 }
 
 /** What the ledger says without touching it (read-only state directory). */
@@ -214,6 +247,9 @@ function rebuildLease(
     ttl_seconds: ttl,
     renewable: usable && ttl > 0,
     state: usable ? 'active' : 'revoking',
+    // Its owner is not known any more: it lives until its expiry, and nobody renews it automatically.
+    scope: 'free',
+    owner: null,
     revoke_attempts: 0,
     next_attempt_at: usable ? null : new Date(now).toISOString(), // to be revoked: due at once
     ended_reason: usable ? null : secret ? ENDED.expired : 'recovered without its key',

@@ -1,5 +1,6 @@
 // Shared set-up for the lease tests: a simulator whose clock is the test's FakeClock, a throw-away state directory,
 // the real keychain (a service name unique to the test), and recording fakes for the clipboard, activity and notifier.
+import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -15,6 +16,7 @@ import { startSimulator } from '../../sim/index.js';
 import type { Simulator } from '../../sim/index.js';
 
 export const ADMIN_KEY = 'sk-admin';
+
 export const START = Date.parse('2026-03-01T09:00:00.000Z');
 
 export class MemoryClipboard implements Clipboard {
@@ -206,4 +208,17 @@ export function ledgerVersusServer(core: KeyfobCoreInstance, sim: Simulator): { 
     .filter((l) => (l.state === 'revoked' || l.state === 'expired') && l.token_hash && serverTokens.has(l.token_hash))
     .map((l) => `${l.key_alias} (ended but still on the server)`);
   return { unknownOnServer: [...unknownOnServer, ...endedButPresent], missingOnServer };
+}
+
+/**
+ * Moves the test clock past the instant every `pending` lease records for its cleanup: when the /key/generate its
+ * (dead) process may have sent has surely ended — the request timeout and a 30 s margin after the entry was written.
+ * Child processes write it on the real clock, so the instant is read from the ledger rather than assumed.
+ */
+export async function advancePastPendingCleanup(h: Harness, core: KeyfobCoreInstance = h.core): Promise<void> {
+  const due = [...core.ledger.read().leases.values()]
+    .filter((l) => l.state === 'pending' && l.next_attempt_at !== null)
+    .map((l) => Date.parse(l.next_attempt_at as string));
+  assert.ok(due.length > 0, 'a pending lease is waiting for its cleanup');
+  await h.advance(Math.max(0, Math.max(...due) - h.clock.now()) + 1000);
 }

@@ -75,7 +75,7 @@ test('a change that throws fails alone; a failed write fails every change of its
 });
 
 test("the plan of a lease follows the lease: a frozen lease's instants are remembered, an unfrozen one is read each time", () => {
-  const memory: PlanMemory = { renewalSkipped: () => false, warned: () => false, renewRetryAt: () => undefined, inFlight: () => false };
+  const memory: PlanMemory = { renewalSkipped: () => false, warned: () => false, renewRetryAt: () => undefined, inFlight: () => false, renewsHere: () => true, ownerGone: () => false };
   const frozen = Object.freeze(lease(1));
   assert.deepEqual(planLease(frozen, undefined, T0, memory, 'me'), { due: null, next: T0 + 40 * MIN });
   assert.deepEqual(planLease(frozen, undefined, T0, memory, 'me'), { due: null, next: T0 + 40 * MIN });

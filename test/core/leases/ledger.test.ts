@@ -224,3 +224,34 @@ test('snapshots are frozen all the way down; a failed write leaves the ledger as
   assert.deepEqual(Object.keys((JSON.parse(fs.readFileSync(ledger.path, 'utf8')) as LedgerDocument).leases).sort(), [a.lease_id, b.lease_id].sort(), 'nor written later');
   assert.deepEqual(fs.readdirSync(dir).filter((f) => f.endsWith('.tmp')), [], 'no temp file left');
 }));
+
+test('a lease whose expires_at is not a date is rejected at load: the ledger is backed up and rebuilt, with the reason named', withDir(async (dir) => {
+  const clock = new FakeClock(T0);
+  const writer = new LeaseLedger({ stateDir: dir, clock });
+  const bad = lease();
+  await writer.update((d) => d.put(bad));
+  const file = path.join(dir, 'leases.json');
+  const doc = JSON.parse(fs.readFileSync(file, 'utf8')) as LedgerDocument;
+  (doc.leases[bad.lease_id] as unknown as Record<string, unknown>).expires_at = 'next tuesday';
+  fs.writeFileSync(file, JSON.stringify(doc));
+
+  // Before the fix the lease was loaded as active with an expiry nobody could read: it never expired.
+  const reader = new LeaseLedger({ stateDir: dir, clock });
+  assert.equal(reader.read().leases.size, 0);
+  assert.equal(reader.read().recoveryNeeded, true);
+  await reader.update(() => undefined);
+  const [notice] = reader.takeNotices();
+  assert.match(notice ?? '', /has an unreadable expires_at, not a date \("next tuesday"\)/);
+  assert.ok(fs.readdirSync(dir).some((f) => f.startsWith('leases.json.corrupt-')), 'the file is kept as a backup');
+}));
+
+test('a ledger written before lease scopes reads every lease as free, with no owner', withDir(async (dir) => {
+  const clock = new FakeClock(T0);
+  const old = lease();
+  const { scope: _scope, owner: _owner, ...withoutScope } = old;
+  const doc = { ledger_id: randomUUID(), format_version: LEDGER_FORMAT_VERSION, revision: 3, recovery_needed: false, leases: { [old.lease_id]: withoutScope }, claims: {} };
+  fs.writeFileSync(path.join(dir, 'leases.json'), JSON.stringify(doc));
+  const read = new LeaseLedger({ stateDir: dir, clock }).read().leases.get(old.lease_id);
+  assert.equal(read?.scope, 'free');
+  assert.equal(read?.owner, null);
+}));

@@ -32,8 +32,14 @@ test("manual renew follows Vault's rule: now + increment, capped at max_expires_
     assert.equal(h.requests('/key/update'), updates, 'no request when nothing is left below the cap');
 
     await assert.rejects(h.core.leases.renew(lease.lease_id, 0), (e: KeyfobError) => e.kind === 'validation' && e.fields[0]?.field === 'increment');
-    // A shorter increment is allowed (Vault lets a renew shorten a lease).
-    const shorter = await h.core.leases.renew(lease.lease_id, 60);
+    // A shorter increment would cut the lease short (Vault re-bases on now): refused, with no request, unless the
+    // person asks for it (issue 15: `renew --increment 1h`, then a plain renew, cut the lease to the role's ttl).
+    const beforeShorten = h.requests('/key/update');
+    await assert.rejects(h.core.leases.renew(lease.lease_id, 60), (e: KeyfobError) =>
+      e.kind === 'invalid' && /would shorten it/.test(e.message) && /--shorten/.test(e.message));
+    assert.equal(h.requests('/key/update'), beforeShorten, 'nothing sent for a refused shortening');
+    assert.equal(h.core.leases.get(lease.lease_id).expires_at, iso(START + 90 * MIN));
+    const shorter = await h.core.leases.renew(lease.lease_id, 60, { allowShorten: true });
     assert.equal(shorter.expires_at, iso(START + 61 * MIN));
     assert.equal((await chat(h.sim, key)).status, 200);
 

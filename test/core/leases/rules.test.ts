@@ -31,7 +31,8 @@ function lease(over: Partial<Lease> = {}): Lease {
   });
 }
 
-const noMemory: PlanMemory = { renewalSkipped: () => false, warned: () => false, renewRetryAt: () => undefined, inFlight: () => false };
+// The lease's owner is this process, alive: it renews its own leases.
+const noMemory: PlanMemory = { renewalSkipped: () => false, warned: () => false, renewRetryAt: () => undefined, inFlight: () => false, renewsHere: () => true, ownerGone: () => false };
 
 test('renew point: a third of the TTL left, never later than 2 minutes before expiry, inside short leases', () => {
   assert.equal(renewLeadMs(3600), 20 * MIN); // 1 h: renew with 20 min left

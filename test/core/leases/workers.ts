@@ -30,3 +30,18 @@ export function runWorker(h: Harness, plan: Omit<WorkerPlan, 'stateDir' | 'servi
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
   return { child, lines, exited };
 }
+
+/** Waits (real time, bounded) for something another process or the simulator does; fails with `what` if it never does. */
+export async function until(condition: () => boolean, what: string, timeoutMs = 60_000): Promise<void> {
+  const giveUpAt = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > giveUpAt) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/** Kills a worker with SIGKILL and waits until it is gone (reaped: its pid no longer answers). */
+export async function killWorker(worker: Worker): Promise<void> {
+  worker.child.kill('SIGKILL');
+  await worker.exited;
+}

@@ -1,0 +1,254 @@
+// Issuing a key (the seed's createKey): resolve the TTLs, write the `pending` lease and its claim to the ledger
+// (write-ahead: the alias is on disk before the proxy can create anything under it), `/key/generate`, keep the key in
+// the keychain, then record the lease `active`. Whatever fails after the proxy may have created the key, the key is
+// deleted or left `pending` for a cleanup by alias: never a key on the proxy that the ledger does not know.
+import { randomUUID } from 'node:crypto';
+import { KeyfobError, redactKey, toKeyfobError } from '../errors.js';
+import { resolveTTLs, toLiteLLMDuration } from '../roles/index.js';
+import { revokeBackoffMs } from './lease-scheduler.js';
+import { leaseAccount } from '../keychain/index.js';
+import { dropOwnerWhenIdle } from './stop.js';
+import { ENDED, ids, iso, normalizeIso, stoppedError } from './lease-terms.js';
+import type { LeaseContext } from './lease-context.js';
+import type { GenerateKeyRequest, GeneratedKey } from '../litellm/index.js';
+import type { IssueOptions } from '../core-api.js';
+import type { IssuedLease, Lease, LeaseScope, Role } from '../types.js';
+
+/** Errors after which the proxy certainly did not create the key: nothing to clean up. */
+const DEFINITE_REJECTIONS = new Set(['invalid-request', 'alias-taken', 'admin-key-rejected', 'no-database', 'not-found', 'dns', 'tls', 'not-connected', 'validation']);
+
+/** After a request timeout, the proxy may still be working on the generate: this much longer, it surely is not. */
+const GENERATE_SETTLE_MARGIN_MS = 30_000;
+
+/**
+ * The instant by which a `/key/generate` sent at `sentAt` (or given up at `sentAt`) has surely ended, one way or the
+ * other: only after it does "no key with this alias" prove that no key will appear. Used alike for an issue this
+ * process gave up on (timeout) and for the `pending` entry of a process that died mid-issue.
+ */
+function generateSettledAt(ctx: LeaseContext, sentAt: number): number {
+  return sentAt + ctx.deps.settings().request_timeout_seconds * 1000 + GENERATE_SETTLE_MARGIN_MS;
+}
+
+function issueScope(scope: unknown): LeaseScope {
+  if (scope === undefined || scope === 'free' || scope === 'process') return scope ?? 'free';
+  const message = "must be 'process' or 'free'";
+  throw new KeyfobError('validation', `scope: ${message}`, { fields: [{ field: 'scope', message }] });
+}
+
+function isDefiniteRejection(err: KeyfobError): boolean {
+  // A refused connection never reached the proxy: nothing can have been created.
+  return DEFINITE_REJECTIONS.has(err.kind) || err.networkCode === 'ECONNREFUSED';
+}
+
+export async function issueLease(ctx: LeaseContext, roleName: string, opts: IssueOptions = {}): Promise<IssuedLease> {
+  const scope = issueScope(opts.scope);
+  const role = ctx.deps.role(roleName);
+  const settings = ctx.deps.settings();
+  const { ttl, maxTtl } = resolveTTLs(role, settings);
+  const now = ctx.now();
+  const leaseId = randomUUID();
+  // A fresh suffix every time: a retried issue never reuses an alias (LiteLLM requires unique aliases).
+  const alias = `${role.key_alias_prefix}-${role.name}-${randomUUID().slice(0, 8)}`;
+  const pending: Lease = {
+    lease_id: leaseId,
+    role: role.name,
+    key_alias: alias,
+    token_hash: null,
+    key_hint: null,
+    models: [...role.models],
+    max_budget: role.max_budget,
+    issued_at: iso(now),
+    expires_at: null,
+    max_expires_at: maxTtl > 0 ? iso(now + maxTtl * 1000) : null,
+    ttl_seconds: ttl,
+    renewable: ttl > 0,
+    state: 'pending',
+    scope,
+    owner: ctx.ownerIdentity,
+    revoke_attempts: 0,
+    next_attempt_at: null,
+    ended_reason: null,
+    ended_at: null,
+    last_error: null,
+  };
+
+  // Not connected: say so before anything is written.
+  await ctx.deps.withClient(async () => undefined);
+
+  ctx.state.beginClaimedWork(leaseId);
+  try {
+    // Write-ahead: the alias is on disk before the proxy can create anything under it. Should this process die,
+    // the cleanup by alias is due once the generate it may have sent has surely ended (see generateSettledAt).
+    await ctx.update((d) => {
+      pending.next_attempt_at = iso(generateSettledAt(ctx, ctx.now()));
+      d.put(pending);
+      d.setClaim(leaseId, ctx.claim(3));
+    });
+
+    // Stopped while the entry was written: stop() released the claim, so no generate may be sent any more.
+    if (ctx.state.stopped) throw stoppedError();
+    let generated: GeneratedKey;
+    ctx.state.beginGenerate(leaseId);
+    try {
+      generated = await ctx.deps.withClient((c) => c.generateKey(generateRequest(ctx, role, leaseId, alias, ttl)));
+    } catch (e) {
+      // Stopped meanwhile: the pending entry stays for whoever comes next (its cleanup by alias is harmless).
+      if (ctx.state.stopped) throw stoppedError();
+      return await issueFailed(ctx, pending, toKeyfobError(e));
+    } finally {
+      ctx.state.endGenerate(leaseId);
+      dropOwnerWhenIdle(ctx);
+    }
+    if (ctx.state.stopped) return await abandonIssued(ctx, generated.token);
+
+    const active: Lease = {
+      ...pending,
+      state: 'active',
+      token_hash: generated.token,
+      key_hint: redactKey(generated.key),
+      expires_at: normalizeIso(generated.expires) ?? (ttl > 0 ? iso(now + ttl * 1000) : null),
+      next_attempt_at: null,
+    };
+
+    try {
+      await ctx.deps.secretStore.set(leaseAccount(leaseId), generated.key);
+    } catch (e) {
+      if (ctx.state.stopped) return await abandonIssued(ctx, generated.token);
+      return await discardIssued(ctx, active, toKeyfobError(e), ENDED.keychainFailed);
+    }
+    if (ctx.state.stopped) {
+      await ctx.deps.secretStore.delete(leaseAccount(leaseId)).catch(() => false);
+      return await abandonIssued(ctx, generated.token);
+    }
+
+    let recorded: boolean;
+    let recordError: KeyfobError | null = null;
+    try {
+      recorded = await ctx.update((d) => {
+        // Our claim ran out while we waited (a keychain prompt?) and another process cleaned the entry up.
+        if (d.get(leaseId)?.state !== 'pending' || d.claim(leaseId)?.owner !== ctx.owner) return false;
+        d.put(active);
+        d.setClaim(leaseId, null);
+        return true;
+      });
+    } catch (e) {
+      recorded = false;
+      recordError = toKeyfobError(e);
+    }
+    if (!recorded) {
+      // The key exists and is stored, but the ledger cannot say so: take it back rather than leave it unknown.
+      await ctx.deps.secretStore.delete(leaseAccount(leaseId)).catch(() => false);
+      const err = recordError ?? new KeyfobError('internal', 'Another Keyfob process cleaned up this lease while it was being issued. Try again.');
+      return await discardIssued(ctx, active, err, 'the ledger could not record the key');
+    }
+
+    const view = ctx.view(active);
+    ctx.record({ action: 'issue', outcome: 'ok', ...ids(active), detail: `ttl ${ttl}s, max ttl ${maxTtl}s` });
+    ctx.emit({ type: 'issued', lease: view });
+    return { lease: view, key: generated.key };
+  } finally {
+    ctx.state.endClaimedWork(leaseId);
+    ctx.rearm();
+  }
+}
+
+function generateRequest(ctx: LeaseContext, role: Role, leaseId: string, alias: string, ttl: number): GenerateKeyRequest {
+  const req: GenerateKeyRequest = {
+    models: [...role.models],
+    key_alias: alias,
+    metadata: { ...role.metadata, keyfob_role: role.name, keyfob_lease_id: leaseId, keyfob_ledger: ctx.deps.ledgerId() },
+  };
+  if (ttl > 0) req.duration = toLiteLLMDuration(ttl);
+  if (role.max_budget > 0) req.max_budget = role.max_budget;
+  if (role.budget_duration) req.budget_duration = role.budget_duration;
+  if (role.tpm_limit !== null) req.tpm_limit = role.tpm_limit;
+  if (role.rpm_limit !== null) req.rpm_limit = role.rpm_limit;
+  if (role.max_parallel_requests !== null) req.max_parallel_requests = role.max_parallel_requests;
+  if (role.team_id) req.team_id = role.team_id;
+  if (role.user_id) req.user_id = role.user_id;
+  return req;
+}
+
+/**
+ * The manager was stopped while the key was being issued: nothing may be written any more, and nobody will hold
+ * the key, so it is deleted on the proxy at once. The `pending` entry left in the ledger is cleaned up (by alias,
+ * answered 404) by whoever comes next.
+ */
+async function abandonIssued(ctx: LeaseContext, token: string): Promise<never> {
+  await ctx.deps.withClient((c) => c.deleteKeys({ keys: [token] })).catch(() => undefined);
+  throw stoppedError();
+}
+
+/** `/key/generate` failed. A definite rejection leaves nothing behind; an ambiguous failure may have created the key. */
+async function issueFailed(ctx: LeaseContext, pending: Lease, err: KeyfobError): Promise<never> {
+  const base = { ...ids(pending) };
+  if (isDefiniteRejection(err)) {
+    await ctx.update((d) => d.remove(pending.lease_id));
+    ctx.record({ action: 'issue', outcome: 'failed', ...base, detail: `${err.kind}: ${err.message}` });
+    throw err;
+  }
+  // Ambiguous (timeout, reset, 5xx): the proxy may have created the key. Delete it by alias now. After an answer
+  // (5xx) the generate is over, so "none found" settles it; after a timeout or a reset the proxy may still be
+  // working on the generate we gave up on, so only a delete that found the key settles it — otherwise the entry
+  // stays `pending` and is swept again once that generate has surely ended.
+  const generateOver = err.status !== undefined;
+  let cleaned = false;
+  let maybeStillGenerating = false;
+  try {
+    const { alreadyGone } = await ctx.deps.withClient((c) => c.deleteKeys({ key_aliases: [pending.key_alias] }));
+    cleaned = generateOver || !alreadyGone;
+    maybeStillGenerating = !cleaned;
+  } catch {
+    // the proxy is still unwell: leave the entry for the retries and the next start
+  }
+  if (cleaned) {
+    await ctx.update((d) => d.remove(pending.lease_id));
+    ctx.record({ action: 'issue', outcome: 'failed', ...base, detail: `${err.kind}: ${err.message}; no key left on the proxy` });
+    throw new KeyfobError(err.kind, `Issuing a key for role "${pending.role}" failed: ${err.message} No key was left on the proxy.`, {
+      hint: err.hint ?? 'Try again in a moment.',
+      status: err.status,
+      cause: err,
+    });
+  }
+  const now = ctx.now();
+  // A "none found" that proves nothing: sweep again once that generate has surely ended (a request timeout and a
+  // margin), not at the first back-off, which could come before the key does.
+  const backoff = revokeBackoffMs(1, ctx.random);
+  const sweepAt = maybeStillGenerating ? Math.max(now + backoff, generateSettledAt(ctx, now)) : now + backoff;
+  await ctx.update((d) => {
+    d.put({ ...pending, revoke_attempts: 1, next_attempt_at: iso(sweepAt), last_error: err.toJSON() });
+    d.setClaim(pending.lease_id, null);
+  });
+  ctx.record({ action: 'issue', outcome: 'failed', ...base, detail: `${err.kind}: ${err.message}; cleanup pending` });
+  throw new KeyfobError(
+    err.kind,
+    `Issuing a key for role "${pending.role}" failed: ${err.message} The proxy may have created the key "${pending.key_alias}"; ` +
+      'Keyfob will delete it as soon as the proxy answers.',
+    { hint: err.hint ?? 'Check the connection to the proxy.', status: err.status, cause: err },
+  );
+}
+
+/** The key was created but cannot be kept (keychain or ledger failed): delete it on the proxy, never leave it unknown. */
+async function discardIssued(ctx: LeaseContext, active: Lease, err: KeyfobError, why: string): Promise<never> {
+  try {
+    await ctx.deps.withClient((c) => c.deleteKeys({ keys: [active.token_hash as string] }));
+    await ctx.update((d) => d.remove(active.lease_id)).catch(() => undefined);
+    ctx.record({ action: 'issue', outcome: 'failed', ...ids(active), detail: `${why}: ${err.message}; key deleted on the proxy` });
+  } catch (deleteError) {
+    const del = toKeyfobError(deleteError);
+    const now = ctx.now();
+    await ctx.update((d) => {
+      d.put({
+        ...active,
+        state: 'revoking',
+        ended_reason: why,
+        revoke_attempts: 1,
+        next_attempt_at: iso(now + revokeBackoffMs(1, ctx.random)),
+        last_error: del.toJSON(),
+      });
+      d.setClaim(active.lease_id, null);
+    }).catch(() => undefined);
+    ctx.record({ action: 'issue', outcome: 'failed', ...ids(active), detail: `${why}: ${err.message}; deleting the key failed (${del.kind}), retrying` });
+  }
+  throw err;
+}

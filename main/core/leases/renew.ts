@@ -1,0 +1,119 @@
+// Renewing (Vault's rule): the new expiry is now + increment (default the role's ttl), capped at the issue time + max
+// TTL; LiteLLM re-bases `duration` on its own now, so Keyfob sends exactly the capped distance. An expired lease is
+// never renewed (that would bring its dead key back to life), and a key the proxy no longer knows closes its lease.
+import { KeyfobError, toKeyfobError } from '../errors.js';
+import { MIN_RENEW_MS, cappedRenewal, hasExpired, msOrNull } from './lease-scheduler.js';
+import { ENDED, ids, iso, leaseNotFound, normalizeIso } from './lease-terms.js';
+import type { LeaseContext } from './lease-context.js';
+import type { RenewOptions } from '../core-api.js';
+import type { Lease, LeaseView } from '../types.js';
+
+/** A capped renewal's answer this close to the cap is recorded as the cap itself. */
+const CAP_TOLERANCE_MS = 2000;
+
+export async function renewLease(ctx: LeaseContext, leaseId: string, incrementSeconds?: number, opts: RenewOptions = {}): Promise<LeaseView> {
+  const lease = ctx.mustFind(leaseId);
+  if (lease.state !== 'active') {
+    throw new KeyfobError('not-renewable', `Lease ${lease.key_alias} is ${lease.state}: only an active lease can be renewed.`);
+  }
+  if (!lease.renewable || lease.ttl_seconds <= 0) {
+    throw new KeyfobError('not-renewable', `Lease ${lease.key_alias} is not renewable (its role has no TTL).`, { hint: 'Issue a new key instead.' });
+  }
+  if (hasExpired(lease, ctx.now())) {
+    // Expiry is revocation: /key/update would re-base the dead key's expiry on now and bring it back to life.
+    ctx.rearm();
+    throw new KeyfobError('not-renewable', `Lease ${lease.key_alias} has expired: its key is being revoked.`, { hint: 'Issue a new key.' });
+  }
+  const increment = incrementSeconds ?? lease.ttl_seconds;
+  if (!Number.isInteger(increment) || increment <= 0) {
+    const message = 'must be a whole number of seconds greater than 0';
+    throw new KeyfobError('validation', `increment: ${message}`, { fields: [{ field: 'increment', message }] });
+  }
+  const now = ctx.now();
+  const { seconds, capped } = cappedRenewal(lease, now, increment);
+  const atCap = capped && now + seconds * 1000 <= (msOrNull(lease.expires_at) ?? 0);
+  if (seconds < 1 || atCap) {
+    throw new KeyfobError('not-renewable', `Lease ${lease.key_alias} has reached its max TTL: it cannot be renewed past ${lease.max_expires_at}.`, {
+      hint: 'Issue a new key when this one expires.',
+    });
+  }
+  const current = msOrNull(lease.expires_at);
+  const proposed = now + seconds * 1000;
+  if (current !== null && proposed < current - MIN_RENEW_MS && opts.allowShorten !== true) {
+    // Vault would re-base the expiry on now either way; a person who typed a shorter increment may not know that.
+    throw new KeyfobError(
+      'invalid',
+      `Renewing lease ${lease.key_alias} by ${seconds}s would shorten it: it expires at ${lease.expires_at}, and would then expire at ` +
+        `${iso(proposed)}. Pass --shorten to shorten it.`,
+      { hint: 'Give a longer increment to extend it, or pass --shorten if a shorter lease is what you want.' },
+    );
+  }
+  return sendRenewal(ctx, lease, seconds, capped, 'person');
+}
+
+export async function sendRenewal(ctx: LeaseContext, lease: Lease, seconds: number, capped: boolean, by: 'person' | 'auto'): Promise<LeaseView> {
+  const id = lease.lease_id;
+  const sentAt = ctx.now();
+  let expires: string | null;
+  ctx.state.beginRenewal(id);
+  try {
+    const token = lease.token_hash;
+    if (!token) throw new KeyfobError('internal', `Lease ${lease.key_alias} has no token hash to renew it by.`);
+    const answer = await ctx.deps.withClient((c) => c.renewKey(token, seconds));
+    expires = normalizeIso(answer.expires) ?? iso(sentAt + seconds * 1000);
+    // Capped: the seconds sent were floored to stay below the cap, so the proxy's expiry falls a fraction of a
+    // second short of it. One instant is recorded — the cap — not two that differ by milliseconds.
+    if (capped && lease.max_expires_at !== null && Math.abs(Date.parse(expires) - Date.parse(lease.max_expires_at)) < CAP_TOLERANCE_MS) {
+      expires = lease.max_expires_at;
+    }
+  } catch (e) {
+    const err = toKeyfobError(e);
+    if (err.kind === 'not-found') {
+      const gone = await markGone(ctx, lease);
+      throw new KeyfobError('not-found', `The key ${gone.key_alias} no longer exists on the proxy; its lease has been closed.`, {
+        hint: 'Issue a new key.',
+        status: err.status,
+      });
+    }
+    ctx.record({ action: 'renew', outcome: 'failed', ...ids(lease), detail: `${by}: ${err.kind}: ${err.message}` });
+    throw err;
+  } finally {
+    ctx.state.endRenewal(id);
+  }
+
+  const updated = await ctx.update((d) => {
+    const current = d.get(id);
+    if (!current || current.state !== 'active') return current ?? null; // revoked meanwhile: the revocation wins
+    const next = { ...current, expires_at: expires, last_error: null };
+    d.put(next);
+    return next;
+  });
+  ctx.state.renewalSettled(id);
+  ctx.rearm();
+  if (!updated) throw leaseNotFound(id);
+  const view = ctx.view(updated);
+  if (updated.state === 'active') {
+    ctx.record({ action: 'renew', outcome: 'ok', ...ids(updated), detail: `${by}: +${seconds}s${capped ? ' (capped at the max TTL)' : ''}` });
+    ctx.emit({ type: 'renewed', lease: view, capped });
+  }
+  return view;
+}
+
+/** The proxy no longer knows the key (deleted by an admin, or the database was reset). */
+async function markGone(ctx: LeaseContext, lease: Lease): Promise<Lease> {
+  const now = ctx.now();
+  const gone = await ctx.update((d) => {
+    const current = d.get(lease.lease_id) ?? lease;
+    const next: Lease = { ...current, state: 'revoked', ended_reason: ENDED.gone, ended_at: iso(now), next_attempt_at: null };
+    d.put(next);
+    d.setClaim(lease.lease_id, null);
+    return next;
+  });
+  await ctx.forgetSecret(gone.lease_id);
+  const view = ctx.view(gone);
+  ctx.record({ action: 'renew', outcome: 'failed', ...ids(gone), detail: 'the key no longer exists on the proxy' });
+  ctx.emit({ type: 'gone', lease: view });
+  ctx.notify({ title: 'Key gone', body: `The key ${gone.key_alias} no longer exists on the LiteLLM proxy.`, urgency: 'normal' });
+  ctx.rearm();
+  return gone;
+}
