@@ -4,3 +4,5 @@ export type { SimFault, SimFlavor, SimKey, SimOptions, SimRequestLogEntry } from
 export { FLAVOR_RULES, FLAVORS } from './flavors.js';
 export type { FlavorRules } from './flavors.js';
 export { hashKey } from './key-store.js';
+export { llmCalls, SIM_REPLY } from './routes/llm.js';
+export type { LlmCall } from './routes/llm.js';

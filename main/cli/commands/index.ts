@@ -1,13 +1,16 @@
 // Every command, in the order `keyfob --help` lists them.
 import type { Command } from '../command.js';
 import { connectCommand } from './connect.js';
+import { envCommand } from './env.js';
 import { execCommand } from './exec.js';
 import { issueCommand } from './issue.js';
 import { leaseListCommand, leaseRenewCommand, leaseRevokeCommand } from './lease.js';
 import { logCommand } from './log.js';
 import { modelsCommand } from './models.js';
+import { setupClaudeCodeCommand, setupCodexCommand, setupShellCommand } from './setup.js';
 import { roleDeleteCommand, roleListCommand, roleSetCommand, roleShowCommand } from './role.js';
 import { statusCommand } from './status.js';
+import { tokenCommand } from './token.js';
 
 export const COMMANDS: readonly Command[] = [
   connectCommand,
@@ -22,6 +25,11 @@ export const COMMANDS: readonly Command[] = [
   leaseRenewCommand,
   leaseRevokeCommand,
   execCommand,
+  tokenCommand,
+  envCommand,
+  setupClaudeCodeCommand,
+  setupCodexCommand,
+  setupShellCommand,
   logCommand,
 ];
 
@@ -29,4 +37,5 @@ export const COMMANDS: readonly Command[] = [
 export const GROUPS: Readonly<Record<string, string>> = {
   role: 'key templates: set, list, show, delete',
   lease: 'issued keys: list, renew, revoke',
+  setup: 'make Keyfob the key helper of a tool: claude-code, codex, shell',
 };

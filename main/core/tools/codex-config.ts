@@ -1,0 +1,127 @@
+// `keyfob setup codex ROLE`: Codex runs `[model_providers.<id>.auth] command`/`args` for its key (sent as
+// `Authorization: Bearer`), again after `refresh_interval_ms` and after a 401. Setup adds one provider and one
+// profile to config.toml, editing the file in place with @decimalturn/toml-patch, so comments, formatting and every
+// other table survive.
+import path from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
+import { KeyfobError } from '../errors.js';
+import type * as TomlPatch from '@decimalturn/toml-patch';
+import type { FileChange } from './config-file.js';
+
+export const CODEX_CONFIG_FILE = 'config.toml';
+
+export interface CodexSetupValues {
+  role: string;
+  /** The proxy root; the provider's base_url gets `/v1` (Codex appends `/responses`). */
+  proxyUrl: string;
+  /** The helper's argv: its first element is the command, the rest its args. */
+  helper: readonly string[];
+  refreshIntervalMs: number;
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+type Toml = Record<string, unknown>;
+
+/** `$CODEX_HOME/config.toml`, else `~/.codex/config.toml`. */
+export function codexConfigPath(opts: { env: Env; home: string }): string {
+  const dir = opts.env.CODEX_HOME?.trim();
+  return path.join(dir ? path.resolve(dir) : path.join(opts.home, '.codex'), CODEX_CONFIG_FILE);
+}
+
+/** `keyfob-ROLE`: the provider's and the profile's id. */
+export function codexProviderId(role: string): string {
+  return `keyfob-${role}`;
+}
+
+/** The provider table. `auth` and never `env_key`: Codex refuses a provider with both. */
+export function codexProvider(values: CodexSetupValues): Toml {
+  const [command, ...args] = values.helper;
+  return {
+    name: `Keyfob (${values.role})`,
+    base_url: `${values.proxyUrl.replace(/\/+$/, '')}/v1`,
+    wire_api: 'responses',
+    auth: { command, args, refresh_interval_ms: values.refreshIntervalMs },
+  };
+}
+
+export function codexProfile(values: CodexSetupValues): Toml {
+  return { model_provider: codexProviderId(values.role) };
+}
+
+async function toml(): Promise<typeof TomlPatch> {
+  return import('@decimalturn/toml-patch'); // ~30 ms to load: only setup pays for it
+}
+
+async function parseConfig(file: string, text: string): Promise<Toml> {
+  try {
+    return (await toml()).parse(text) as Toml;
+  } catch (e) {
+    throw new KeyfobError('validation', `${file} is not valid TOML (${(e as Error).message.split('\n')[0]}); Keyfob leaves it untouched.`, {
+      hint: 'Fix the file (or move it aside), then run the setup again.',
+    });
+  }
+}
+
+function table(doc: Toml, key: string): Toml | undefined {
+  const v = doc[key];
+  return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Toml) : undefined;
+}
+
+/** Removes ours from the document text (patch keeps everything else byte for byte). */
+async function withoutOurs(text: string, id: string): Promise<string> {
+  const lib = await toml();
+  const doc = lib.parse(text) as Toml;
+  const providers = table(doc, 'model_providers');
+  const profiles = table(doc, 'profiles');
+  if (!providers?.[id] && !profiles?.[id]) return text;
+  if (providers) delete providers[id];
+  if (profiles) delete profiles[id];
+  return lib.patch(text, doc);
+}
+
+/**
+ * The provider and the profile as `[model_providers.keyfob-ROLE]`, `[model_providers.keyfob-ROLE.auth]` and
+ * `[profiles.keyfob-ROLE]` sections appended at the end (toml-patch would add them as dotted inline tables), after
+ * any earlier version of them is removed in place. The result is parsed again and must say exactly what was meant.
+ */
+export async function planCodexSetup(file: string, text: string | null, values: CodexSetupValues): Promise<FileChange> {
+  const lib = await toml();
+  const before = text ?? '';
+  const doc = await parseConfig(file, before);
+  const id = codexProviderId(values.role);
+  const provider = codexProvider(values);
+  const profile = codexProfile(values);
+  const warnings: string[] = [];
+  if (isDeepStrictEqual(table(doc, 'model_providers')?.[id], provider) && isDeepStrictEqual(table(doc, 'profiles')?.[id], profile)) {
+    return { path: file, before: text, after: before, changed: false, warnings };
+  }
+  if (table(doc, 'model_providers')?.[id] !== undefined) warnings.push(`[model_providers.${id}] is replaced with Keyfob's (the backup keeps the old file).`);
+  const rest = await withoutOurs(before, id);
+  // Only the sub-tables: a `[model_providers]` header of our own could define that table a second time.
+  const block = lib.stringify({ model_providers: { [id]: provider }, profiles: { [id]: profile } }, { inlineTableStart: 3 })
+    .split('\n')
+    .filter((line) => line.trim() !== '[model_providers]' && line.trim() !== '[profiles]')
+    .join('\n')
+    .replace(/^\n+/, '')
+    .replace(/\n{3,}/g, '\n\n');
+  const head = rest.trimEnd();
+  const after = `${head === '' ? '' : `${head}\n\n`}${block.trimEnd()}\n`;
+  const check = await parseConfig(file, after);
+  if (!isDeepStrictEqual(table(check, 'model_providers')?.[id], provider) || !isDeepStrictEqual(table(check, 'profiles')?.[id], profile)) {
+    throw new KeyfobError('internal', `Keyfob could not merge its provider into ${file} safely; the file is left untouched.`, {
+      hint: `Add [model_providers.${id}] by hand: see \`keyfob setup codex ${values.role} --print\`.`,
+    });
+  }
+  return { path: file, before: text, after, changed: after !== before, warnings };
+}
+
+/** Takes out `[model_providers.keyfob-ROLE]` (with its auth) and `[profiles.keyfob-ROLE]`; nothing else. */
+export async function planCodexRemove(file: string, text: string | null, role: string): Promise<FileChange> {
+  if (text === null) return { path: file, before: null, after: '', changed: false, warnings: [`${file} does not exist: nothing to remove.`] };
+  await parseConfig(file, text);
+  const after = await withoutOurs(text, codexProviderId(role));
+  const warnings: string[] = [];
+  const doc = await parseConfig(file, after);
+  if (doc.profile === codexProviderId(role)) warnings.push(`profile = "${codexProviderId(role)}" at the top of ${file} now names a profile that is gone; change it.`);
+  return { path: file, before: text, after, changed: after !== text, warnings };
+}
