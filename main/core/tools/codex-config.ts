@@ -62,6 +62,11 @@ async function parseConfig(file: string, text: string): Promise<Toml> {
   }
 }
 
+/** Deep equality of plain data (the parser's tables have no Object prototype, which isDeepStrictEqual would see). */
+function same(a: unknown, b: unknown): boolean {
+  return a !== undefined && b !== undefined && isDeepStrictEqual(JSON.parse(JSON.stringify(a)), JSON.parse(JSON.stringify(b)));
+}
+
 function table(doc: Toml, key: string): Toml | undefined {
   const v = doc[key];
   return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Toml) : undefined;
@@ -92,7 +97,7 @@ export async function planCodexSetup(file: string, text: string | null, values: 
   const provider = codexProvider(values);
   const profile = codexProfile(values);
   const warnings: string[] = [];
-  if (isDeepStrictEqual(table(doc, 'model_providers')?.[id], provider) && isDeepStrictEqual(table(doc, 'profiles')?.[id], profile)) {
+  if (same(table(doc, 'model_providers')?.[id], provider) && same(table(doc, 'profiles')?.[id], profile)) {
     return { path: file, before: text, after: before, changed: false, warnings };
   }
   if (table(doc, 'model_providers')?.[id] !== undefined) warnings.push(`[model_providers.${id}] is replaced with Keyfob's (the backup keeps the old file).`);
@@ -107,7 +112,7 @@ export async function planCodexSetup(file: string, text: string | null, values: 
   const head = rest.trimEnd();
   const after = `${head === '' ? '' : `${head}\n\n`}${block.trimEnd()}\n`;
   const check = await parseConfig(file, after);
-  if (!isDeepStrictEqual(table(check, 'model_providers')?.[id], provider) || !isDeepStrictEqual(table(check, 'profiles')?.[id], profile)) {
+  if (!same(table(check, 'model_providers')?.[id], provider) || !same(table(check, 'profiles')?.[id], profile)) {
     throw new KeyfobError('internal', `Keyfob could not merge its provider into ${file} safely; the file is left untouched.`, {
       hint: `Add [model_providers.${id}] by hand: see \`keyfob setup codex ${values.role} --print\`.`,
     });
