@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parse as parseToml } from '@decimalturn/toml-patch';
@@ -131,27 +131,35 @@ describe('keyfob setup', () => {
       '[profiles.fast]',
       'model = "o4-mini"',
       '',
+      '# an old-style profile of ours, from an earlier setup',
+      '[profiles.keyfob-dev]',
+      'model_provider = "keyfob-dev"',
+      '',
     ].join('\n');
     let dir: string;
     let file: string;
+    let profile: string;
     before(() => {
       dir = tempHome('codex');
       file = join(dir, 'config.toml');
+      profile = join(dir, 'keyfob-dev.config.toml');
       writeFileSync(file, original);
     });
     const env = () => ({ CODEX_HOME: dir });
 
-    it('adds [model_providers.keyfob-dev] with its auth command and [profiles.keyfob-dev]; comments and tables survive', async () => {
-      assert.equal(readFileSync(file, 'utf8'), original, '--print below must not have written');
-      ok(await run(['setup', 'codex', 'dev', '--print'], env()));
-      assert.equal(readFileSync(file, 'utf8'), original);
+    it('adds [model_providers.keyfob-dev] with its auth command and the profile file; comments and other tables survive', async () => {
+      const printed = ok(await run(['setup', 'codex', 'dev', '--print'], env()));
+      assert.match(printed.stdout, /^\+ \[model_providers\.keyfob-dev\.auth\]$/m);
+      assert.equal(readFileSync(file, 'utf8'), original, '--print writes nothing');
+      assert.equal(existsSync(profile), false);
       ok(await run(['setup', 'codex', 'dev'], env()));
       const text = readFileSync(file, 'utf8');
-      assert.ok(text.startsWith(original.trimEnd()), `everything before is kept byte for byte:\n${text}`);
+      assert.ok(text.includes('# my Codex settings\nmodel = "gpt-5" # the default\n\n[model_providers.other]\nname = "Other" # keep me\n'), text);
+      assert.ok(text.includes('# fast profile\n[profiles.fast]\nmodel = "o4-mini"'), text);
+      assert.doesNotMatch(text, /\[profiles\.keyfob-dev\]/, 'the legacy table Codex refuses next to --profile is gone');
       assert.match(text, /^\[model_providers\.keyfob-dev\]$/m);
       assert.match(text, /^\[model_providers\.keyfob-dev\.auth\]$/m);
-      assert.match(text, /^\[profiles\.keyfob-dev\]$/m);
-      const doc = parseToml(text) as { model_providers: Record<string, Record<string, unknown>>; profiles: Record<string, Record<string, unknown>>; model: string };
+      const doc = parseToml(text) as { model_providers: Record<string, Record<string, unknown>>; model: string };
       assert.equal(doc.model, 'gpt-5');
       assert.equal(doc.model_providers.other?.name, 'Other');
       const provider = doc.model_providers['keyfob-dev'] as { base_url: string; wire_api: string; env_key?: string; auth: { command: string; args: string[]; refresh_interval_ms: number } };
@@ -159,12 +167,12 @@ describe('keyfob setup', () => {
       assert.equal(provider.wire_api, 'responses');
       assert.equal(provider.env_key, undefined, 'never env_key with auth');
       assert.equal(provider.auth.refresh_interval_ms, 3 * 60_000);
-      assert.equal((doc.profiles['keyfob-dev'] as { model_provider?: string }).model_provider, 'keyfob-dev');
+      assert.equal((parseToml(readFileSync(profile, 'utf8')) as { model_provider?: string }).model_provider, 'keyfob-dev');
       const key = await exec(provider.auth.command, provider.auth.args);
       assert.equal(key, ok(await keyfob(['token', 'dev'], { home })).stdout);
     });
 
-    it('idempotent, with one backup; --remove gives back the original file', async () => {
+    it('idempotent, with one backup of the original; --remove takes out the provider and the profile file', async () => {
       const before = readFileSync(file, 'utf8');
       assert.match(ok(await run(['setup', 'codex', 'dev'], env())).stdout, /nothing to change/);
       assert.equal(readFileSync(file, 'utf8'), before);
@@ -172,13 +180,17 @@ describe('keyfob setup', () => {
       assert.equal(backups.length, 1);
       assert.equal(readFileSync(join(dir, backups[0] as string), 'utf8'), original);
       ok(await run(['setup', 'codex', 'dev', '--remove'], env()));
-      assert.equal(readFileSync(file, 'utf8').trimEnd(), original.trimEnd());
+      const after = readFileSync(file, 'utf8');
+      assert.doesNotMatch(after, /keyfob-dev/);
+      assert.ok(after.includes('[model_providers.other]\nname = "Other" # keep me') && after.includes('# fast profile\n[profiles.fast]'), after);
+      assert.equal(existsSync(profile), false);
     });
 
     it('a new config.toml under ~/.codex', async () => {
       ok(await run(['setup', 'codex', 'dev']));
-      const doc = parseToml(readFileSync(join(userHome, '.codex', 'config.toml'), 'utf8')) as { profiles: Record<string, unknown> };
-      assert.equal((doc.profiles['keyfob-dev'] as { model_provider?: string }).model_provider, 'keyfob-dev');
+      const doc = parseToml(readFileSync(join(userHome, '.codex', 'config.toml'), 'utf8')) as { model_providers: Record<string, unknown> };
+      assert.ok(doc.model_providers['keyfob-dev']);
+      assert.ok(existsSync(join(userHome, '.codex', 'keyfob-dev.config.toml')));
     });
   });
 

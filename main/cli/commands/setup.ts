@@ -11,6 +11,7 @@ import {
   SHELL_KINDS,
   claudeSettingsPath,
   codexConfigPath,
+  codexProfilePath,
   codexProviderId,
   helperArgv,
   helperRefreshMs,
@@ -68,21 +69,25 @@ function planHelper(ctx: CliContext, core: KeyfobCore, roleName: string): Helper
   return { role: role.name, proxyUrl: settings.litellm_url, ttlSeconds: resolveTTLs(role, settings).ttl, helper };
 }
 
-/** `--print`: the change, nothing written; otherwise write it (with a backup) and say where. */
-function finish(ctx: CliContext, change: FileChange, print: boolean, done: string[]): number {
-  for (const w of change.warnings) ctx.err(`keyfob: warning: ${w}`);
-  if (!change.changed) {
-    ctx.out(`${change.path}: already as setup leaves it; nothing to change.`);
-    return EXIT_OK;
+/** `--print`: the changes, nothing written; otherwise write them (each with a backup) and say where. */
+function finish(ctx: CliContext, changes: readonly FileChange[], print: boolean, done: string[]): number {
+  for (const change of changes) {
+    for (const w of change.warnings) ctx.err(`keyfob: warning: ${w}`);
+    if (!change.changed) {
+      if (change.before !== null) ctx.out(`${change.path}: already as setup leaves it; nothing to change.`);
+      continue;
+    }
+    if (print) {
+      ctx.out(`${change.path} would ${change.after === null ? 'be deleted' : 'change'} (nothing written):`);
+      for (const line of lineDiff(change.before ?? '', change.after ?? '')) ctx.out(line);
+      continue;
+    }
+    const { backup } = writeFileChange(change, Date.now());
+    const verb = change.after === null ? 'deleted' : 'updated';
+    ctx.out(`${verb} ${change.path}${backup ? ` (previous file saved as ${backup})` : ' (new file)'}`);
   }
-  if (print) {
-    ctx.out(`${change.path} would change (nothing written):`);
-    for (const line of lineDiff(change.before ?? '', change.after)) ctx.out(line);
-    return EXIT_OK;
-  }
-  const { backup } = writeFileChange(change, Date.now());
-  ctx.out(`updated ${change.path}${backup ? ` (previous file saved as ${backup})` : ' (new file)'}`);
-  for (const line of done) ctx.out(line);
+  if (changes.every((c) => !c.changed && c.before === null)) ctx.out('nothing to change: no file holds what setup adds.');
+  if (!print && changes.some((c) => c.changed)) for (const line of done) ctx.out(line);
   return EXIT_OK;
 }
 
@@ -116,19 +121,20 @@ export const setupClaudeCodeCommand: Command = {
       const values = { apiKeyHelper: shellCommandLine(plan.helper), baseUrl: plan.proxyUrl, helperTtlMs: helperRefreshMs(plan.ttlSeconds) };
       const text = readConfigText(file);
       const change = remove ? planClaudeRemove(file, text, values) : planClaudeSetup(file, text, values, ctx.streams.env);
-      return finish(ctx, change, print, remove ? [] : [`Claude Code now asks \`keyfob token ${plan.role}\` for its key: run \`claude\` as usual.`]);
+      return finish(ctx, [change], print, remove ? [] : [`Claude Code now asks \`keyfob token ${plan.role}\` for its key: run \`claude\` as usual.`]);
     });
   },
 };
 
 export const setupCodexCommand: Command = {
   name: 'setup codex',
-  summary: 'make Keyfob the key helper of Codex (a provider and a profile in its config.toml)',
+  summary: 'make Keyfob the key helper of Codex (a provider in its config.toml, and a profile)',
   usage: 'keyfob setup codex ROLE [--print] [--remove]',
   description: [
     'Merges into $CODEX_HOME/config.toml (else ~/.codex/config.toml): [model_providers.keyfob-ROLE] with base_url =',
     'the proxy + /v1, wire_api = "responses", auth.command/auth.args running `keyfob token ROLE` and',
-    'auth.refresh_interval_ms; and [profiles.keyfob-ROLE] selecting it: `codex --profile keyfob-ROLE`.',
+    'auth.refresh_interval_ms; and writes the profile selecting it, keyfob-ROLE.config.toml beside it (the form',
+    'current Codex reads for `codex --profile keyfob-ROLE`; a legacy [profiles.keyfob-ROLE] table is taken out).',
     'Comments and every other table stay; dated backup; idempotent; --print and --remove as for claude-code.',
   ],
   args: {
@@ -145,13 +151,13 @@ export const setupCodexCommand: Command = {
     return ctx.withCore({}, async (core) => {
       const file = codexConfigPath({ env: ctx.streams.env, home: userHome(ctx) });
       const text = readConfigText(file);
-      if (remove) {
-        const role = core.getRole(args.positionals[0] as string).name;
-        return finish(ctx, await planCodexRemove(file, text, role), print, []);
-      }
-      const plan = planHelper(ctx, core, args.positionals[0] as string);
-      const change = await planCodexSetup(file, text, { role: plan.role, proxyUrl: plan.proxyUrl, helper: plan.helper, refreshIntervalMs: helperRefreshMs(plan.ttlSeconds) });
-      return finish(ctx, change, print, [`Run \`codex --profile ${codexProviderId(plan.role)}\`; Codex asks \`keyfob token ${plan.role}\` for its key.`]);
+      const role = core.getRole(args.positionals[0] as string).name;
+      const profilePath = codexProfilePath(file, role);
+      const profile = { path: profilePath, text: readConfigText(profilePath) };
+      if (remove) return finish(ctx, await planCodexRemove(file, text, role, profile), print, []);
+      const plan = planHelper(ctx, core, role);
+      const changes = await planCodexSetup(file, text, { role: plan.role, proxyUrl: plan.proxyUrl, helper: plan.helper, refreshIntervalMs: helperRefreshMs(plan.ttlSeconds) }, profile);
+      return finish(ctx, changes, print, [`Run \`codex --profile ${codexProviderId(plan.role)}\`; Codex asks \`keyfob token ${plan.role}\` for its key.`]);
     });
   },
 };

@@ -1,7 +1,9 @@
 // `keyfob setup codex ROLE`: Codex runs `[model_providers.<id>.auth] command`/`args` for its key (sent as
-// `Authorization: Bearer`), again after `refresh_interval_ms` and after a 401. Setup adds one provider and one
-// profile to config.toml, editing the file in place with @decimalturn/toml-patch, so comments, formatting and every
-// other table survive.
+// `Authorization: Bearer`), again after `refresh_interval_ms` and after a 401. Setup adds one provider to config.toml,
+// editing the file in place with @decimalturn/toml-patch, so comments, formatting and every other table survive; and
+// the profile that selects it. Current Codex (checked: 0.171) keeps a profile in `$CODEX_HOME/<name>.config.toml`,
+// layered over config.toml by `--profile <name>`, and refuses `--profile` while config.toml still holds a legacy
+// `[profiles.<name>]` table — so the profile is its own file, and a legacy table of ours is taken out.
 import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { KeyfobError } from '../errors.js';
@@ -44,8 +46,13 @@ export function codexProvider(values: CodexSetupValues): Toml {
   };
 }
 
-export function codexProfile(values: CodexSetupValues): Toml {
-  return { model_provider: codexProviderId(values.role) };
+/** `$CODEX_HOME/keyfob-ROLE.config.toml`: the profile `codex --profile keyfob-ROLE` layers over config.toml. */
+export function codexProfilePath(configPath: string, role: string): string {
+  return path.join(path.dirname(configPath), `${codexProviderId(role)}.config.toml`);
+}
+
+function profileText(role: string): string {
+  return `# Written by \`keyfob setup codex ${role}\`: \`codex --profile ${codexProviderId(role)}\` gets its key from Keyfob.\nmodel_provider = "${codexProviderId(role)}"\n`;
 }
 
 async function toml(): Promise<typeof TomlPatch> {
@@ -85,34 +92,39 @@ async function withoutOurs(text: string, id: string): Promise<string> {
 }
 
 /**
- * The provider and the profile as `[model_providers.keyfob-ROLE]`, `[model_providers.keyfob-ROLE.auth]` and
- * `[profiles.keyfob-ROLE]` sections appended at the end (toml-patch would add them as dotted inline tables), after
- * any earlier version of them is removed in place. The result is parsed again and must say exactly what was meant.
+ * config.toml gets `[model_providers.keyfob-ROLE]` and `[model_providers.keyfob-ROLE.auth]` as sections appended at
+ * the end (toml-patch would add them as dotted inline tables), after any earlier version of them — and a legacy
+ * `[profiles.keyfob-ROLE]` — is removed in place. The result is parsed again and must say exactly what was meant.
+ * The profile file says `model_provider = "keyfob-ROLE"` (set in place when the file holds more).
  */
-export async function planCodexSetup(file: string, text: string | null, values: CodexSetupValues): Promise<FileChange> {
+export async function planCodexSetup(file: string, text: string | null, values: CodexSetupValues, profile: { path: string; text: string | null }): Promise<FileChange[]> {
+  return [await planProviderSetup(file, text, values), await planProfileSetup(profile.path, profile.text, values.role)];
+}
+
+async function planProviderSetup(file: string, text: string | null, values: CodexSetupValues): Promise<FileChange> {
   const lib = await toml();
   const before = text ?? '';
   const doc = await parseConfig(file, before);
   const id = codexProviderId(values.role);
   const provider = codexProvider(values);
-  const profile = codexProfile(values);
   const warnings: string[] = [];
-  if (same(table(doc, 'model_providers')?.[id], provider) && same(table(doc, 'profiles')?.[id], profile)) {
+  if (same(table(doc, 'model_providers')?.[id], provider) && table(doc, 'profiles')?.[id] === undefined) {
     return { path: file, before: text, after: before, changed: false, warnings };
   }
   if (table(doc, 'model_providers')?.[id] !== undefined) warnings.push(`[model_providers.${id}] is replaced with Keyfob's (the backup keeps the old file).`);
+  if (doc.profile === id) warnings.push(`${file} selects profile = "${id}" the legacy way; current Codex wants \`codex --profile ${id}\` instead.`);
   const rest = await withoutOurs(before, id);
   // Only the sub-tables: a `[model_providers]` header of our own could define that table a second time.
-  const block = lib.stringify({ model_providers: { [id]: provider }, profiles: { [id]: profile } }, { inlineTableStart: 3 })
+  const block = lib.stringify({ model_providers: { [id]: provider } }, { inlineTableStart: 3 })
     .split('\n')
-    .filter((line) => line.trim() !== '[model_providers]' && line.trim() !== '[profiles]')
+    .filter((line) => line.trim() !== '[model_providers]')
     .join('\n')
     .replace(/^\n+/, '')
     .replace(/\n{3,}/g, '\n\n');
   const head = rest.trimEnd();
   const after = `${head === '' ? '' : `${head}\n\n`}${block.trimEnd()}\n`;
   const check = await parseConfig(file, after);
-  if (!same(table(check, 'model_providers')?.[id], provider) || !same(table(check, 'profiles')?.[id], profile)) {
+  if (!same(table(check, 'model_providers')?.[id], provider)) {
     throw new KeyfobError('internal', `Keyfob could not merge its provider into ${file} safely; the file is left untouched.`, {
       hint: `Add [model_providers.${id}] by hand: see \`keyfob setup codex ${values.role} --print\`.`,
     });
@@ -120,13 +132,41 @@ export async function planCodexSetup(file: string, text: string | null, values: 
   return { path: file, before: text, after, changed: after !== before, warnings };
 }
 
-/** Takes out `[model_providers.keyfob-ROLE]` (with its auth) and `[profiles.keyfob-ROLE]`; nothing else. */
-export async function planCodexRemove(file: string, text: string | null, role: string): Promise<FileChange> {
-  if (text === null) return { path: file, before: null, after: '', changed: false, warnings: [`${file} does not exist: nothing to remove.`] };
-  await parseConfig(file, text);
-  const after = await withoutOurs(text, codexProviderId(role));
-  const warnings: string[] = [];
-  const doc = await parseConfig(file, after);
-  if (doc.profile === codexProviderId(role)) warnings.push(`profile = "${codexProviderId(role)}" at the top of ${file} now names a profile that is gone; change it.`);
+async function planProfileSetup(file: string, text: string | null, role: string): Promise<FileChange> {
+  const id = codexProviderId(role);
+  if (text === null || text.trim() === '') return { path: file, before: text, after: profileText(role), changed: true, warnings: [] };
+  const lib = await toml();
+  const doc = await parseConfig(file, text);
+  if (doc.model_provider === id) return { path: file, before: text, after: text, changed: false, warnings: [] };
+  const warnings = doc.model_provider === undefined ? [] : [`${file} selected model_provider = ${JSON.stringify(doc.model_provider)}; setup replaces it.`];
+  doc.model_provider = id;
+  const after = lib.patch(text, doc);
   return { path: file, before: text, after, changed: after !== text, warnings };
+}
+
+/**
+ * Takes out `[model_providers.keyfob-ROLE]` (with its auth) and a legacy `[profiles.keyfob-ROLE]` from config.toml,
+ * and the profile file — deleted when it holds only what setup wrote, else just its `model_provider` line.
+ */
+export async function planCodexRemove(file: string, text: string | null, role: string, profile: { path: string; text: string | null }): Promise<FileChange[]> {
+  const id = codexProviderId(role);
+  const changes: FileChange[] = [];
+  if (text === null) {
+    changes.push({ path: file, before: null, after: null, changed: false, warnings: [] });
+  } else {
+    await parseConfig(file, text);
+    const after = await withoutOurs(text, id);
+    changes.push({ path: file, before: text, after, changed: after !== text, warnings: [] });
+  }
+  if (profile.text !== null) {
+    const doc = await parseConfig(profile.path, profile.text);
+    if (profile.text === profileText(role)) {
+      changes.push({ path: profile.path, before: profile.text, after: null, changed: true, warnings: [] });
+    } else if (doc.model_provider === id) {
+      delete doc.model_provider;
+      const after = (await toml()).patch(profile.text, doc);
+      changes.push({ path: profile.path, before: profile.text, after, changed: after !== profile.text, warnings: [] });
+    }
+  }
+  return changes;
 }

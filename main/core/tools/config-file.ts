@@ -9,7 +9,8 @@ export interface FileChange {
   path: string;
   /** The file's text now; null when it does not exist. */
   before: string | null;
-  after: string;
+  /** The new text; null deletes the file (it held only what setup wrote). */
+  after: string | null;
   /** False when the file already says what setup would write (running setup twice changes nothing). */
   changed: boolean;
   /** Things the person should know: a variable that overrides the helper, a replaced value. */
@@ -49,6 +50,10 @@ export function writeFileChange(change: FileChange, nowMs: number): { backup: st
       mode = fs.statSync(change.path).mode & 0o777;
       backup = backupPathFor(change.path, nowMs);
       fs.copyFileSync(change.path, backup, fs.constants.COPYFILE_EXCL);
+    }
+    if (change.after === null) {
+      fs.rmSync(change.path, { force: true });
+      return { backup };
     }
     const tmp = path.join(dir, `.${path.basename(change.path)}.${process.pid}.${randomUUID().slice(0, 8)}.tmp`);
     try {
