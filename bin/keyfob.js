@@ -11,8 +11,8 @@ if (!existsSync(fileURLToPath(entry))) {
 // loading the whole CLI; it returns null when the full command is needed (a renewal, an issue, anything unusual).
 const argv = process.argv.slice(2);
 if (argv.includes('token')) {
-  const { runTokenFast } = await import(new URL('../dist/main/cli/commands/token.js', import.meta.url).href);
-  const status = await runTokenFast(argv, process.env, process.stdout, process.stderr);
+  const { runTokenHotPath } = await import(new URL('../dist/main/cli/commands/token-hot-path.js', import.meta.url).href);
+  const status = await runTokenHotPath(argv, process.env, process.stdout);
   if (status !== null) {
     process.exitCode = status;
   } else {

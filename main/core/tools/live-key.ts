@@ -7,6 +7,7 @@ import { leaseAccount } from '../keychain/index.js';
 import type { SecretStore } from '../ports.js';
 import type { Lease } from '../types.js';
 import { decideToken } from './token-policy.js';
+import { recordToolAsk } from './tool-asks.js';
 
 /** The ledger format this reader understands (leases/lease-ledger.ts LEDGER_FORMAT_VERSION). */
 const LEDGER_FORMAT = 1;
@@ -24,6 +25,11 @@ export interface LiveKeyInput {
 export interface LiveKey {
   key: string;
   lease: Lease;
+}
+
+/** `keyfob token --json`'s shape for scripts. */
+export function tokenJson(t: { key: string; lease: Pick<Lease, 'lease_id' | 'expires_at' | 'max_expires_at'> }): { key: string; lease_id: string; expires_at: string | null; max_expires_at: string | null } {
+  return { key: t.key, lease_id: t.lease.lease_id, expires_at: t.lease.expires_at, max_expires_at: t.lease.max_expires_at };
 }
 
 /** The ledger's leases, or null when the file is missing or not a ledger this reader knows. */
@@ -51,4 +57,11 @@ export async function readLiveKey(input: LiveKeyInput): Promise<LiveKey | null> 
   if (decision.action !== 'use') return null;
   const key = await input.secretStore.get(leaseAccount(decision.lease.lease_id));
   return key ? { key, lease: decision.lease } : null;
+}
+
+/** readLiveKey, and the ask recorded for the Keys screen (`stateDir` holds the ledger). */
+export async function answerFromLedger(input: LiveKeyInput & { stateDir: string; via: 'token' | 'env' }): Promise<LiveKey | null> {
+  const live = await readLiveKey(input);
+  if (live) recordToolAsk(input.stateDir, { lease_id: live.lease.lease_id, role: live.lease.role, last_asked_at: new Date(input.now).toISOString(), via: input.via });
+  return live;
 }

@@ -30,11 +30,6 @@ export interface ObtainedToken {
   action: 'used' | 'renewed' | 'issued';
 }
 
-/** `--json`'s shape for scripts. */
-export function tokenJson(t: { key: string; lease: Pick<LeaseView, 'lease_id' | 'expires_at' | 'max_expires_at'> }): { key: string; lease_id: string; expires_at: string | null; max_expires_at: string | null } {
-  return { key: t.key, lease_id: t.lease.lease_id, expires_at: t.lease.expires_at, max_expires_at: t.lease.max_expires_at };
-}
-
 /**
  * A live key of the role: reuse, renew or issue, as decideToken says. First without the lock (another process may
  * have issued meanwhile); a request is only ever made while holding the token lock, after reading the ledger again.
