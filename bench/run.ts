@@ -70,7 +70,7 @@ function mergeRows(previous: string, fresh: string, when: Date): string {
   const areaOf = (row: string) => row.split(' | ')[0] ?? '';
   const freshRows = rowsOf(fresh);
   const areas = new Set(freshRows.map(areaOf));
-  const kept = previous.split('\n').filter((l) => !(l.startsWith('| ') && areas.has(areaOf(l))));
+  const kept = previous.split('\n').filter((l) => !(l.startsWith('| ') && areas.has(areaOf(l))) && !(l.startsWith('Rows of ') && l.includes(' re-measured ')));
   const lastRow = kept.map((l) => l.startsWith('|')).lastIndexOf(true);
   kept.splice(lastRow + 1, 0, ...freshRows);
   const note = `Rows of ${[...areas].map((a) => a.slice(2)).join(', ')} re-measured ${when.toISOString().slice(0, 16).replace('T', ' ')} UTC (\`npm run bench -- --only … --merge\`).`;
