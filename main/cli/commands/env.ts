@@ -13,7 +13,8 @@ export const envCommand: Command = {
   summary: 'print the environment variables tools read, with a live key of a role',
   usage: 'keyfob env ROLE [--format sh|fish|powershell|dotenv|json] [--min-left D]',
   description: [
-    `Sets ${TOOL_ENV_NAMES.join(', ')}.`,
+    `Sets ${TOOL_ENV_NAMES.slice(0, 5).join(', ')},`,
+    `${TOOL_ENV_NAMES.slice(5).join(', ')}.`,
     'OPENAI_BASE_URL and OPENAI_API_BASE are <proxy>/v1; ANTHROPIC_BASE_URL and LITELLM_PROXY_API_BASE the proxy root.',
     'The key follows `keyfob token`: a live lease is reused, renewed past its renew point, or a new one issued.',
     '--format sh (default; bash and zsh too), fish, powershell, dotenv or json. `keyfob setup shell ROLE` prints the',
@@ -27,6 +28,7 @@ export const envCommand: Command = {
     positionals: [{ name: 'ROLE', required: true }],
   },
   examples: [
+    'keyfob env dev --format json',
     'eval "$(keyfob env dev)"',
     'keyfob env dev --format fish | source',
     'keyfob env dev --format powershell | Out-String | Invoke-Expression',
