@@ -17,10 +17,15 @@ export function renewLeadMs(ttlSeconds: number): number {
   return Math.max(ttl / 3, Math.min(2 * 60_000, ttl / 2));
 }
 
-/** The least time left on a key handed out: `override` (seconds, `--min-left`), else max(2 min, 10 % of the TTL). */
+/**
+ * The least time left on a key handed out: `override` (seconds, `--min-left`), else max(2 min, 10 % of the TTL) —
+ * but at most half the TTL, so that a fresh lease of a role with a TTL under 4 minutes still qualifies (otherwise
+ * every call would renew and issue anew).
+ */
 export function minLeftMs(ttlSeconds: number, overrideSeconds?: number): number {
   if (overrideSeconds !== undefined) return overrideSeconds * 1000;
-  return Math.max(MIN_LEFT_FLOOR_SECONDS, MIN_LEFT_TTL_SHARE * ttlSeconds) * 1000;
+  const wanted = Math.max(MIN_LEFT_FLOOR_SECONDS, MIN_LEFT_TTL_SHARE * ttlSeconds);
+  return (ttlSeconds > 0 ? Math.min(wanted, ttlSeconds / 2) : wanted) * 1000;
 }
 
 /**

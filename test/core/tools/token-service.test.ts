@@ -37,7 +37,18 @@ describe('token policy', () => {
     assert.equal(minLeftMs(3600, 30), 30_000);
     assert.equal(helperRefreshMs(3600), 180_000);
     assert.equal(helperRefreshMs(300), 60_000);
+    assert.equal(minLeftMs(60), 30_000, 'a 1 min TTL: half of it, or no fresh lease would ever do');
+    assert.equal(minLeftMs(0), 120_000, 'a lease that never expires');
   });
+
+  test('a role with a 1 min TTL: a fresh lease is used again, not renewed and re-issued on every call', async () => withHarness(async (h) => {
+    const first = await ask(h);
+    await h.clock.advance(20_000);
+    const again = await ask(h);
+    assert.equal(again.action, 'used');
+    assert.equal(again.key, first.key);
+    assert.equal(h.requests('/key/generate'), 1);
+  }, { name: 'dev', models: ['gpt-4o'], ttl: '1m', max_ttl: '1h' }));
 
   test('the longest-lived live lease of the role is chosen; other roles and ended leases are not', () => {
     const now = Date.parse('2026-03-01T10:00:00.000Z');
