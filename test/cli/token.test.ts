@@ -4,6 +4,11 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { systemClock } from '../../main/adapters/system-clock.js';
+import { KeytarSecretStore } from '../../main/core/keychain/index.js';
+import { createKeyfobCore } from '../../main/core/keyfob-core.js';
+import { keychainServiceFor, openSettingsStore } from '../../main/core/settings/index.js';
+import { FakeActivity, MemoryClipboard, RecordingNotifier } from '../core/leases/helpers.js';
 import { startSimulator, type Simulator } from '../sim/index.js';
 import { assertBuilt, keyfob, show, tempHome, type RunResult } from './harness.js';
 
@@ -27,6 +32,7 @@ describe('keyfob token', () => {
       keyfob(['role', 'set', 'dev', '--models', 'gpt-4o-mini', '--ttl', '30m', '--max-ttl', '2h'], { home }).then(ok),
       keyfob(['role', 'set', 'ci', '--ttl', '10m'], { home }).then(ok),
       keyfob(['role', 'set', 'ops', '--ttl', '10m'], { home }).then(ok),
+      keyfob(['role', 'set', 'app', '--ttl', '10m'], { home }).then(ok),
     ]);
   });
 
@@ -47,6 +53,30 @@ describe('keyfob token', () => {
     const row = sim.liveKeys().find((k) => k.metadata.keyfob_role === 'dev');
     assert.ok(row, 'a live key of role dev on the proxy');
     assert.deepEqual(row.models, ['gpt-4o-mini']);
+  });
+
+  it('with the desktop app running on the same home (a started core watching the ledger): still one /key/generate', async () => {
+    const app = createKeyfobCore({
+      stateDir: home,
+      settingsStore: openSettingsStore({ stateDir: home }),
+      secretStore: new KeytarSecretStore({ service: keychainServiceFor(home) }),
+      clock: systemClock,
+      clipboard: new MemoryClipboard(),
+      activity: new FakeActivity(),
+      notifier: new RecordingNotifier(),
+    });
+    try {
+      await app.start();
+      sim.clearRequests();
+      const runs = await Promise.all(Array.from({ length: 8 }, () => keyfob(['token', 'app'], { home, timeoutMs: 60_000 })));
+      for (const r of runs) ok(r);
+      assert.equal(new Set(runs.map((r) => r.stdout)).size, 1);
+      assert.equal(generates(), 1);
+      app.leases.refresh();
+      assert.equal(app.leases.list().filter((l) => l.role === 'app').length, 1, 'the app sees the one lease');
+    } finally {
+      await app.stop();
+    }
   });
 
   it('a live lease with enough left: its key, with no request at all', async () => {
