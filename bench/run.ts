@@ -1,7 +1,8 @@
 // `npm run bench`: measures Keyfob's speed and scale against the targets of the issue and prints one markdown table,
 // also written to bench/results.md. Targets are measured here, never asserted by timed tests. Headless machines get
 // a throw-away keychain: the bench re-runs itself inside a private D-Bus session with an unlocked gnome-keyring.
-// Options: --only <part,part> (requests, overhead, scale, reconcile, renderer).
+// Options: --only <part,part> (requests, overhead, scale, reconcile, renderer, token); with --merge, a partial run's
+// rows replace the rows of the same areas in bench/results.md (the other rows are kept as measured).
 import fs from 'node:fs';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
@@ -14,6 +15,7 @@ import { requestsSection } from './requests.js';
 import { reconcileSection } from './reconcile.js';
 import { rendererSection } from './renderer.js';
 import { scaleSection } from './scale.js';
+import { tokenSection } from './token.js';
 
 const SECTIONS: Record<string, Section> = {
   requests: requestsSection,
@@ -21,6 +23,7 @@ const SECTIONS: Record<string, Section> = {
   scale: scaleSection,
   reconcile: reconcileSection,
   renderer: rendererSection,
+  token: tokenSection,
 };
 
 const script = fileURLToPath(import.meta.url);
@@ -51,7 +54,29 @@ for (const name of only) {
 }
 const table = markdown(rows, { started, seconds: (performance.now() - t0) / 1000, keychain: keychain.description, loadAtStart });
 process.stdout.write(table);
-if (only.length === Object.keys(SECTIONS).length) fs.writeFileSync(new URL('./results.md', import.meta.url), table);
-else ctx.log('a partial run (--only): bench/results.md left as it was');
+const resultsFile = new URL('./results.md', import.meta.url);
+if (only.length === Object.keys(SECTIONS).length) {
+  fs.writeFileSync(resultsFile, table);
+} else if (args.includes('--merge')) {
+  fs.writeFileSync(resultsFile, mergeRows(fs.readFileSync(resultsFile, 'utf8'), table, started));
+  ctx.log(`a partial run (--only ${only.join(',')}): its rows merged into bench/results.md`);
+} else {
+  ctx.log('a partial run (--only): bench/results.md left as it was (add --merge to replace its rows there)');
+}
+
+/** The new table's rows replace the old table's rows of the same areas; rows of areas not measured now stay. */
+function mergeRows(previous: string, fresh: string, when: Date): string {
+  const rowsOf = (text: string) => text.split('\n').filter((l) => l.startsWith('| ') && !l.startsWith('| Area |'));
+  const areaOf = (row: string) => row.split(' | ')[0] ?? '';
+  const freshRows = rowsOf(fresh);
+  const areas = new Set(freshRows.map(areaOf));
+  const kept = previous.split('\n').filter((l) => !(l.startsWith('| ') && areas.has(areaOf(l))) && !(l.startsWith('Rows of ') && l.includes(' re-measured ')));
+  const lastRow = kept.map((l) => l.startsWith('|')).lastIndexOf(true);
+  kept.splice(lastRow + 1, 0, ...freshRows);
+  const note = `Rows of ${[...areas].map((a) => a.slice(2)).join(', ')} re-measured ${when.toISOString().slice(0, 16).replace('T', ' ')} UTC (\`npm run bench -- --only … --merge\`).`;
+  const at = kept.findIndex((l) => l.startsWith('| Area |'));
+  kept.splice(at, 0, note, '');
+  return kept.join('\n');
+}
 // Stray keep-alive sockets must not hold the process open once the table is out.
 process.exit(0);

@@ -7,4 +7,17 @@ if (!existsSync(fileURLToPath(entry))) {
   console.error('keyfob: not built yet — run `npm run build` (or `npm ci`, which builds) in the Keyfob checkout.');
   process.exit(1);
 }
-await import(entry.href);
+// `keyfob token` is what tools run on every key refresh: a live lease is answered by a small module, without
+// loading the whole CLI; it returns null when the full command is needed (a renewal, an issue, anything unusual).
+const argv = process.argv.slice(2);
+if (argv.includes('token')) {
+  const { runTokenHotPath } = await import(new URL('../dist/main/cli/commands/token-hot-path.js', import.meta.url).href);
+  const status = await runTokenHotPath(argv, process.env, process.stdout);
+  if (status !== null) {
+    process.exitCode = status;
+  } else {
+    await import(entry.href);
+  }
+} else {
+  await import(entry.href);
+}

@@ -22,6 +22,11 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
 fi
 npm run --silent build
 
+# The real LLM clients of test/tools/ (test-only, ~900 MB, own lock file): installed when missing or stale.
+if [ ! -d test/tools/node_modules ] || [ test/tools/package-lock.json -nt test/tools/node_modules/.package-lock.json ]; then
+  (cd test/tools && npm ci --no-audit --no-fund)
+fi
+
 if ((! $#)); then
   echo "test: lint"; npx eslint .
   echo "test: type-check"; npx tsc -p tsconfig.json --noEmit

@@ -11,3 +11,5 @@ export { nextStandardizedResetUs, FIXED_ZONES } from './calendar.js';
 export { FLAVOR_RULES, FLAVORS } from './flavors.js';
 export type { FlavorRules } from './flavors.js';
 export { hashKey } from './key-store.js';
+export { llmCalls, SIM_REPLY } from './routes/llm.js';
+export type { LlmCall } from './routes/llm.js';

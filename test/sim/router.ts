@@ -1,7 +1,7 @@
 // The proxy's routes. A path the table does not know is FastAPI's 404; a known path with another method, 405.
 import { blockKey, deleteKeys, generateKey, keyInfo, listKeys, regenerateKey, unblockKey, updateKey } from './routes/key-management.js';
 import { liveliness, readiness } from './routes/health.js';
-import { chatCompletion, listModels, modelInfo } from './routes/llm.js';
+import { anthropicMessages, chatCompletion, home, listModels, modelInfo, responses } from './routes/llm.js';
 import { methodNotAllowed, NOT_FOUND } from './responses.js';
 import type { RouteHandler } from './state.js';
 
@@ -20,6 +20,10 @@ const ROUTES: Record<string, { method: 'GET' | 'POST'; handler: RouteHandler }> 
   '/v1/model/info': { method: 'GET', handler: modelInfo },
   '/chat/completions': { method: 'POST', handler: chatCompletion },
   '/v1/chat/completions': { method: 'POST', handler: chatCompletion },
+  '/v1/messages': { method: 'POST', handler: anthropicMessages },
+  '/responses': { method: 'POST', handler: responses },
+  '/v1/responses': { method: 'POST', handler: responses },
+  '/': { method: 'GET', handler: home },
   '/health/liveliness': { method: 'GET', handler: liveliness },
   '/health/liveness': { method: 'GET', handler: liveliness },
   '/health/readiness': { method: 'GET', handler: readiness },
@@ -28,7 +32,8 @@ const ROUTES: Record<string, { method: 'GET' | 'POST'; handler: RouteHandler }> 
 export function route(method: string, path: string): RouteHandler {
   const entry = ROUTES[path];
   if (!entry) return () => NOT_FOUND;
-  if (entry.method !== method) return () => methodNotAllowed(entry.method);
+  // Starlette answers HEAD wherever it answers GET (Claude Code sends `HEAD /` first).
+  if (entry.method !== method && !(method === 'HEAD' && entry.method === 'GET')) return () => methodNotAllowed(entry.method);
   return entry.handler;
 }
 

@@ -2,13 +2,16 @@
 import type { Command } from '../command.js';
 import { configGetCommand, configSetCommand } from './config.js';
 import { connectCommand } from './connect.js';
+import { envCommand } from './env.js';
 import { execCommand } from './exec.js';
 import { issueCommand } from './issue.js';
 import { leaseListCommand, leaseRenewCommand, leaseRevokeCommand } from './lease.js';
 import { logCommand } from './log.js';
 import { modelsCommand } from './models.js';
+import { setupClaudeCodeCommand, setupCodexCommand, setupShellCommand } from './setup.js';
 import { roleDeleteCommand, roleListCommand, roleSetCommand, roleShowCommand } from './role.js';
 import { statusCommand } from './status.js';
+import { tokenCommand } from './token.js';
 
 export const COMMANDS: readonly Command[] = [
   connectCommand,
@@ -23,6 +26,11 @@ export const COMMANDS: readonly Command[] = [
   leaseRenewCommand,
   leaseRevokeCommand,
   execCommand,
+  tokenCommand,
+  envCommand,
+  setupClaudeCodeCommand,
+  setupCodexCommand,
+  setupShellCommand,
   logCommand,
   configGetCommand,
   configSetCommand,
@@ -33,4 +41,5 @@ export const GROUPS: Readonly<Record<string, string>> = {
   role: 'key templates: set, list, show, delete',
   lease: 'issued keys: list, renew, revoke',
   config: 'settings: get, set',
+  setup: 'make Keyfob the key helper of a tool: claude-code, codex, shell',
 };

@@ -1,0 +1,69 @@
+// `keyfob token ROLE`: the key helper that Claude Code (apiKeyHelper), Codex (auth.command) and any script run for
+// a key. One live key of ROLE alone on stdout; on failure exit 1 and ONE line on stderr, which the calling tool
+// shows to the person. The most frequent path in Keyfob: bin/keyfob.js tries token-hot-path.ts first, which answers a
+// live lease with enough left from the ledger and the keychain without loading the rest of the CLI; this command does
+// the rest (renewals, issues, --min-left, every failure, help).
+import { parseDuration } from '../../core/roles/index.js';
+import { obtainToken, tokenJson } from '../../core/tools/index.js';
+import type { LiveKey } from '../../core/tools/index.js';
+import { boolValue, stringValue } from '../args.js';
+import type { CliContext, Command } from '../command.js';
+import { EXIT_FAILED, EXIT_OK, renderError } from '../failure.js';
+
+/** One line for the calling tool: the reason and what to do, redacted like every CLI error. */
+export function oneLineError(e: unknown): string {
+  return renderError(e).join(' ');
+}
+
+export function parseMinLeft(raw: string | undefined): number | undefined {
+  return raw === undefined ? undefined : parseDuration(raw, '--min-left');
+}
+
+function printToken(out: (line: string) => void, token: Pick<LiveKey, 'key' | 'lease'>, asJson: boolean): void {
+  out(asJson ? JSON.stringify(tokenJson(token)) : token.key);
+}
+
+export const tokenCommand: Command = {
+  name: 'token',
+  summary: 'print a live key of a role (reusing, renewing or issuing a lease): the key helper for tools',
+  usage: 'keyfob token ROLE [--min-left D] [--json]',
+  description: [
+    'Prints one live key of ROLE alone on stdout. A live lease with enough left (at least the larger of 2 minutes',
+    'and 10 % of its TTL; --min-left sets it) is reused with no request. One past its renew point is renewed first:',
+    'a tool asking for its key counts as activity. With none live, or too little left at the max TTL, a new lease is',
+    'issued; older leases expire on their own schedule (another tool may still hold their keys). Concurrent calls',
+    'share one lease. On failure: exit 1 and one line on stderr, for the calling tool to show.',
+    '--json prints {key, lease_id, expires_at, max_expires_at}.',
+  ],
+  args: {
+    options: {
+      'min-left': { type: 'string', value: 'D', help: 'the least time left on the key handed out (default: max(2m, 10% of the TTL))' },
+      json: { type: 'boolean', help: 'print {key, lease_id, expires_at, max_expires_at}' },
+    },
+    positionals: [{ name: 'ROLE', required: true }],
+  },
+  examples: [
+    'keyfob token dev',
+    'curl -H "Authorization: Bearer $(keyfob token dev)" http://localhost:4000/v1/models',
+    'keyfob token dev --json | jq -r .expires_at',
+  ],
+  async run(ctx, args) {
+    try {
+      const role = args.positionals[0] as string;
+      const minLeftSeconds = parseMinLeft(stringValue(args, 'min-left'));
+      const token = await tokenViaCore(ctx, role, minLeftSeconds, 'token');
+      printToken(ctx.out, token, boolValue(args, 'json'));
+      return EXIT_OK;
+    } catch (e) {
+      ctx.err(oneLineError(e));
+      return EXIT_FAILED;
+    }
+  },
+};
+
+/** The slow path, shared with `keyfob env`: the core without reconcile (a helper call makes at most one request). */
+export function tokenViaCore(ctx: CliContext, role: string, minLeftSeconds: number | undefined, via: 'token' | 'env') {
+  return ctx.withCore({}, (core) =>
+    obtainToken({ core, stateDir: ctx.stateDir, role, now: () => Date.now(), via, ...(minLeftSeconds === undefined ? {} : { minLeftSeconds }) }),
+  );
+}
