@@ -1,7 +1,7 @@
 // How the CLI fails: exit codes (0 ok, 1 the operation failed, 2 bad usage or input) and the two-line error report
 // (`keyfob: <what happened>` / `hint: <what to do>`). Every line is passed through redactText (a server message that
 // echoes a key must not reach a terminal's scrollback) and terminalSafe (nor may its escape sequences).
-import { KeyfobError, redactText, toKeyfobError } from '../core/errors.js';
+import { KeyfobError, redactText, toKeyfobError, withDetail } from '../core/errors.js';
 import type { ErrorKind, FieldError } from '../core/errors.js';
 import { terminalSafe } from './output.js';
 
@@ -30,8 +30,8 @@ export function renderError(error: unknown, helpHint?: string, opts: { verbose?:
   if (e.kind === 'admin-key-rejected') {
     return [
       `keyfob: the admin key was rejected by the proxy${e.status ? ` (${e.status})` : ''}`,
-      ...(opts.verbose ? [`  detail: ${oneLine(e.message)}`] : []),
-      "hint: run `keyfob connect` with the current key: the proxy's master key, or a proxy_admin user's key",
+      ...(opts.verbose ? [`  detail: ${oneLine(withDetail(e))}`] : []),
+      "hint: run `keyfob connect` with the current key: your personal or team key, or the proxy's master key",
     ].map(redactText);
   }
   if (e.fields.length === 1 && only) {

@@ -1,6 +1,6 @@
 // One line per failed lease, saying what to do by the error's kind: the proxy's raw text (often ~250 characters of
 // "Received API Key = …, Key Hash (Token) = …") is for --verbose and the audit log, redacted.
-import { redactText, type ErrorKind, type SerializedError } from '../core/errors.js';
+import { redactText, withDetail, type ErrorKind, type SerializedError } from '../core/errors.js';
 
 /** What to do, for kinds where the proxy's words do not help a person. */
 const WHAT_TO_DO: Partial<Record<ErrorKind, string>> = {
@@ -14,12 +14,13 @@ const WHAT_TO_DO: Partial<Record<ErrorKind, string>> = {
   'keychain-locked': 'the keychain is locked: unlock it and try again',
 };
 
-/** The short form of a failure; `verbose` adds the full (redacted) message. */
+/** The short form of a failure; `verbose` adds the full (redacted) message and the proxy's own words. */
 export function describeFailure(error: SerializedError | null | undefined, verbose: boolean, fallback: string): string {
   if (!error) return fallback;
   const short = WHAT_TO_DO[error.kind];
-  const full = redactText(error.message.replace(/\s*\n\s*/g, ' ').trim());
-  if (!short) return full || fallback;
+  const message = error.message.replace(/\s*\n\s*/g, ' ').trim();
+  const full = redactText(withDetail({ message, detail: error.detail }));
+  if (!short) return (verbose ? full : redactText(message)) || fallback;
   return verbose && full ? `${short} (${full})` : short;
 }
 

@@ -110,3 +110,8 @@ export function toKeyfobError(e: unknown): KeyfobError {
   const message = e instanceof Error ? e.message : String(e);
   return new KeyfobError('internal', redactText(message), { cause: e });
 }
+
+/** The message with the proxy's own (redacted) words after it, for --verbose and the audit log. */
+export function withDetail(e: { message: string; detail?: string | undefined }): string {
+  return e.detail ? `${e.message.replace(/\.$/, '')}: ${e.detail}` : e.message;
+}

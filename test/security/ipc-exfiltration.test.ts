@@ -52,6 +52,8 @@ function everyChannel(hostileUrl: string, leaseId: string): Array<[InvokeChannel
     ['deleteRole', ['review']],
     ['updateSettings', [{ allow_insecure_tls: true }]],
     ['auditLog', []],
+    ['runToolSetup', ['dev', 'claude-code']],
+    ['commandLineTool', ['status']],
     ['connect', [{ url: hostileUrl, adminKey: '' }]],
     ['forgetAdminKey', []],
     ['useSessionOnlyStore', []],

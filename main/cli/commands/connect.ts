@@ -14,7 +14,7 @@ export const connectCommand: Command = {
   summary: 'store the LiteLLM proxy URL and admin key (verified first)',
   usage: 'keyfob connect --url URL [--ca-file FILE] [--insecure]',
   description: [
-    'Reads the admin key (the proxy\'s master key, or a proxy_admin key) from stdin, or asks for it without echo',
+    'Reads the key (a personal or team LiteLLM key, or the proxy\'s master key) from stdin, or asks for it without echo',
     'when run in a terminal. It is never accepted as an argument: process lists and shell history would keep it.',
     'The key is verified against the proxy (GET /key/list) before it is stored in the OS keychain; the URL and',
     'TLS options go to the settings file shared with the desktop app.',

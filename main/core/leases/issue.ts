@@ -3,7 +3,7 @@
 // the keychain, then record the lease `active`. Whatever fails after the proxy may have created the key, the key is
 // deleted or left `pending` for a cleanup by alias: never a key on the proxy that the ledger does not know.
 import { randomUUID } from 'node:crypto';
-import { KeyfobError, redactKey, toKeyfobError } from '../errors.js';
+import { KeyfobError, redactKey, toKeyfobError, withDetail } from '../errors.js';
 import { resolveTTLs, toLiteLLMDuration } from '../roles/index.js';
 import { revokeBackoffMs } from './lease-scheduler.js';
 import { leaseAccount } from '../keychain/index.js';
@@ -184,7 +184,7 @@ async function issueFailed(ctx: LeaseContext, pending: Lease, err: KeyfobError):
   const base = { ...ids(pending) };
   if (isDefiniteRejection(err)) {
     await ctx.update((d) => d.remove(pending.lease_id));
-    ctx.record({ action: 'issue', outcome: 'failed', ...base, detail: `${err.kind}: ${err.message}` });
+    ctx.record({ action: 'issue', outcome: 'failed', ...base, detail: `${err.kind}: ${withDetail(err)}` });
     throw err;
   }
   // Ambiguous (timeout, reset, 5xx): the proxy may have created the key. Delete it by alias now. After an answer
@@ -203,7 +203,7 @@ async function issueFailed(ctx: LeaseContext, pending: Lease, err: KeyfobError):
   }
   if (cleaned) {
     await ctx.update((d) => d.remove(pending.lease_id));
-    ctx.record({ action: 'issue', outcome: 'failed', ...base, detail: `${err.kind}: ${err.message}; no key left on the proxy` });
+    ctx.record({ action: 'issue', outcome: 'failed', ...base, detail: `${err.kind}: ${withDetail(err)}; no key left on the proxy` });
     throw new KeyfobError(err.kind, `Issuing a key for role "${pending.role}" failed: ${err.message} No key was left on the proxy.`, {
       hint: err.hint ?? 'Try again in a moment.',
       status: err.status,
@@ -219,7 +219,7 @@ async function issueFailed(ctx: LeaseContext, pending: Lease, err: KeyfobError):
     d.put({ ...pending, revoke_attempts: 1, next_attempt_at: iso(sweepAt), last_error: err.toJSON() });
     d.setClaim(pending.lease_id, null);
   });
-  ctx.record({ action: 'issue', outcome: 'failed', ...base, detail: `${err.kind}: ${err.message}; cleanup pending` });
+  ctx.record({ action: 'issue', outcome: 'failed', ...base, detail: `${err.kind}: ${withDetail(err)}; cleanup pending` });
   throw new KeyfobError(
     err.kind,
     `Issuing a key for role "${pending.role}" failed: ${err.message} The proxy may have created the key "${pending.key_alias}"; ` +
@@ -233,7 +233,7 @@ async function discardIssued(ctx: LeaseContext, active: Lease, err: KeyfobError,
   try {
     await ctx.deps.withClient((c) => c.deleteKeys({ keys: [active.token_hash as string] }));
     await ctx.update((d) => d.remove(active.lease_id)).catch(() => undefined);
-    ctx.record({ action: 'issue', outcome: 'failed', ...ids(active), detail: `${why}: ${err.message}; key deleted on the proxy` });
+    ctx.record({ action: 'issue', outcome: 'failed', ...ids(active), detail: `${why}: ${withDetail(err)}; key deleted on the proxy` });
   } catch (deleteError) {
     const del = toKeyfobError(deleteError);
     const now = ctx.now();
@@ -248,7 +248,7 @@ async function discardIssued(ctx: LeaseContext, active: Lease, err: KeyfobError,
       });
       d.setClaim(active.lease_id, null);
     }).catch(() => undefined);
-    ctx.record({ action: 'issue', outcome: 'failed', ...ids(active), detail: `${why}: ${err.message}; deleting the key failed (${del.kind}), retrying` });
+    ctx.record({ action: 'issue', outcome: 'failed', ...ids(active), detail: `${why}: ${withDetail(err)}; deleting the key failed (${del.kind}), retrying` });
   }
   throw err;
 }

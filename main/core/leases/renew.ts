@@ -1,7 +1,7 @@
 // Renewing (Vault's rule): the new expiry is now + increment (default the role's ttl), capped at the issue time + max
 // TTL; LiteLLM re-bases `duration` on its own now, so Keyfob sends exactly the capped distance. An expired lease is
 // never renewed (that would bring its dead key back to life), and a key the proxy no longer knows closes its lease.
-import { KeyfobError, toKeyfobError } from '../errors.js';
+import { KeyfobError, toKeyfobError, withDetail } from '../errors.js';
 import { MIN_RENEW_MS, cappedRenewal, hasExpired, msOrNull } from './lease-scheduler.js';
 import { ENDED, ids, iso, leaseNotFound, normalizeIso } from './lease-terms.js';
 import type { LeaseContext } from './lease-context.js';
@@ -75,7 +75,7 @@ export async function sendRenewal(ctx: LeaseContext, lease: Lease, seconds: numb
         status: err.status,
       });
     }
-    ctx.record({ action: 'renew', outcome: 'failed', ...ids(lease), detail: `${by}: ${err.kind}: ${err.message}` });
+    ctx.record({ action: 'renew', outcome: 'failed', ...ids(lease), detail: `${by}: ${err.kind}: ${withDetail(err)}` });
     throw err;
   } finally {
     ctx.state.endRenewal(id);

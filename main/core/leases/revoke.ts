@@ -3,7 +3,7 @@
 // delete is retried with a jittered back-off, and after MAX_REVOKE_ATTEMPTS the lease is `irrevocable` (the person is
 // told to delete it by hand) rather than dropped.
 import { mapBounded } from './bounded-concurrency.js';
-import { toKeyfobError } from '../errors.js';
+import { toKeyfobError, withDetail } from '../errors.js';
 import { normalizeRoleName } from '../roles/index.js';
 import { isClaimVoid, isLeaseOwnerGone } from './lease-ledger.js';
 import { MAX_REVOKE_ATTEMPTS, msOrNull, nextAttemptMs, revokeBackoffMs } from './lease-scheduler.js';
@@ -355,7 +355,7 @@ async function revokeNotSent(ctx: LeaseContext, lease: Lease, err: KeyfobError, 
   const view = ctx.view(next);
   ctx.emit({ type: 'revoke-failed', lease: view, error: err.toJSON() });
   if (!sameCause) {
-    ctx.record({ action: lease.ended_reason === ENDED.expired ? 'expire' : 'revoke', outcome: 'failed', ...ids(next), detail: `not sent: ${err.kind}: ${err.message}` });
+    ctx.record({ action: lease.ended_reason === ENDED.expired ? 'expire' : 'revoke', outcome: 'failed', ...ids(next), detail: `not sent: ${err.kind}: ${withDetail(err)}` });
     ctx.notify({ title: 'Revoking a key waits', body: `${next.key_alias}: ${err.message} Keyfob tries again every ${NOT_SENT_RETRY_MS / 1000} s.`, urgency: 'normal' });
   }
   return 'failed';
@@ -387,7 +387,7 @@ async function revokeFailed(ctx: LeaseContext, lease: Lease, err: KeyfobError, w
     action: lease.ended_reason === ENDED.expired ? 'expire' : 'revoke',
     outcome: 'failed',
     ...ids(next),
-    detail: `attempt ${next.revoke_attempts}: ${err.kind}: ${err.message}`,
+    detail: `attempt ${next.revoke_attempts}: ${err.kind}: ${withDetail(err)}`,
   });
   ctx.emit({ type: 'revoke-failed', lease: view, error: err.toJSON() });
   if (next.state === 'irrevocable') {

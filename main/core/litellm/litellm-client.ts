@@ -13,7 +13,7 @@ import { KeyfobError } from '../errors.js';
 import type {
   CallerIdentity, ClientOptions, GenerateKeyRequest, GeneratedKey, KeyInfo, KeyListPage, LiteLLMAdmin, ProxyHealth,
 } from './litellm-api.js';
-import { errorFromResponse, parseErrorBody, scrub, toLiteLLMError, type LiteLLMErrorContext } from './litellm-errors.js';
+import { TIMEOUT_HINT, errorFromResponse, parseErrorBody, scrub, toLiteLLMError, type LiteLLMErrorContext } from './litellm-errors.js';
 import {
   looksCalendarAligned, normalizeExpires, parseJsonObject, readGeneratedKey, readKeyInfo, readKeyListPage, readModelIds,
 } from './litellm-responses.js';
@@ -388,7 +388,7 @@ export class LiteLLMClient implements LiteLLMAdmin {
         const within = Number.isInteger(seconds) ? `${seconds} s` : `${seconds.toFixed(1)} s`;
         const via = ctx.outboundProxy ? ` through the outbound proxy ${ctx.outboundProxy}` : '';
         throw new KeyfobError('timeout', scrub(`${this.baseUrl} did not answer within ${within}${via} (${ctx.endpoint}).`, ctx.secrets), {
-          hint: 'Is the proxy overloaded, or the network slow? The request timeout is a Keyfob setting (request_timeout_seconds).',
+          hint: TIMEOUT_HINT,
           networkCode: 'ETIMEDOUT',
         });
       }

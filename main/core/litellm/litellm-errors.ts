@@ -46,6 +46,8 @@ const TLS_REASONS: ReadonlyArray<[RegExp, string]> = [
   [/^(CERT_|ERR_TLS_|ERR_SSL_|ERR_OSSL_|UNABLE_TO_|INVALID_CA|INVALID_PURPOSE|CERT_REJECTED)/, 'the TLS handshake failed'],
 ];
 
+/** Where the request timeout is raised; the CLI rewrites "in Settings" to its own `keyfob config set`. */
+export const TIMEOUT_HINT = 'Is the proxy overloaded, or the network slow? The request timeout can be raised in Settings.';
 const TLS_HINT =
   'If a corporate proxy re-signs TLS, give its CA certificate (--ca-file, or "CA file" in Settings); allow insecure TLS only if you trust this network.';
 
@@ -90,8 +92,7 @@ function networkError(error: unknown, ctx: LiteLLMErrorContext): KeyfobError {
 
   if (has('ECONNABORTED', 'ETIMEDOUT', 'ESOCKETTIMEDOUT') || /timeout .* exceeded/i.test(message)) {
     const seconds = ctx.timeoutMs ? ` within ${formatSeconds(ctx.timeoutMs)}` : '';
-    return make('timeout', `${base} did not answer${seconds}${via}.`,
-      'Is the proxy overloaded, or the network slow? The request timeout can be raised in Settings.');
+    return make('timeout', `${base} did not answer${seconds}${via}.`, TIMEOUT_HINT);
   }
   for (const code of codes) {
     const tls = TLS_REASONS.find(([pattern]) => pattern.test(code));

@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import type { KeyfobError } from '../../../main/core/errors.js';
+import { ADMIN_KEY_BINDING_ACCOUNT, decodeBinding, encodeBinding } from '../../../main/core/keychain/index.js';
 import { ADMIN_KEY, harness } from './helpers.js';
 
 test('connect verifies the admin key before storing it or the URL', async () => {
@@ -77,7 +78,11 @@ test('an admin key rotated by another process is picked up from the keychain on 
   const h = await harness();
   try {
     h.sim.masterKey = 'sk-rotated-admin';
-    await h.keychain.set('admin-key', 'sk-rotated-admin'); // `keyfob connect` in another process did this
+    // `keyfob connect` in another process did this: the binding naming the new key first, then the key
+    const binding = decodeBinding(await h.keychain.get(ADMIN_KEY_BINDING_ACCOUNT));
+    assert.ok(binding);
+    await h.keychain.set(ADMIN_KEY_BINDING_ACCOUNT, encodeBinding(binding, 'sk-rotated-admin'));
+    await h.keychain.set('admin-key', 'sk-rotated-admin');
     const { lease } = await h.core.leases.issue('dev');
     assert.equal(lease.state, 'active');
     assert.equal(h.sim.requests.filter((r) => r.path === '/key/generate').length, 2, 'the rejected call was repeated once with the new key');

@@ -74,17 +74,6 @@ export function home(): SimResponse {
   return { status: 200, text: '<!doctype html><title>LiteLLM API</title>', contentType: 'text/html; charset=utf-8' };
 }
 
-/**
- * Anthropic clients send the key as `x-api-key`; the proxy accepts it there too (after `x-litellm-api-key` and
- * `Authorization`). Presented to the shared auth as the Bearer header it would otherwise read.
- */
-function withAnthropicKey(req: RouteRequest): RouteRequest {
-  const raw = req.headers['x-api-key'];
-  const apiKey = (Array.isArray(raw) ? raw[0] : raw)?.trim();
-  if (!apiKey || presentedKey(req).kind !== 'none') return req;
-  return { ...req, headers: { ...req.headers, authorization: `Bearer ${apiKey}` } };
-}
-
 /** The checks /chat/completions has always made after authenticating, shared by every model route; charges the call. */
 function authorizeModelCall(caller: Caller, state: SimState, model: string | null): void {
   const rules = FLAVOR_RULES[state.flavor];
@@ -116,7 +105,7 @@ interface ModelRequest {
  * records the call, answered or refused.
  */
 function modelRoute(req: RouteRequest, state: SimState, parse: () => ModelRequest, answer: (call: ModelRequest) => SimResponse): SimResponse {
-  const presented = presentedKey(req);
+  const presented = presentedKey(req, state);
   const token = presented.kind === 'key' && presented.key !== state.masterKey && presented.key.startsWith('sk-') ? hashKey(presented.key) : null;
   let call: ModelRequest = { model: null, stream: false };
   const record = (status: number, error: string | null): void => {
@@ -186,8 +175,8 @@ export function chatCompletion(req: RouteRequest, state: SimState): SimResponse 
 
 /** Anthropic's Messages API, as LiteLLM serves it at /v1/messages (errors in the proxy's OpenAI-style envelope). */
 export function anthropicMessages(req: RouteRequest, state: SimState): SimResponse {
-  const authed = withAnthropicKey(req);
-  return modelRoute(authed, state, () => modelAndStream(authed), ({ model, stream }) => {
+  // x-api-key (Anthropic clients) is one of the key headers the shared auth reads.
+  return modelRoute(req, state, () => modelAndStream(req), ({ model, stream }) => {
     const id = `msg_sim_${Math.floor(state.clock.now() / 1000)}`;
     const message = { id, type: 'message', role: 'assistant', model, stop_sequence: null };
     if (!stream) {
