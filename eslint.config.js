@@ -45,7 +45,7 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': ['error', { patterns: [
         { group: ['**/main/**', '**/main'], message: 'The renderer imports only the contract: add the type to preload/api.ts.' },
-        { group: ['**/preload/*', '!**/preload/api.js'], message: 'The renderer imports preload/api.ts only.' },
+        { group: ['**/preload/*', '!**/preload/api.js', '!**/preload/lease-rules.js'], message: 'The renderer imports the contract only: preload/api.ts and its shared rules, preload/lease-rules.ts.' },
       ] }],
     },
   },

@@ -1,28 +1,8 @@
-// What a lease's state means for the views. The tray's main/electron/tray-model.ts applies the same rules (a test
-// holds the two to each other), so the window and the tray count and warn alike.
+// What a lease's state means for the window: the rules every view shares (preload/lease-rules.ts, the tray's too),
+// and how a screen reader names a key.
 import type { LeaseView } from '../../preload/api.js';
 
-/**
- * Whether Keyfob will renew the lease before it expires: main's word when it sends one, else derived — renewable,
- * below its max TTL, the person not idle, and no failed renewal. Only a lease that will not be renewed is
- * "expiring": a short renewable key passes the 5-minute mark on its way to the next renewal.
- */
-export function willAutoRenew(lease: LeaseView): boolean {
-  if (lease.will_auto_renew !== undefined) return lease.will_auto_renew;
-  if (lease.state !== 'active' || !lease.renewable || lease.expires_at === null) return false;
-  if (lease.idle_will_expire || lease.last_error !== null) return false;
-  return lease.max_expires_at === null || Date.parse(lease.expires_at) < Date.parse(lease.max_expires_at) - 500;
-}
-
-/** A lease whose revocation failed (retrying, or given up): the person may need to act. */
-export function needsAttention(lease: LeaseView): boolean {
-  return lease.state === 'irrevocable' || (lease.state === 'revoking' && (lease.last_error !== null || lease.revoke_attempts > 0));
-}
-
-/** Live: issued or being issued, or being revoked without a failure so far. */
-export function isLive(lease: LeaseView): boolean {
-  return (lease.state === 'active' || lease.state === 'pending' || lease.state === 'revoking') && !needsAttention(lease);
-}
+export { isLive, needsAttention, willAutoRenew } from '../../preload/lease-rules.js';
 
 /** How a screen reader names a key: "ci key …xv0w" (the hint's last four characters), never a hex alias. */
 export function spokenName(lease: Pick<LeaseView, 'role' | 'key_hint' | 'key_alias'>): string {
