@@ -120,7 +120,25 @@ test('electron-builder packs the built main, preload and renderer — and no tes
     assert.ok(files.includes(file), `${file} is packed`);
   }
   assert.ok(own.some((f) => /^\/renderer\/dist\/assets\/.+\.js$/.test(f)), 'the renderer bundle is packed');
-  const forbidden = own.filter((f) => /^\/(test|bench|build|main|preload|renderer\/src|seed|\.ci|\.readme)(\/|$)|\.ts$|\.map$|^\/dist\/preload\/(api|preload)\.js$|\/sim\//.test(f));
+  // Every import of the packed main process resolves inside the archive: a relative one to a packed file, a bare one
+  // to a packed module, Node or Electron.
+  const packedModules = new Set(files.filter((f) => f.startsWith('/node_modules/')).map((f) => f.split('/').slice(2, f.startsWith('/node_modules/@') ? 4 : 3).join('/')));
+  const unresolved: string[] = [];
+  for (const file of own.filter((f) => /^\/dist\/main\/.+\.js$/.test(f))) {
+    const source = extractFile(archive, file.slice(1)).toString('utf8');
+    for (const [, spec] of source.matchAll(/^(?:import|export)\s(?:[^'";]*?\sfrom\s*)?['"]([^'"]+)['"];/gm)) {
+      if (!spec) continue;
+      if (spec.startsWith('.')) {
+        const target = path.posix.join(path.posix.dirname(file), spec);
+        if (!files.includes(target)) unresolved.push(`${file} → ${spec}`);
+      } else if (!spec.startsWith('node:') && spec !== 'electron') {
+        const name = spec.split('/').slice(0, spec.startsWith('@') ? 2 : 1).join('/');
+        if (!packedModules.has(name)) unresolved.push(`${file} → ${spec}`);
+      }
+    }
+  }
+  assert.deepEqual(unresolved, [], 'every import of the packed main process is packed');
+  const forbidden = own.filter((f) => /^\/(test|bench|build|main|preload|renderer\/src|seed|\.ci|\.readme)(\/|$)|\.ts$|\.map$|^\/dist\/preload\/preload\.js$|\/sim\//.test(f));
   assert.deepEqual(forbidden, [], 'no sources, tests, simulator, benchmarks or source maps');
 
   const pkg = JSON.parse(extractFile(archive, 'package.json').toString('utf8')) as { main: string; devDependencies?: unknown };
