@@ -201,7 +201,11 @@ describe('real clients against the simulator', { concurrency: false }, () => {
   it('the keychain locked: each client shows Keyfob\'s one-line reason', async () => {
     // A private D-Bus session and keyring: locking it must not disturb the tests running beside this one.
     const session = spawn('dbus-run-session', ['--', 'bash', '-c',
-      'echo -n keyfob-test | gnome-keyring-daemon --unlock --components=secrets >/dev/null && echo "BUS=$DBUS_SESSION_BUS_ADDRESS" && exec sleep 600'],
+      // Ready once the login collection is the default alias: a keyring that is still starting takes no secret.
+      'echo -n keyfob-test | gnome-keyring-daemon --unlock --components=secrets >/dev/null && ' +
+        'for i in $(seq 100); do gdbus call --session --dest org.freedesktop.secrets --object-path /org/freedesktop/secrets ' +
+        '--method org.freedesktop.Secret.Service.ReadAlias default 2>/dev/null | grep -q collection/login && break; sleep 0.05; done; ' +
+        'echo "BUS=$DBUS_SESSION_BUS_ADDRESS" && exec sleep 600'],
     { stdio: ['ignore', 'pipe', 'ignore'], detached: true });
     try {
       const bus = await new Promise<string>((resolve, reject) => {
