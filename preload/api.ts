@@ -3,10 +3,11 @@
 // Never carries the admin key; a virtual key only through `revealKey`, which the person asks for.
 import type { ConnectionStatus, ProbeResult, ReconcileReport, RevokeSummary } from '../main/core/core-api.js';
 import type { FieldError, SerializedError } from '../main/core/errors.js';
+import type { CallerIdentity } from '../main/core/litellm/index.js';
 import type { AuditEntry, LeaseView as CoreLeaseView, RevokeTrigger, Role, RoleInput, Settings } from '../main/core/types.js';
 
 // Everything the window may see is named here: the renderer imports types from this file only (lint-enforced).
-export type { AuditEntry, ConnectionStatus, FieldError, ProbeResult, ReconcileReport, RevokeSummary, RevokeTrigger, Role, RoleInput, SerializedError, Settings };
+export type { AuditEntry, CallerIdentity, ConnectionStatus, FieldError, ProbeResult, ReconcileReport, RevokeSummary, RevokeTrigger, Role, RoleInput, SerializedError, Settings };
 
 /**
  * What the views see of a lease. The optional fields are filled in when main knows them; a view works without them

@@ -7,7 +7,7 @@ import { focusElement } from './forms.js';
 import { isLive } from './lease-rules.js';
 import type { ScreenView, ShellContext } from './screen.js';
 import { createActivityScreen } from './screens/activity.js';
-import { createConnectForm } from './screens/connect.js';
+import { createConnectForm, identitySentence } from './screens/connect.js';
 import { createKeysScreen } from './screens/keys.js';
 import { createRolesScreen } from './screens/roles.js';
 import { createSettingsScreen } from './screens/settings.js';
@@ -75,7 +75,7 @@ export function mountShell(root: HTMLElement, api: KeyfobApi): { navigate(screen
   const firstRun = h(
     'main',
     { class: 'first-run' },
-    h('div', { class: 'card welcome' }, h('h1', { id: 'first-run-heading', tabindex: -1 }, 'Connect to your LiteLLM proxy'), h('p', { class: 'muted' }, 'Keyfob issues short-lived LiteLLM keys on demand, renews them while you work and revokes them when you stop. It needs the proxy’s address and its admin key.'), firstRunForm.el),
+    h('div', { class: 'card welcome' }, h('h1', { id: 'first-run-heading', tabindex: -1 }, 'Connect to your LiteLLM proxy'), h('p', { class: 'muted' }, 'Keyfob issues short-lived LiteLLM keys on demand, renews them while you work and revokes them when you stop. It needs the proxy’s address and a LiteLLM key: the master key, or a personal or team key.'), firstRunForm.el),
   );
   replaceChildren(root, header, notices);
 
@@ -176,13 +176,15 @@ export function mountShell(root: HTMLElement, api: KeyfobApi): { navigate(screen
     const shown: Health['state'] | 'none' = !c.url ? 'none' : !c.admin_key_stored ? 'unknown' : state.state;
     connLine.dataset.health = shown;
     connFix.hidden = shown !== 'admin-key-rejected';
+    // Who the credential is, once main has asked the proxy: the user in the line, the whole summary on hover.
+    const who = c.identity?.userId ? ` as ${c.identity.userId}` : '';
     connText.textContent =
       shown === 'none' ? 'Not connected'
-      : shown === 'ok' ? `Connected to ${host} · ${storage}`
+      : shown === 'ok' ? `Connected to ${host}${who} · ${storage}`
       : shown === 'unreachable' ? `${host} unreachable${state.since !== null ? ` since ${formatInstant(state.since, serverNow())}` : ''}`
       : shown === 'admin-key-rejected' ? `Admin key rejected by ${host}`
       : `${host} · ${storage}`;
-    connLine.title = c.url ?? '';
+    connLine.title = [c.url, c.identity ? identitySentence(c.identity) : null].filter(Boolean).join('\n');
   }
 
   onHealth((state) => renderConnection(snapshot(), state));

@@ -4,7 +4,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { KeyfobError } from '../../main/core/errors.js';
-import { identityFrom, LiteLLMClient } from '../../main/core/litellm/index.js';
 import { ERAS, startSimulator } from '../sim/index.js';
 import { ADMIN_KEY, chat, harness, ledgerVersusServer, type Harness } from '../core/leases/helpers.js';
 import { unfinished } from '../faults/support.js';
@@ -36,7 +35,8 @@ for (const era of ERAS) {
     test('status says who is connected and for whom keys are made', async () => {
       const status = await h.core.connectionStatus();
       assert.equal(status.identity?.userId, 'alice');
-      assert.match(status.identity?.summary ?? '', /^connected as alice/);
+      assert.equal(status.identity?.role, 'internal_user', 'read from /user/info');
+      assert.equal(status.identity?.summary, 'connected as alice, internal user: keys are created for alice; team keys for platform (team admin), research');
       const probe = await h.core.testConnection();
       assert.equal(probe.admin_ok, true);
       assert.equal(probe.identity?.userId, 'alice');
@@ -106,9 +106,17 @@ describe('a view-only credential and a key without a user', () => {
   });
   after(async () => h.close());
 
-  test('a view-only user may issue nothing, and is told what to ask for', async () => {
+  test('a view-only user may issue nothing: a new role is stopped at save time, an older one by the proxy; both say what to ask for', async () => {
+    h.core.saveRole({ name: 'dev', models: [], ttl: '15m', max_ttl: '1h' }); // saved before this credential
     await h.core.connect({ url: h.sim.url, adminKey: h.sim.addKey({ user_id: 'vera' }).key });
-    h.core.saveRole({ name: 'dev', models: [], ttl: '15m', max_ttl: '1h' });
+    assert.throws(() => h.core.saveRole({ name: 'dev2', models: [], ttl: '15m', max_ttl: '1h' }), (e: unknown) => {
+      assert.ok(e instanceof KeyfobError);
+      assert.equal(e.kind, 'validation');
+      assert.deepEqual(e.fields.map((f) => f.field), ['credential']);
+      assert.match(e.message, /connected as vera, view-only \(internal_user_viewer\)/, 'the role /user/info reports');
+      assert.match(e.message, /Ask the proxy admin for an internal-user key .* or a team key/);
+      return true;
+    });
     await assert.rejects(h.core.leases.issue('dev'), (e: unknown) => {
       assert.ok(e instanceof KeyfobError);
       assert.equal(e.kind, 'invalid-request');
@@ -131,25 +139,14 @@ describe('a view-only credential and a key without a user', () => {
 });
 
 describe('save-time check, with the role /user/info reports', () => {
-  // The simulator has no /user/info: the client's look-up is fed the answer a real proxy gives for alice.
+  // Nothing stubbed: the client reads alice's role and teams from the simulator's /key/info and /user/info.
   let h: Harness;
   before(async () => {
     const sim = await startSimulator({ era: 'N3', masterKey: ADMIN_KEY });
     sim.addUser({ user_id: 'alice', user_role: 'internal_user' });
-    sim.addTeam({ team_id: 'platform', members: [{ user_id: 'alice', role: 'admin' }] });
+    sim.addTeam({ team_id: 'platform', team_alias: 'Platform', members: [{ user_id: 'alice', role: 'admin' }] });
     const aliceKey = sim.addKey({ user_id: 'alice', key_alias: 'alice-laptop' }).key;
-    const userInfo = { user_id: 'alice', user_info: { user_id: 'alice', user_role: 'internal_user', teams: ['platform'] },
-      teams: [{ team_id: 'platform', team_alias: 'Platform', members_with_roles: [{ user_id: 'alice', role: 'admin' }] }] };
-    h = await harness({
-      sim, connect: false, start: false,
-      coreOptions: {
-        clientFactory: (options) => {
-          const client = new LiteLLMClient(options);
-          client.identity = async () => identityFrom({ user_id: 'alice' }, userInfo);
-          return client;
-        },
-      },
-    });
+    h = await harness({ sim, connect: false, start: false });
     await h.core.connect({ url: sim.url, adminKey: aliceKey });
   });
   after(async () => h.close());

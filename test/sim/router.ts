@@ -2,6 +2,7 @@
 import { blockKey, deleteKeys, generateKey, keyInfo, listKeys, regenerateKey, unblockKey, updateKey } from './routes/key-management.js';
 import { liveliness, readiness } from './routes/health.js';
 import { anthropicMessages, chatCompletion, home, listModels, modelInfo, responses } from './routes/llm.js';
+import { userInfo } from './routes/user-info.js';
 import { methodNotAllowed, NOT_FOUND } from './responses.js';
 import type { RouteHandler } from './state.js';
 
@@ -14,6 +15,7 @@ const ROUTES: Record<string, { method: 'GET' | 'POST'; handler: RouteHandler }> 
   '/key/block': { method: 'POST', handler: blockKey },
   '/key/unblock': { method: 'POST', handler: unblockKey },
   '/key/regenerate': { method: 'POST', handler: regenerateKey },
+  '/user/info': { method: 'GET', handler: userInfo },
   '/v1/models': { method: 'GET', handler: listModels },
   '/models': { method: 'GET', handler: listModels },
   '/model/info': { method: 'GET', handler: modelInfo },

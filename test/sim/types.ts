@@ -42,6 +42,8 @@ export interface SimUser {
 
 export interface SimTeam {
   team_id: string;
+  /** The team's display name (`/user/info` lists it). */
+  team_alias?: string;
   members: Array<{ user_id: string; role: SimTeamRole }>;
   /** Routes a non-admin member may call for the team's keys. Default ['/key/info', '/key/health']. */
   team_member_permissions?: string[];

@@ -1,7 +1,7 @@
 // Connecting to a LiteLLM proxy: the first-run screen and the Settings "Connection" section share this form.
 // The admin key field is write-only: the key goes to main once, on submit, and the field is emptied right away;
 // main never sends it back (the snapshot only says whether one is stored).
-import type { AppSnapshot, ConnectRequest, SerializedError } from '../../../preload/api.js';
+import type { AppSnapshot, CallerIdentity, ConnectRequest, SerializedError } from '../../../preload/api.js';
 import { announce } from '../announcer.js';
 import { confirmAction } from '../confirm.js';
 import { h, replaceChildren } from '../dom.js';
@@ -13,6 +13,12 @@ import { applySnapshot, serverNow } from '../store.js';
 
 const NETWORK_KINDS = ['unreachable', 'dns', 'tls', 'timeout'];
 const KEYCHAIN_KINDS = new Set(['keychain-unavailable', 'keychain-locked', 'keychain-denied']);
+
+/** Main's one-line summary of who the credential is, as a sentence: "Connected as alice, internal user: …". */
+export function identitySentence(who: CallerIdentity): string {
+  const text = who.summary.trim();
+  return `${text.charAt(0).toUpperCase()}${text.slice(1)}${/[.!?]$/.test(text) ? '' : '.'}`;
+}
 
 export interface ConnectForm {
   el: HTMLElement;
@@ -32,7 +38,7 @@ export function createConnectForm(ctx: ShellContext, mode: 'first-run' | 'settin
     name: 'adminKey',
     label: mode === 'first-run' ? 'Admin key' : 'New admin key',
     control: h('input', { type: 'password', autocomplete: 'off', spellcheck: 'false' }),
-    hint: 'The proxy’s master key (or a proxy-admin key). Keyfob stores it and never shows it again.',
+    hint: 'The proxy’s master key, or a personal or team key: Keyfob finds out what it may create. Keyfob stores it and never shows it again.',
   });
   const caFile = field({
     name: 'caFile',
@@ -42,6 +48,9 @@ export function createConnectForm(ctx: ShellContext, mode: 'first-run' | 'settin
   });
   const insecure = checkbox('allowInsecureTls', 'Skip TLS certificate checks', false, 'Only for a test proxy with a self-signed certificate.');
   const storage = h('p', { class: 'storage' });
+  // Who the stored key is on the proxy (Settings only: first run has no key yet).
+  const identityLine = h('p', { class: 'identity', 'data-role': 'identity' });
+  identityLine.hidden = true;
   // Not a live region: the announcer says the outcome (once); errors are alerts next to their field.
   const result = h('p', { class: 'status probe-result' });
   const sessionChoice = h('div', { class: 'session-choice callout' });
@@ -62,6 +71,7 @@ export function createConnectForm(ctx: ShellContext, mode: 'first-run' | 'settin
     url.wrapper,
     adminKey.wrapper,
     storage,
+    identityLine,
     h('details', { class: 'advanced' }, h('summary', null, 'TLS options'), caFile.wrapper, insecure.wrapper),
     errors.formError,
     sessionChoice,
@@ -112,7 +122,8 @@ export function createConnectForm(ctx: ShellContext, mode: 'first-run' | 'settin
     if (probe.db_connected === false) {
       return fail({ kind: 'no-database', message: 'The proxy answers and accepts the admin key, but it runs without a database, so it cannot create virtual keys.', hint: 'Start the proxy with DATABASE_URL set.' });
     }
-    const message = probe.admin_ok ? 'Connection works: the proxy answers, accepts the admin key and has a database.' : 'The proxy answers.';
+    const works = probe.admin_ok ? 'Connection works: the proxy answers, accepts the admin key and has a database.' : 'The proxy answers.';
+    const message = probe.identity ? `${works} ${identitySentence(probe.identity)}` : works;
     result.textContent = message;
     announce(message);
   }
@@ -135,7 +146,8 @@ export function createConnectForm(ctx: ShellContext, mode: 'first-run' | 'settin
     const r = await call(() => api.connect({ url: req.url ?? '', adminKey: key, caFile: req.caFile ?? null, allowInsecureTls: req.allowInsecureTls ?? false }), { reachesProxy: true });
     if (!r.ok) return fail(r.error);
     sessionChoice.hidden = true;
-    const message = `Connected to ${r.value.url ?? req.url}. The admin key is stored in ${r.value.keychain_backend}.`;
+    const done = `Connected to ${r.value.url ?? req.url}. The admin key is stored in ${r.value.keychain_backend}.`;
+    const message = r.value.identity ? `${done} ${identitySentence(r.value.identity)}` : done;
     result.textContent = message;
     announce(message);
     const fresh = await call(() => api.getSnapshot());
@@ -193,6 +205,8 @@ export function createConnectForm(ctx: ShellContext, mode: 'first-run' | 'settin
       mode === 'settings' ? h('span', { class: 'muted' }, c.admin_key_stored ? ' An admin key is stored.' : ' No admin key is stored.') : null,
     );
     forget.disabled = !c.admin_key_stored;
+    identityLine.hidden = mode !== 'settings' || !c.identity;
+    identityLine.textContent = c.identity ? identitySentence(c.identity) : '';
     // Fill the URL from main once, and again only when main's URL changes: never over what the person is typing.
     const current = s.settings.litellm_url ?? c.url;
     if (current !== lastUrl) {
