@@ -4,10 +4,10 @@
 import type { ConnectionStatus, ProbeResult, ReconcileReport, RevokeSummary } from '../main/core/core-api.js';
 import type { FieldError, SerializedError } from '../main/core/errors.js';
 import type { CallerIdentity } from '../main/core/litellm/index.js';
-import type { AuditEntry, LeaseView as CoreLeaseView, RevokeTrigger, Role, RoleInput, Settings } from '../main/core/types.js';
+import type { AuditEntry, LeaseView as CoreLeaseView, RevokeTrigger, Role, RoleInput, Settings, SettingsPatch } from '../main/core/types.js';
 
 // Everything the window may see is named here: the renderer imports types from this file only (lint-enforced).
-export type { AuditEntry, CallerIdentity, ConnectionStatus, FieldError, ProbeResult, ReconcileReport, RevokeSummary, RevokeTrigger, Role, RoleInput, SerializedError, Settings };
+export type { AuditEntry, CallerIdentity, ConnectionStatus, FieldError, ProbeResult, ReconcileReport, RevokeSummary, RevokeTrigger, Role, RoleInput, SerializedError, Settings, SettingsPatch };
 
 /**
  * What the views see of a lease. The optional fields are filled in when main knows them; a view works without them
@@ -95,7 +95,7 @@ export interface KeyfobApi {
   revokeAll(): Promise<IpcResult<RevokeSummary>>;
   keyInfo(leaseId: string): Promise<IpcResult<KeyInfoView>>;
 
-  updateSettings(patch: Partial<Settings>): Promise<IpcResult<Settings>>;
+  updateSettings(patch: SettingsPatch): Promise<IpcResult<Settings>>;
   auditLog(limit?: number): Promise<IpcResult<AuditEntry[]>>;
   /** Runs `keyfob setup TOOL ROLE` in main (the same code as the CLI). Offered when `features.tool_setup` is true. */
   runToolSetup(role: string, tool: ToolName): Promise<IpcResult<ToolSetupResult>>;

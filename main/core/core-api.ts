@@ -3,7 +3,7 @@
 import type { SerializedError } from './errors.js';
 import type { CallerIdentity, KeyInfo } from './litellm/index.js';
 import type { Activity, Clipboard, Clock, Notifier, SecretStore, SettingsStore } from './ports.js';
-import type { AuditEntry, IssuedLease, LeaseEvent, LeaseScope, LeaseView, Role, RoleInput, Settings } from './types.js';
+import type { AuditEntry, IssuedLease, LeaseEvent, LeaseScope, LeaseView, Role, RoleInput, Settings, SettingsPatch } from './types.js';
 
 export interface CoreDeps {
   /** Directory holding config.json, leases.json, audit.log and the lock file. */
@@ -104,7 +104,7 @@ export interface KeyfobCore {
   keyInfo(leaseId: string): Promise<KeyInfo>;
 
   getSettings(): Settings;
-  updateSettings(patch: Partial<Settings>): Settings;
+  updateSettings(patch: SettingsPatch): Settings;
 
   listRoles(): Role[];
   getRole(name: string): Role;

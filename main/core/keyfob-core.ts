@@ -16,7 +16,7 @@ import { SingleTimer } from './single-timer.js';
 import type { ConnectInput, ConnectionStatus, CoreDeps, KeyfobCore, ProbeResult, ReconcileReport } from './core-api.js';
 import type { CallerIdentity, ClientOptions, KeyInfo, LiteLLMAdmin } from './litellm/index.js';
 import type { SecretStore, SettingsStore } from './ports.js';
-import type { AuditEntry, Role, RoleInput, Settings } from './types.js';
+import type { AuditEntry, Role, RoleInput, Settings, SettingsPatch } from './types.js';
 
 export interface KeyfobCoreOptions extends CoreDeps {
   /** Builds the admin client (tests may wrap it). Default: `new LiteLLMClient(options)`. */
@@ -424,7 +424,7 @@ class Core implements KeyfobCoreInstance {
     return readSettingsShared(this.settingsStore).settings;
   }
 
-  updateSettings(patch: Partial<Settings>): Settings {
+  updateSettings(patch: SettingsPatch): Settings {
     const stored = this.settingsStore.update((c) => ({ ...c, settings: applySettingsPatch(c.settings, patch) }));
     this.client = null;
     this.leases.announceChange();

@@ -69,6 +69,12 @@ export interface Settings {
   notifications: boolean;
 }
 
+/** The settings that are durations (whole seconds when stored). */
+export type DurationSetting = 'request_timeout_seconds' | 'default_lease_ttl_seconds' | 'max_lease_ttl_seconds' | 'clipboard_clear_seconds' | 'idle_threshold_seconds';
+
+/** A change to the settings: durations as seconds or as a person types them ("90s", "5min", "1h30m"); the core parses them. */
+export type SettingsPatch = Partial<Omit<Settings, DurationSetting>> & Partial<Record<DurationSetting, number | string>>;
+
 /** The settings document: one file, one schema, with a version for migrations. */
 export interface StoredConfig {
   schema_version: number;

@@ -53,17 +53,6 @@ export function formatDuration(seconds: number): string {
   return parts.join(' ');
 }
 
-const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400, w: 604800 };
-
-/** "90", "15m", "1h 30m", "1h30m", "2d" → seconds; null when it is not a duration. */
-export function parseDuration(input: string): number | null {
-  const value = input.trim().toLowerCase();
-  if (/^\d+$/.test(value)) return Number(value);
-  const parts = value.match(/\d+\s*[smhdw]/g);
-  if (!parts || parts.join('').replace(/\s/g, '') !== value.replace(/\s/g, '')) return null;
-  return parts.reduce((sum, part) => sum + Number.parseInt(part, 10) * (UNIT_SECONDS[part.trim().slice(-1)] ?? 0), 0);
-}
-
 // Formatters are built once: constructing an Intl formatter costs far more than formatting with one, and a window
 // with 1,000 leases formats two instants per row. They follow the window's locale and time zone as they were when
 // it opened. `timeStyle` is the locale's own way of writing a time ("5:00 PM" in en-US, "17:00" in de-DE): no

@@ -40,10 +40,11 @@ test('settings show main’s values; saving sends every preference to main', asy
     await app.screenshot('settings-dark');
     await page.emulateMedia({ colorScheme: 'light' });
 
-    await prefs.getByLabel('Default lease TTL').fill('2h');
+    // Durations as people type them, read by the core with the CLI's rules.
+    await prefs.getByLabel('Default lease TTL').fill('1.5h');
     await prefs.getByLabel('Max lease TTL').fill('12h');
     await prefs.getByLabel('Clear copied keys after').fill('45s');
-    await prefs.getByLabel('Idle after').fill('5m');
+    await prefs.getByLabel('Idle after').fill('5min');
     await prefs.getByLabel('the screen locks').check();
     await prefs.getByLabel('Start Keyfob when I log in').check();
     await prefs.getByLabel('Notifications').uncheck();
@@ -52,13 +53,13 @@ test('settings show main’s values; saving sends every preference to main', asy
     const s = app.core.getSettings();
     assert.deepEqual(
       [s.default_lease_ttl_seconds, s.max_lease_ttl_seconds, s.clipboard_clear_seconds, s.idle_threshold_seconds, s.launch_at_login, s.notifications],
-      [7200, 43200, 45, 300, true, false],
+      [5400, 43200, 45, 300, true, false],
     );
     assert.deepEqual(s.revoke_on, { quit: true, logout: true, lock: true, suspend: false });
   });
 });
 
-test('a duration the window cannot read, and one main refuses, are each reported next to their field', async () => {
+test('a duration main cannot read, and one out of range, are each reported next to their field', async () => {
   await withApp(async (app) => {
     const { page } = app;
     await openSettings(app);
@@ -67,8 +68,8 @@ test('a duration the window cannot read, and one main refuses, are each reported
     await prefs.getByRole('button', { name: 'Save settings' }).click();
     const local = prefs.locator('[data-field="max_lease_ttl_seconds"] .field-error');
     await local.waitFor();
-    assert.match(await local.innerText(), /Write a duration/);
-    assert.equal(app.core.getSettings().max_lease_ttl_seconds, 86400, 'nothing sent');
+    assert.match(await local.innerText(), /^"forever" is not a duration: write it like "90s", "5min", "1h30m", "1.5h"/);
+    assert.equal(app.core.getSettings().max_lease_ttl_seconds, 86400, 'nothing saved');
 
     await prefs.getByLabel('Max lease TTL').fill('1d');
     await prefs.getByLabel('Clear copied keys after').fill('3d');

@@ -1,5 +1,5 @@
 // Settings: the connection (URL, admin key replace / test / forget) and the lease and app preferences.
-import type { AppSnapshot, CommandLineToolAction, RevokeTrigger, Settings } from '../../../preload/api.js';
+import type { AppSnapshot, CommandLineToolAction, RevokeTrigger, Settings, SettingsPatch } from '../../../preload/api.js';
 import { announce } from '../announcer.js';
 import { h } from '../dom.js';
 import { call, errorText } from '../errors.js';
@@ -7,7 +7,7 @@ import { checkbox, field, FormErrors, focusElement } from '../forms.js';
 import type { Field } from '../forms.js';
 import type { ScreenView, ShellContext } from '../screen.js';
 import { applySnapshot } from '../store.js';
-import { formatDuration, parseDuration } from '../time.js';
+import { formatDuration } from '../time.js';
 import { createConnectForm } from './connect.js';
 
 type DurationKey = 'default_lease_ttl_seconds' | 'max_lease_ttl_seconds' | 'idle_threshold_seconds' | 'clipboard_clear_seconds' | 'request_timeout_seconds';
@@ -72,14 +72,10 @@ export function createSettingsScreen(ctx: ShellContext): ScreenView {
 
   async function submit(): Promise<void> {
     errors.clear();
-    const patch: Partial<Settings> = {};
-    let firstBad: HTMLElement | null = null;
-    for (const [key, f] of Object.entries(durations) as Array<[DurationKey, Field]>) {
-      const seconds = parseDuration(f.control.value);
-      if (seconds === null) firstBad ??= errors.showLocal(key, 'Write a duration such as 30s, 15m, 8h or 3600.');
-      else patch[key] = seconds;
-    }
-    if (firstBad) return focusElement(firstBad);
+    // Durations go as typed ("90s", "5min", "1h30m", "1.5h"): the core reads them, with the CLI's rules, and names a
+    // field it cannot read.
+    const patch: SettingsPatch = {};
+    for (const [key, f] of Object.entries(durations) as Array<[DurationKey, Field]>) patch[key] = f.control.value;
     patch.revoke_on = Object.fromEntries(triggers.map((t) => [t.key, t.control.checked])) as Record<RevokeTrigger, boolean>;
     patch.launch_at_login = launch.control.checked;
     patch.notifications = notify.control.checked;
