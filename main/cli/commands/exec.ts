@@ -281,6 +281,7 @@ async function revokeAfterRun(ctx: CliContext, core: KeyfobCore, leaseId: string
 function reportLeaseEvent(ctx: CliContext, leaseId: string, event: LeaseEvent): void {
   if (event.type === 'changed' || event.lease.lease_id !== leaseId) return;
   if (event.type === 'expired' || event.type === 'revoked' || event.type === 'gone') {
-    ctx.err(`keyfob: the key of this command no longer works (lease ${event.type}${event.lease.ended_reason ? `: ${event.lease.ended_reason}` : ''})`);
+    // No more than the proxy guarantees: a replica that cached the key may accept it for up to a minute.
+    ctx.err(`keyfob: the key of this command has ended (lease ${event.type}${event.lease.ended_reason ? `: ${event.lease.ended_reason}` : ''}); the proxy refuses it from now on, or within a minute on a proxy with several replicas`);
   }
 }

@@ -178,6 +178,8 @@ export const leaseRevokeCommand: Command = {
   description: [
     'Revoking a lease that has already ended is not an error. A revocation the proxy did not confirm is kept and',
     'retried by the next Keyfob process (the exit status is then 1); the key also dies at its own expiry.',
+    'Revoking deletes the key on the proxy. A proxy with several replicas caches keys: another replica may accept',
+    'a deleted key for up to 60 s (LiteLLM\'s user_api_key_cache_ttl).',
   ],
   args: {
     options: {

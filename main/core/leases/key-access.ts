@@ -39,7 +39,7 @@ export async function revealKey(ctx: LeaseContext, leaseId: string): Promise<str
 async function liveKey(ctx: LeaseContext, leaseId: string): Promise<{ lease: Lease; key: string }> {
   const lease = ctx.mustFind(leaseId);
   if (lease.state !== 'active' || hasExpired(lease, ctx.now())) {
-    throw new KeyfobError('lease-not-found', `Lease ${lease.key_alias} is ${lease.state === 'active' ? 'expired' : lease.state}: its key no longer works.`, {
+    throw new KeyfobError('lease-not-found', `Lease ${lease.key_alias} is ${lease.state === 'active' ? 'expired' : lease.state}: its key has ended.`, {
       hint: 'Issue a new key.',
     });
   }
