@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startSimulator, type Simulator } from '../sim/index.js';
 import { assertBuilt, keyfob, show, tempHome, type RunResult, type RunOptions } from './harness.js';
+import { defaultSettings } from '../../main/core/settings/index.js';
 
 const MASTER_KEY = 'sk-messages-master-5d1e';
 const LOCAL_CLOCK = String.raw`(\d{4}-\d\d-\d\d )?\d\d:\d\d:\d\d`;
@@ -109,9 +110,16 @@ describe('CLI messages (issue 15)', () => {
   it('config get|set covers every setting; values read as durations; the CLI\'s timeout hint points at it', async () => {
     const all = await ok(['config', 'get']);
     const names = all.stdout.trim().split('\n').map((l) => l.split(/\s+/)[0]);
-    assert.deepEqual(names, ['url', 'ca-file', 'allow-insecure-tls', 'request-timeout', 'default-lease-ttl', 'max-lease-ttl', 'clipboard-clear',
+    assert.deepEqual(names, ['url', 'ca-file', 'auth-header', 'allow-insecure-tls', 'request-timeout', 'default-lease-ttl', 'max-lease-ttl', 'clipboard-clear',
       'idle-threshold', 'revoke-on-quit', 'revoke-on-logout', 'revoke-on-lock', 'revoke-on-suspend', 'launch-at-login', 'notifications']);
     assert.match(all.stdout, /^request-timeout\s+10s$/m);
+    assert.match(all.stdout, /^url\s+http:\/\/127\.0\.0\.1:\d+$/m, 'the URL is never "(changed)": it has no default');
+    // Every setting a person may choose has its name (the learned resolved URL is not chosen).
+    const fileNames = Object.keys(JSON.parse((await ok(['config', 'get', '--json'])).stdout) as object).length;
+    assert.equal(fileNames, Object.keys(defaultSettings()).length - 1 + 3, 'one name per setting; revoke_on has four');
+    assert.equal((await ok(['config', 'set', 'auth-header', 'x-litellm-api-key'])).stdout, 'auth-header = x-litellm-api-key\n');
+    assert.equal((await ok(['models'])).code, 0, 'the proxy reads the key from x-litellm-api-key');
+    assert.equal((await ok(['config', 'set', 'auth-header', 'none'])).stdout, 'auth-header = none\n');
     assert.equal((await ok(['config', 'set', 'request-timeout', '1s'])).stdout, 'request-timeout = 1s\n');
     assert.equal((await ok(['config', 'get', 'request_timeout_seconds', '--json'])).stdout, '1\n', 'the file\'s name works too; JSON in seconds');
     assert.equal((await ok(['config', 'set', 'revoke-on-lock', 'true'])).stdout, 'revoke-on-lock = true\n');

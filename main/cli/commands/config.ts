@@ -9,7 +9,7 @@ import { EXIT_OK, usageError } from '../failure.js';
 import { json } from '../output.js';
 import { didYouMean } from '../suggest.js';
 
-type Kind = 'duration' | 'boolean' | 'path' | 'url';
+type Kind = 'duration' | 'boolean' | 'path' | 'url' | 'header';
 
 interface ConfigKey {
   /** What the person types: `request-timeout`. */
@@ -48,6 +48,13 @@ const revokeOn = (trigger: RevokeTrigger, help: string): ConfigKey => ({
 export const CONFIG_KEYS: readonly ConfigKey[] = [
   { name: 'url', kind: 'url', help: 'the LiteLLM proxy (set with `keyfob connect --url URL`, which checks the admin key)', read: (s) => s.litellm_url, patch: null },
   { name: 'ca-file', kind: 'path', help: 'PEM file of extra CA certificates for the proxy; "none" removes it', read: (s) => s.ca_file, patch: (raw) => ({ ca_file: raw.trim().toLowerCase() === 'none' ? null : raw }) },
+  {
+    name: 'auth-header',
+    kind: 'header',
+    help: 'the header that carries the key: none = Authorization: Bearer; x-litellm-api-key, or the name a gateway leaves to LiteLLM',
+    read: (s) => s.auth_header,
+    patch: (raw) => ({ auth_header: raw.trim().toLowerCase() === 'none' ? null : raw.trim() }),
+  },
   flag('allow_insecure_tls', 'allow-insecure-tls', 'skip TLS certificate checks, for a self-signed proxy'),
   seconds('request_timeout_seconds', 'request-timeout', 'how long to wait for the proxy, e.g. 30s'),
   seconds('default_lease_ttl_seconds', 'default-lease-ttl', 'TTL for roles without their own, e.g. 1h'),
@@ -120,7 +127,7 @@ export const configGetCommand: Command = {
     const defaults = defaultsOf();
     for (const k of CONFIG_KEYS) {
       const value = showValue(k, k.read(settings));
-      const isDefault = k.name !== 'url' && value === showValue(k, k.read(defaults));
+      const isDefault = k.name === 'url' || value === showValue(k, k.read(defaults)); // the URL has no default to differ from
       ctx.out(`${k.name.padEnd(width)}  ${value}${isDefault ? '' : '  (changed)'}`.trimEnd());
     }
     return EXIT_OK;
