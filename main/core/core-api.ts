@@ -76,6 +76,8 @@ export interface LeaseOperations {
    */
   renew(leaseId: string, incrementSeconds?: number, opts?: RenewOptions): Promise<LeaseView>;
   revoke(leaseId: string, reason?: string): Promise<LeaseView>;
+  /** Stops retrying a failed revocation whose key has already expired on the proxy (refused while it is live). */
+  forget(leaseId: string): Promise<LeaseView>;
   revokeRole(role: string): Promise<RevokeSummary>;
   /** Bounded in time when `deadlineMs` is given (quit): what is not done stays `revoking` for the next start. */
   revokeAll(opts?: { reason?: string; deadlineMs?: number }): Promise<RevokeSummary>;

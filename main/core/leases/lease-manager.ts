@@ -3,7 +3,7 @@
 // a `pending` lease is in the ledger before `/key/generate` is sent, a `revoking` one before `/key/delete`.
 //
 // This class is the facade: one operation per file around one shared context (lease-context.ts) and its in-memory
-// state (lease-state.ts) — issue.ts, renew.ts, revoke.ts, key-access.ts (copy, reveal), scheduled-work.ts (the
+// state (lease-state.ts) — issue.ts, renew.ts, revoke.ts, forget.ts, key-access.ts (copy, reveal), scheduled-work.ts (the
 // timer's side), reconcile-work.ts (what reconcile.ts hands over) and stop.ts. Timing rules live in
 // lease-scheduler.ts, the one armed timer in single-timer.ts.
 import { issueLease } from './issue.js';
@@ -13,6 +13,7 @@ import { copyLeaseKey, copyRoleKey, revealKey } from './key-access.js';
 import { nextDeadline, runDueWork } from './scheduled-work.js';
 import { adoptLeases, revokeForReconcile } from './reconcile-work.js';
 import { shutDown } from './stop.js';
+import { forgetLease } from './forget.js';
 import { LeaseContext } from './lease-context.js';
 import { isLive } from './lease-terms.js';
 import type { LeaseManagerDeps } from './lease-context.js';
@@ -116,6 +117,11 @@ export class LeaseManager implements LeaseOperations, DeadlineSource {
 
   revoke(leaseId: string, reason?: string): Promise<LeaseView> {
     return revokeLease(this.ctx, leaseId, reason);
+  }
+
+  /** Stops retrying a failed revocation whose key has expired on the proxy anyway; refused while the key is live. */
+  forget(leaseId: string): Promise<LeaseView> {
+    return forgetLease(this.ctx, leaseId);
   }
 
   revokeRole(role: string): Promise<RevokeSummary> {
