@@ -99,7 +99,7 @@ export function createApiHandlers(ctx: ApiContext): ApiHandlers {
     auditLog: (limit) => result(() => core().auditLog(limit)),
     runToolSetup: (role, tool) =>
       result(() => {
-        if (!ctx.toolSetup) throw new KeyfobError('state-unavailable', 'Setting up tools is available only in the Keyfob app.', { hint: 'Run the command shown in a terminal.' });
+        if (!ctx.toolSetup) throw new KeyfobError('state-unavailable', 'Setting up tools from the window is not available here.', { hint: 'Run the command shown in a terminal.' });
         return ctx.toolSetup(role, tool);
       }),
     commandLineTool: (action) =>
