@@ -11,6 +11,7 @@ import { KeyfobError, toKeyfobError } from './core/errors.js';
 import { createKeyfobCore } from './core/keyfob-core.js';
 import type { KeyfobCoreInstance } from './core/keyfob-core.js';
 import { keychainServiceFor, openSettingsStore, resolveStateDir } from './core/settings/index.js';
+import { formatEnvironment, obtainToken, toolEnvironment } from './core/tools/index.js';
 import { KeytarSecretStore, SessionSecretStore } from './core/keychain/index.js';
 import type { ConnectionStatus, KeyfobCore, RevokeSummary } from './core/core-api.js';
 import type { Clock, SecretStore } from './core/ports.js';
@@ -28,11 +29,13 @@ import { ElectronNotifier } from './electron/notifier.js';
 import { SwitchableSecretStore } from './electron/secret-store-switch.js';
 import { installSecurityBaseline } from './electron/security.js';
 import { describeTimeLeft, msUntil } from './electron/time-left.js';
+import { appKeyfobInvocation, runToolSetup } from './electron/tool-setup.js';
 import { KeyfobTray } from './electron/tray.js';
 import type { TrayActions, TrayView } from './electron/tray-model.js';
 import { MainWindow } from './electron/window.js';
 import type { ApiContext } from './ipc/context.js';
 import { createApiHandlers } from './ipc/handlers.js';
+import { ProxyHealthTracker } from './ipc/proxy-health.js';
 import { registerIpcHandlers } from './ipc/register.js';
 import { SnapshotPublisher } from './ipc/snapshot.js';
 import type { ApiHandlers, Screen } from '../preload/api.js';
@@ -178,6 +181,10 @@ export async function startKeyfobApp(options: KeyfobAppOptions = {}): Promise<Ru
     onShow: () => publisher.publish(),
   });
 
+  const proxyHealth = new ProxyHealthTracker(() => clock.now(), () => {
+    tray?.refresh();
+    publisher.publish();
+  });
   const ctx: ApiContext = {
     core: () => (startError ? null : core),
     startError: () => startError,
@@ -213,6 +220,22 @@ export async function startKeyfobApp(options: KeyfobAppOptions = {}): Promise<Ru
         appImage: env.APPIMAGE ?? null,
         pathEnv: env.PATH ?? '',
       }),
+    stateDir,
+    proxyHealth,
+    toolSetup: async (role, tool) => {
+      const running = ctx.core();
+      if (!running) throw startError ?? new KeyfobError('state-unavailable', 'Keyfob is still starting.');
+      const keyfob = appKeyfobInvocation({
+        platform,
+        resourcesPath: app.isPackaged ? process.resourcesPath : null,
+        appImage: env.APPIMAGE ?? null,
+        appRoot,
+        pathEnv: env.PATH ?? '',
+      });
+      const done = await runToolSetup({ core: running, stateDir, role, tool, env, platform, home: env.HOME || os.homedir(), keyfob, nowMs: clock.now() });
+      for (const warning of done.warnings) addNotice(warning);
+      return { tool: done.tool, path: done.path, changed: done.changed };
+    },
   };
   const handlers = createApiHandlers(ctx);
   const publisher = new SnapshotPublisher(ctx, (snapshot) => window.pushSnapshot(snapshot));
@@ -232,11 +255,18 @@ export async function startKeyfobApp(options: KeyfobAppOptions = {}): Promise<Ru
       connected: !!connection?.url && connection.admin_key_stored,
       proxyUrl: connection?.url ?? null,
       problem: startError ? `Keyfob could not start: ${startError.message}` : keychainProblem,
+      proxyProblem: proxyHealth.problem(),
       busyRoles,
     };
   };
   const trayActions = createTrayActions({
     core: () => ctx.core(),
+    stateDir,
+    copySecret: async (text, leaseId) => {
+      if (!core) throw new KeyfobError('state-unavailable', 'Keyfob is still starting.');
+      await core.clipboardGuard.copy(text, leaseId);
+    },
+    proxyHealth,
     clock,
     settings: settingsOrNull,
     notify: (title, body) => notifier.notify({ title, body, urgency: 'normal' }),
@@ -258,6 +288,9 @@ export async function startKeyfobApp(options: KeyfobAppOptions = {}): Promise<Ru
   let stopLeaseEvents: (() => void) | null = null;
   const onLeaseEvent = (event: LeaseEvent): void => {
     if (event.type === 'changed') void refreshConnection();
+    // What the lease manager's own calls (renewals, retried revocations) learned about the proxy.
+    if (event.type === 'issued' || event.type === 'renewed' || event.type === 'gone') proxyHealth.succeeded();
+    if (event.type === 'revoke-failed') proxyHealth.failed(event.error);
     tray.refresh();
     publisher.publish();
   };
@@ -433,6 +466,10 @@ function inertApp(stateDir: string): RunningApp {
 
 interface TrayActionDeps {
   core: () => KeyfobCore | null;
+  stateDir: string;
+  /** Onto the clipboard as a secret, cleared later like a copied key (and when the lease ends). */
+  copySecret: (text: string, leaseId: string) => Promise<void>;
+  proxyHealth: ProxyHealthTracker;
   clock: Clock;
   settings: () => Settings | null;
   notify: (title: string, body: string) => void;
@@ -460,6 +497,7 @@ function createTrayActions(deps: TrayActionDeps): TrayActions {
     }
     const running = work(core)
       .catch((e: unknown) => {
+        deps.proxyHealth.failed(e);
         const err = toKeyfobError(e);
         deps.notify(`Keyfob: could not ${what}`, err.hint ? `${err.message} ${err.hint}` : err.message);
       })
@@ -484,6 +522,25 @@ function createTrayActions(deps: TrayActionDeps): TrayActions {
           const { lease, issued } = await core.leases.copyRoleKey(role);
           const left = describeTimeLeft(msUntil(lease.expires_at, deps.clock.now()));
           confirm(`Key for ${role} copied`, `${issued ? 'A new key was issued' : 'The live key'} (${lease.key_alias}, ${left} left).${clearNote()}`);
+        } finally {
+          deps.busyRoles.delete(role);
+        }
+      });
+    },
+    copyShellExports: (role) => {
+      if (deps.busyRoles.has(role)) return;
+      deps.busyRoles.add(role);
+      deps.refresh();
+      attempt(`copy shell exports for ${role}`, async (core) => {
+        try {
+          const url = core.getSettings().litellm_url;
+          if (!url) throw new KeyfobError('not-connected', 'Keyfob is not connected to a LiteLLM proxy.');
+          // The same lease the tools' helpers share: reused, renewed or issued under the token lock.
+          const token = await obtainToken({ core, stateDir: deps.stateDir, role, now: () => deps.clock.now(), via: 'env' });
+          if (token.action !== 'used') deps.proxyHealth.succeeded();
+          await deps.copySecret(formatEnvironment(toolEnvironment(token.lease, token.key, url), 'sh').join('\n'), token.lease.lease_id);
+          const left = describeTimeLeft(msUntil(token.lease.expires_at, deps.clock.now()));
+          confirm(`Shell exports for ${role} copied`, `Paste them into a terminal (${token.lease.key_alias}, ${left} left).${clearNote()}`);
         } finally {
           deps.busyRoles.delete(role);
         }

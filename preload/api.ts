@@ -14,9 +14,6 @@ export type { AuditEntry, CallerIdentity, ConnectionStatus, FieldError, ProbeRes
  * (it derives what it can from the rest), so main can start sending them at any time.
  */
 export type LeaseView = CoreLeaseView & {
-  /** Whether Keyfob will renew this lease before it expires. False: not renewable, at its max TTL, the person idle,
-   * or renewals failing. Only such a lease is "expiring" (amber, the tray's expiring icon, announcements). */
-  will_auto_renew?: boolean;
   /** When a tool's key helper (`keyfob token`, `keyfob env`) last asked for this lease's key (ISO-8601). */
   helper_last_used_at?: string | null;
   /** Which tool's helper keeps the lease alive ("claude-code", "codex", "shell" …), when known. */

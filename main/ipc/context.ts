@@ -4,7 +4,8 @@
 import type { ConnectionStatus, KeyfobCore, ReconcileReport } from '../core/core-api.js';
 import type { KeyfobError } from '../core/errors.js';
 import type { Settings } from '../core/types.js';
-import type { CommandLineToolAction, CommandLineToolStatus } from '../../preload/api.js';
+import type { CommandLineToolAction, CommandLineToolStatus, ToolName, ToolSetupResult } from '../../preload/api.js';
+import type { ProxyHealthTracker } from './proxy-health.js';
 
 export interface ApiContext {
   /** The running core, or null while it could not start (then `startError` says why). */
@@ -27,6 +28,12 @@ export interface ApiContext {
   settingsApplied(previous: Settings, next: Settings): Promise<void>;
   /** "Install command-line tool" (main/electron/command-line-tool.ts); absent where there is no packaged app. */
   commandLineTool?: (action: CommandLineToolAction) => Promise<CommandLineToolStatus>;
+  /** The state directory: the snapshot reads which leases tools' key helpers asked for there (tool-asks/). */
+  stateDir?: string;
+  /** "Set up" for Claude Code or Codex (main/electron/tool-setup.ts); absent: the window does not offer it. */
+  toolSetup?: (role: string, tool: ToolName) => Promise<ToolSetupResult>;
+  /** How the proxy answered lately; the handlers report the outcome of every call that goes to it. */
+  proxyHealth?: ProxyHealthTracker;
 }
 
 export interface CoreContextOptions {
@@ -35,6 +42,7 @@ export interface CoreContextOptions {
   useSessionOnlyStore?: () => Promise<void>;
   onChange?: () => void;
   notices?: () => string[];
+  stateDir?: string;
 }
 
 /** A context around a running core, for callers without the Electron app (the window's browser tests). */
@@ -50,5 +58,6 @@ export function apiContextForCore(core: KeyfobCore, opts: CoreContextOptions): A
     useSessionOnlyStore: opts.useSessionOnlyStore ?? (async () => {}),
     changed: opts.onChange ?? (() => {}),
     settingsApplied: async () => {},
+    ...(opts.stateDir ? { stateDir: opts.stateDir } : {}),
   };
 }

@@ -22,6 +22,20 @@ export function createApiHandlers(ctx: ApiContext): ApiHandlers {
     if (running) return running;
     throw ctx.startError() ?? new KeyfobError('state-unavailable', 'Keyfob is still starting.', { hint: 'Try again in a moment.' });
   };
+  /**
+   * Work that goes to the proxy: its outcome moves the proxy's health. `clears`: a success proves the proxy answered
+   * (false for calls that may be served locally, e.g. a copy of a live key).
+   */
+  const viaProxy = <T>(work: () => Promise<T> | T, clears = true): (() => Promise<T>) => async () => {
+    try {
+      const value = await work();
+      if (clears) ctx.proxyHealth?.succeeded();
+      return value;
+    } catch (e) {
+      ctx.proxyHealth?.failed(e);
+      throw e;
+    }
+  };
   /** Runs a change, then tells the app that what the window shows changed — also when the change failed halfway. */
   const changing = <T>(work: () => Promise<T> | T): Promise<IpcResult<T>> =>
     result(async () => {
@@ -39,11 +53,13 @@ export function createApiHandlers(ctx: ApiContext): ApiHandlers {
     connect: (req) =>
       changing(async () => {
         await core().connect({ url: req.url, adminKey: req.adminKey, caFile: req.caFile ?? null, allowInsecureTls: req.allowInsecureTls ?? false });
+        ctx.proxyHealth?.reset(); // connect checked the new URL and admin key
         return core().connectionStatus();
       }),
     forgetAdminKey: () =>
       changing(async () => {
         await core().forgetAdminKey();
+        ctx.proxyHealth?.reset();
         return core().connectionStatus();
       }),
     useSessionOnlyStore: () =>
@@ -51,7 +67,7 @@ export function createApiHandlers(ctx: ApiContext): ApiHandlers {
         await ctx.useSessionOnlyStore();
         return core().connectionStatus();
       }),
-    listModels: () => result(() => core().listModels()),
+    listModels: () => result(viaProxy(() => core().listModels())),
 
     saveRole: (input) => changing(() => core().saveRole(input)),
     deleteRole: (name) =>
@@ -60,18 +76,18 @@ export function createApiHandlers(ctx: ApiContext): ApiHandlers {
         return null;
       }),
 
-    issue: (role) => changing(async () => (await core().leases.issue(role)).lease),
-    copyRoleKey: (role) => changing(async () => (await core().leases.copyRoleKey(role)).lease),
+    issue: (role) => changing(viaProxy(async () => (await core().leases.issue(role)).lease)),
+    copyRoleKey: (role) => changing(viaProxy(async () => (await core().leases.copyRoleKey(role)).lease, false)),
     copyLeaseKey: (leaseId) => result(() => core().leases.copyLeaseKey(leaseId)),
     revealKey: (leaseId) => result(() => core().leases.revealKey(leaseId)),
-    renew: (leaseId) => changing(() => core().leases.renew(leaseId)),
-    revoke: (leaseId) => changing(() => core().leases.revoke(leaseId)),
-    revokeAll: () => changing(() => core().leases.revokeAll()),
+    renew: (leaseId) => changing(viaProxy(() => core().leases.renew(leaseId))),
+    revoke: (leaseId) => changing(viaProxy(() => core().leases.revoke(leaseId), false)),
+    revokeAll: () => changing(viaProxy(() => core().leases.revokeAll(), false)),
     keyInfo: (leaseId) =>
-      result(async () => {
+      result(viaProxy(async () => {
         const info = await core().keyInfo(leaseId);
         return { lease_id: leaseId, spend: info.spend, max_budget: info.max_budget };
-      }),
+      })),
 
     updateSettings: (patch) =>
       changing(async () => {
@@ -81,11 +97,10 @@ export function createApiHandlers(ctx: ApiContext): ApiHandlers {
         return next;
       }),
     auditLog: (limit) => result(() => core().auditLog(limit)),
-    // The tool setup code lives with the CLI; until the app wires it here the window does not offer the button
-    // (snapshot.features.tool_setup), and a direct call says so.
-    runToolSetup: () =>
+    runToolSetup: (role, tool) =>
       result(() => {
-        throw new KeyfobError('internal', 'Setting up tools from the window is not available in this version.', { hint: 'Run the command shown in a terminal.' });
+        if (!ctx.toolSetup) throw new KeyfobError('state-unavailable', 'Setting up tools from the window is not available here.', { hint: 'Run the command shown in a terminal.' });
+        return ctx.toolSetup(role, tool);
       }),
     commandLineTool: (action) =>
       result(() => {

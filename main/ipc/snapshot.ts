@@ -2,8 +2,22 @@
 // (URL, whether an admin key is stored, the keychain backend) — never the admin key — and lease views, which never
 // hold a key (the ledger does not have them: keys live in the secret store).
 import { defaultSettings } from '../core/settings/index.js';
-import type { AppSnapshot } from '../../preload/api.js';
+import { readToolAsks } from '../core/tools/index.js';
+import type { LeaseView as CoreLeaseView } from '../core/types.js';
+import type { AppSnapshot, LeaseView } from '../../preload/api.js';
 import type { ApiContext } from './context.js';
+
+/** `keyfob env` prints for shells (and files); `keyfob token` does not say which tool ran it. */
+const ASKED_BY = { env: 'keyfob env', token: null } as const;
+
+/** Each lease with when a tool's key helper last asked for its key: one read of tool-asks/ per snapshot. */
+function withHelperUse(leases: readonly CoreLeaseView[], stateDir: string | undefined): LeaseView[] {
+  const asks = new Map(stateDir ? readToolAsks(stateDir).map((a) => [a.lease_id, a] as const) : []);
+  return leases.map((lease) => {
+    const ask = asks.get(lease.lease_id);
+    return ask ? { ...lease, helper_last_used_at: ask.last_asked_at, helper_tool: ASKED_BY[ask.via] } : lease;
+  });
+}
 
 export async function buildSnapshot(ctx: ApiContext): Promise<AppSnapshot> {
   const core = ctx.core();
@@ -25,8 +39,10 @@ export async function buildSnapshot(ctx: ApiContext): Promise<AppSnapshot> {
     connection,
     settings: core.getSettings(),
     roles: core.listRoles(),
-    leases: core.leases.list(),
+    leases: withHelperUse(core.leases.list(), ctx.stateDir),
     notices: ctx.notices(),
+    proxy_health: ctx.proxyHealth?.health() ?? null,
+    features: { tool_setup: ctx.toolSetup !== undefined },
   };
 }
 

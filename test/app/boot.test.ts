@@ -22,7 +22,11 @@ test('a connected start shows a tray and no window, with a menu per role', async
   assert.match(fake.tray.tooltip, /no live keys/);
   assert.match(fake.tray.image.path, /build\/tray\/idle-light\.png$/);
   const host = new URL(env.sim.url).host;
-  assert.deepEqual(trayMenu().labels(), [`Connected to ${host}`, '---', 'Copy key: dev', 'Copy key: review', '---', 'Open Keyfob', 'Settings…', '---', 'Quit'], 'nothing to revoke: no Revoke all');
+  assert.deepEqual(
+    trayMenu().labels(),
+    [`Connected to ${host}`, '---', 'Copy key: dev', 'Copy key: review', 'Copy shell exports: dev', 'Copy shell exports: review', '---', 'Open Keyfob', 'Settings…', '---', 'Quit'],
+    'nothing to revoke: no Revoke all',
+  );
   assert.equal(electron.app.sandboxEnabled, true, 'every renderer sandboxed');
 });
 

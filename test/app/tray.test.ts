@@ -17,7 +17,9 @@ test('two keys for two roles: one tray entry each, with time left and copy/renew
 
   assert.ok(fake.tray.contextMenuSets >= sets + 2, 'the menu is set again after every change (Linux needs it)');
   const labels = trayMenu().labels();
-  assert.deepEqual(labels.slice(0, 6), [`Connected to ${new URL(env.sim.url).host}`, '---', 'Copy key: dev', 'Copy key: review', '---', 'Live keys (2)']);
+  assert.deepEqual(labels.slice(0, 8), [
+    `Connected to ${new URL(env.sim.url).host}`, '---', 'Copy key: dev', 'Copy key: review', 'Copy shell exports: dev', 'Copy shell exports: review', '---', 'Live keys (2)',
+  ]);
   const devEntry = trayMenu().find(`dev · ${dev.key_hint}`);
   const reviewEntry = trayMenu().find(`review · ${review.key_hint}`);
   assert.match(devEntry.label, /— 15m left$/);

@@ -63,6 +63,35 @@ describe('keyfob exec', () => {
     assert.deepEqual(keysOf(leaseIdOf(anthropicOnly)), []);
   });
 
+  it('sets exactly the variables `keyfob env` prints; --env openai|anthropic only that family and KEYFOB_*', async () => {
+    // The child prints every proxy-related variable it was given, by name.
+    const SHOW_VARS = 'console.log(JSON.stringify(Object.fromEntries(Object.entries(process.env).filter(([k]) => /^(OPENAI|ANTHROPIC|LITELLM|KEYFOB)_/.test(k) && k !== "KEYFOB_HOME"))))';
+    const printed = await keyfob(['env', 'dev', '--format', 'json'], { home });
+    assert.equal(printed.code, 0, show(printed));
+    const envVars = JSON.parse(printed.stdout) as Record<string, string>;
+    const [all, openai, anthropic] = await Promise.all([
+      keyfob(['exec', 'dev', '--', process.execPath, '-e', SHOW_VARS], { home }),
+      keyfob(['exec', 'dev', '--env', 'openai', '--', process.execPath, '-e', SHOW_VARS], { home }),
+      keyfob(['exec', 'dev', '--env', 'anthropic', '--', process.execPath, '-e', SHOW_VARS], { home }),
+    ]);
+    for (const r of [all, openai, anthropic]) assert.equal(r.code, 0, show(r));
+    const seen = (r: RunResult): Record<string, string> => JSON.parse(r.stdout) as Record<string, string>;
+    const got = seen(all);
+    assert.deepEqual(Object.keys(got).sort(), Object.keys(envVars).sort(), 'the same names as keyfob env');
+    assert.equal(got.KEYFOB_LEASE_ID, leaseIdOf(all));
+    for (const name of ['OPENAI_BASE_URL', 'OPENAI_API_BASE', 'ANTHROPIC_BASE_URL', 'LITELLM_PROXY_API_BASE']) assert.equal(got[name], envVars[name], name);
+    assert.match(got.OPENAI_API_KEY ?? '', /^sk-/);
+    assert.notEqual(got.OPENAI_API_KEY, envVars.OPENAI_API_KEY, 'exec issues a lease of its own');
+    assert.equal(got.ANTHROPIC_AUTH_TOKEN, got.OPENAI_API_KEY);
+    assert.equal(got.LITELLM_PROXY_API_KEY, got.OPENAI_API_KEY);
+    assert.match(got.KEYFOB_EXPIRES_AT ?? '', /^\d{4}-\d\d-\d\dT/);
+    assert.deepEqual(Object.keys(seen(openai)).sort(), ['KEYFOB_EXPIRES_AT', 'KEYFOB_LEASE_ID', 'OPENAI_API_BASE', 'OPENAI_API_KEY', 'OPENAI_BASE_URL']);
+    assert.deepEqual(Object.keys(seen(anthropic)).sort(), ['ANTHROPIC_AUTH_TOKEN', 'ANTHROPIC_BASE_URL', 'KEYFOB_EXPIRES_AT', 'KEYFOB_LEASE_ID']);
+    // The lease `keyfob env` made is left for the tools; the exec leases are gone.
+    const revoke = await keyfob(['lease', 'revoke', envVars.KEYFOB_LEASE_ID ?? ''], { home });
+    assert.equal(revoke.code, 0, show(revoke));
+  });
+
   it("exits with a failing command's status, and revokes", async () => {
     const failed = await keyfob(['exec', 'dev', '--', process.execPath, '-e', 'process.exit(7)'], { home });
     assert.equal(failed.code, 7, show(failed));

@@ -209,7 +209,7 @@ test('"Use with…": the exact command per tool, each copied as shown; "Set up" 
     await card.locator('details.use-with').evaluate((d) => ((d as HTMLDetailsElement).open = true));
     await card.getByRole('button', { name: 'Set up Claude Code' }).click();
     const error = card.locator('[data-tool="claude-code"] .snippet-error');
-    await eventually(async () => assert.match(await error.innerText(), /not available in this version\.\s*Run the command shown in a terminal\./));
+    await eventually(async () => assert.match(await error.innerText(), /not available here\.\s*Run the command shown in a terminal\./));
   });
 });
 

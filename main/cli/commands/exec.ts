@@ -8,11 +8,12 @@ import { constants } from 'node:os';
 import { join } from 'node:path';
 import type { KeyfobCore } from '../../core/core-api.js';
 import { toKeyfobError } from '../../core/errors.js';
+import { toolEnvironment, type ToolEnvName } from '../../core/tools/index.js';
 import type { IssuedLease, LeaseEvent } from '../../core/types.js';
 import { stringValue } from '../args.js';
 import type { CliContext, Command } from '../command.js';
 import { usageError } from '../failure.js';
-import { envVariables, leaseSummary, relativeTo, type EnvFlavor } from '../output.js';
+import { leaseSummary, relativeTo, type EnvFlavor } from '../output.js';
 import { parseEnvFlavor } from './issue.js';
 
 const RELAYED_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
@@ -27,9 +28,18 @@ export function exitCodeForSpawnError(error: NodeJS.ErrnoException): number {
   return error.code === 'ENOENT' ? 127 : 126;
 }
 
-/** The child's environment: ours, plus the proxy variables and the lease id. */
+/** What `--env openai|anthropic` leaves out: the other family's names, and LiteLLM's own (set with both only). */
+const LEFT_OUT: Record<EnvFlavor, readonly ToolEnvName[]> = {
+  both: [],
+  openai: ['ANTHROPIC_AUTH_TOKEN', 'ANTHROPIC_BASE_URL', 'LITELLM_PROXY_API_KEY', 'LITELLM_PROXY_API_BASE'],
+  anthropic: ['OPENAI_API_KEY', 'OPENAI_BASE_URL', 'OPENAI_API_BASE', 'LITELLM_PROXY_API_KEY', 'LITELLM_PROXY_API_BASE'],
+};
+
+/** The child's environment: ours, plus what `keyfob env` prints for the lease (toolEnvironment), or with `--env` its part. */
 export function childEnvironment(base: NodeJS.ProcessEnv, flavor: EnvFlavor, proxyUrl: string, issued: IssuedLease): NodeJS.ProcessEnv {
-  return { ...base, ...Object.fromEntries(envVariables(flavor, proxyUrl, issued.key)), KEYFOB_LEASE_ID: issued.lease.lease_id };
+  const vars: Partial<Record<ToolEnvName, string>> = toolEnvironment(issued.lease, issued.key, proxyUrl);
+  for (const name of LEFT_OUT[flavor]) delete vars[name];
+  return { ...base, ...vars };
 }
 
 /** A signal this soon after the "revoking…" notice belongs to the interruption that ended the command. */
@@ -176,9 +186,9 @@ export const execCommand: Command = {
   summary: 'run a command with a fresh lease in its environment; revoke it when the command ends',
   usage: 'keyfob exec ROLE [--env openai|anthropic] -- COMMAND [ARGS...]',
   description: [
-    'Issues a new lease of ROLE, runs COMMAND with OPENAI_API_KEY, OPENAI_BASE_URL (<proxy>/v1),',
-    'ANTHROPIC_BASE_URL (the proxy root) and ANTHROPIC_AUTH_TOKEN set — or only one set with --env — plus',
-    'KEYFOB_LEASE_ID. The lease is renewed while the command runs (up to its max TTL) and revoked when it exits.',
+    'Issues a new lease of ROLE and runs COMMAND with the variables `keyfob env` prints set (OPENAI_*, ANTHROPIC_*,',
+    'LITELLM_PROXY_*, KEYFOB_LEASE_ID, KEYFOB_EXPIRES_AT); --env openai|anthropic sets only that family plus the',
+    'KEYFOB_* two. The lease is renewed while the command runs (up to its max TTL) and revoked when it exits.',
     'COMMAND is looked up (PATH) before any key is issued: 127 when it is not found, 126 when it cannot run.',
     'SIGINT, SIGTERM and SIGHUP are passed to the command (a terminal Ctrl-C reaches it directly); keyfob waits',
     'for it, revokes, and exits with its status (128+N when a signal ended it). While it revokes, a further',
