@@ -561,6 +561,11 @@ function createTrayActions(deps: TrayActionDeps): TrayActions {
         const lease = await core.leases.revoke(leaseId);
         confirm('Key revoked', lease.key_alias);
       }),
+    forgetLease: (leaseId) =>
+      attempt('forget the key', async (core) => {
+        const lease = await core.leases.forget(leaseId);
+        confirm('Key forgotten', `${lease.key_alias}: its key had expired on the proxy; Keyfob stops trying to delete it.`);
+      }),
     revokeAll: () =>
       attempt('revoke all keys', async (core) => {
         const summary = await core.leases.revokeAll();

@@ -154,9 +154,10 @@ function leaseItem(lease: LeaseView, view: TrayView, actions: TrayActions): Menu
   }
   if (needsAttention(lease)) {
     const submenu: MenuItemConstructorOptions[] = [{ label: 'Retry now', click: () => actions.revoke(id) }];
-    if (actions.forgetLease) {
+    // Only once the key has expired on the proxy (which then refuses it by itself): the core refuses it before.
+    if (actions.forgetLease && lease.expires_at !== null && Date.parse(lease.expires_at) <= view.now) {
       const forget = actions.forgetLease.bind(actions);
-      submenu.push({ label: 'Forget (I deleted it on the proxy)', click: () => forget(id) });
+      submenu.push({ label: 'Forget (its key has expired)', click: () => forget(id) });
     }
     return { label, submenu };
   }

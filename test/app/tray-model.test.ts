@@ -123,7 +123,7 @@ test('the menu: status line, copy items, live keys apart from those needing atte
   const a = lease({ lease_id: 'a', minutesLeft: 42 });
   const b = lease({ lease_id: 'b', role: 'review', key_hint: 'sk-...abcd', state: 'revoking', revoke_attempts: 2, last_error: { kind: 'unreachable', message: 'down' } });
   const c = lease({ lease_id: 'c', key_hint: null, idle_will_expire: true, renewable: false, minutesLeft: 3 });
-  const d = lease({ lease_id: 'd', key_hint: 'sk-...dddd', state: 'irrevocable', ended_reason: 'expired' });
+  const d = lease({ lease_id: 'd', key_hint: 'sk-...dddd', state: 'irrevocable', ended_reason: 'expired', minutesLeft: -5 });
   const e = lease({ lease_id: 'e', key_hint: 'sk-...eeee', state: 'pending' });
   const items = trayMenuTemplate(view({ leases: [a, b, c, d, e], proxyUrl: 'https://litellm.example.com' }), { ...actions, copyShellExports: (r) => calls.push(`exports ${r}`), forgetLease: (id) => calls.push(`forget ${id}`) });
   assert.deepEqual(labels(items), [
@@ -153,7 +153,8 @@ test('the menu: status line, copy items, live keys apart from those needing atte
   assert.equal(items[0]?.enabled, false, 'the status line is information, not an action');
   assert.deepEqual(labels(sub(item(items, 'dev · sk-...wxyz'))), ['Copy', 'Renew', '---', 'Revoke']);
   assert.deepEqual(labels(sub(item(items, 'dev · keyfob'))), ['Copy', '---', 'Revoke'], 'not renewable: no Renew item at all');
-  assert.deepEqual(labels(sub(item(items, 'review ·'))), ['Retry now', 'Forget (I deleted it on the proxy)']);
+  assert.deepEqual(labels(sub(item(items, 'review ·'))), ['Retry now'], 'its key is still live: nothing to forget');
+  assert.deepEqual(labels(sub(item(items, 'dev · sk-...dddd'))), ['Retry now', 'Forget (its key has expired)']);
   assert.equal(item(items, 'dev · sk-...eeee').enabled, false);
   assert.equal(item(items, 'dev · sk-...eeee').submenu, undefined);
 
