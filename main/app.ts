@@ -256,9 +256,21 @@ export async function startKeyfobApp(options: KeyfobAppOptions = {}): Promise<Ru
       proxyUrl: connection?.url ?? null,
       problem: startError ? `Keyfob could not start: ${startError.message}` : keychainProblem,
       proxyProblem: proxyHealth.problem(),
+      commandLineToolInstalled,
       busyRoles,
     };
   };
+  // Whether `keyfob` is on the PATH, for the tray's first-run item; read once at start and after an install.
+  let commandLineToolInstalled: boolean | null = null;
+  const readCommandLineTool = async (action: 'status' | 'install'): Promise<string | null> => {
+    const status = await ctx.commandLineTool?.(action);
+    if (!status) return null;
+    // Only the packaged app carries the launcher: from a checkout the item is not offered (npm install -g . is).
+    commandLineToolInstalled = app.isPackaged ? status.installed : null;
+    tray?.refresh();
+    return status.message;
+  };
+  void readCommandLineTool('status').catch(() => undefined);
   const trayActions = createTrayActions({
     core: () => ctx.core(),
     stateDir,
@@ -275,6 +287,12 @@ export async function startKeyfobApp(options: KeyfobAppOptions = {}): Promise<Ru
     refresh: () => tray?.refresh(),
     open: (screen) => window.show(screen),
     quit: () => lifecycle?.quit('quit'),
+    installCommandLineTool: () => {
+      readCommandLineTool('install').then(
+        (message) => notifier.notify({ title: 'Keyfob command-line tool', body: message ?? 'Not available here.', urgency: 'normal' }),
+        (e: unknown) => notifier.notify({ title: 'Keyfob: could not install the command-line tool', body: toKeyfobError(e).message, urgency: 'normal' }),
+      );
+    },
   });
   const tray = new KeyfobTray({
     platform,
@@ -479,6 +497,7 @@ interface TrayActionDeps {
   refresh: () => void;
   open: (screen?: Screen) => void;
   quit: () => void;
+  installCommandLineTool: () => void;
 }
 
 /**
@@ -574,6 +593,7 @@ function createTrayActions(deps: TrayActionDeps): TrayActions {
       }),
     open: (screen) => deps.open(screen),
     quit: () => deps.quit(),
+    installCommandLineTool: () => deps.installCommandLineTool(),
   };
 }
 

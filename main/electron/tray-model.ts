@@ -30,6 +30,8 @@ export interface TrayView {
   proxyUrl?: string | null;
   /** What is wrong with the proxy lately, e.g. "the proxy is unreachable since 10:02"; null when it answers. */
   proxyProblem?: string | null;
+  /** Whether `keyfob` is on the PATH from the app (Settings → Install command-line tool); null or absent: unknown. */
+  commandLineToolInstalled?: boolean | null;
 }
 
 export interface TrayActions {
@@ -46,6 +48,8 @@ export interface TrayActions {
   copyShellExports?(role: string): void;
   /** Drops a lease Keyfob cannot delete from its list (the person deleted the key by hand). Shows when wired. */
   forgetLease?(leaseId: string): void;
+  /** First run: put the app's `keyfob` launcher on the PATH. */
+  installCommandLineTool?(): void;
 }
 
 export interface TrayStatus {
@@ -174,10 +178,17 @@ export function trayMenuTemplate(view: TrayView, actions: TrayActions): MenuItem
 
   if (view.problem) {
     items.push({ label: 'Fix in Keyfob…', click: () => actions.open('connect') }, separator);
-  } else if (!view.connected) {
-    items.push({ label: 'Connect to a LiteLLM proxy…', click: () => actions.open('connect') }, separator);
-  } else if (view.roles.length === 0) {
-    items.push({ label: 'Create a role…', click: () => actions.open('roles') }, separator);
+  } else if (!view.connected || view.roles.length === 0) {
+    // First run: what to do next, and the command-line tool the tools' helpers will run.
+    const next = !view.connected
+      ? { label: 'Connect to a LiteLLM proxy…', click: () => actions.open('connect') }
+      : { label: 'Create a role…', click: () => actions.open('roles') };
+    items.push(next);
+    if (view.commandLineToolInstalled === false && actions.installCommandLineTool) {
+      const install = actions.installCommandLineTool.bind(actions);
+      items.push({ label: 'Install command-line tool…', click: () => install() });
+    }
+    items.push(separator);
   } else {
     for (const role of view.roles) {
       const busy = view.busyRoles.has(role.name);

@@ -182,6 +182,16 @@ test('the menu hides what does not apply: no shell exports or forget unless wire
 test('the menu guides a person who is not set up, is busy, or turned revoke-on-quit off', () => {
   assert.deepEqual(labels(trayMenuTemplate(view({ connected: false }), actions)).slice(0, 4), ['Not connected to a LiteLLM proxy', '---', 'Connect to a LiteLLM proxy…', '---']);
   assert.deepEqual(labels(trayMenuTemplate(view({ roles: [] }), actions)).slice(2, 4), ['Create a role…', '---']);
+  // The first run also offers the command-line tool, while `keyfob` is not on the PATH.
+  calls.length = 0;
+  const withInstall = { ...actions, installCommandLineTool: () => calls.push('install-cli') };
+  const firstRun = trayMenuTemplate(view({ connected: false, commandLineToolInstalled: false }), withInstall);
+  assert.deepEqual(labels(firstRun).slice(2, 5), ['Connect to a LiteLLM proxy…', 'Install command-line tool…', '---']);
+  click(item(firstRun, 'Install command-line tool'));
+  assert.deepEqual(calls, ['install-cli']);
+  assert.equal(labels(trayMenuTemplate(view({ roles: [], commandLineToolInstalled: true }), withInstall)).includes('Install command-line tool…'), false, 'installed: not offered');
+  assert.equal(labels(trayMenuTemplate(view({ roles: [], commandLineToolInstalled: null }), withInstall)).includes('Install command-line tool…'), false, 'unknown: not offered');
+  assert.equal(labels(trayMenuTemplate(view({ commandLineToolInstalled: false }), withInstall)).includes('Install command-line tool…'), false, 'set up: Settings has it');
   const broken = trayMenuTemplate(view({ problem: 'Keyfob could not start: disk full.' }), actions);
   assert.deepEqual(broken.slice(0, 3).map((i) => [i.label ?? '---', i.enabled ?? true]), [['Keyfob could not start: disk full.', false], ['---', true], ['Fix in Keyfob…', true]]);
   const down = trayMenuTemplate(view({ proxyUrl: 'http://127.0.0.1:4000', proxyProblem: 'the admin key was rejected' }), actions);
