@@ -170,7 +170,7 @@ describe('keyfob connect, status, models, role, log', () => {
     assert.equal(missingName.code, 2, show(missingName));
     assert.match(missingName.stderr, /NAME: missing/);
     assert.equal(ttlOverMax.code, 2, show(ttlOverMax));
-    assert.match(ttlOverMax.stderr, /--ttl: must not exceed max_ttl/);
+    assert.match(ttlOverMax.stderr, /--ttl: must not exceed --max-ttl \(9h > 8h\)/);
 
     const list = await keyfob(['role', 'list', '--json'], { home });
     assert.deepEqual(JSON.parse(list.stdout), [], 'nothing invalid was saved');

@@ -129,6 +129,8 @@ describe('CLI messages (issue 15)', () => {
     const bad = await run(['config', 'set', 'request-timeout', '50m']);
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /^keyfob: request-timeout: must be between 1s and 5m$/m);
+    const over = await run(['config', 'set', 'default-lease-ttl', '2d']);
+    assert.match(over.stderr, /^keyfob: default-lease-ttl: must not exceed max-lease-ttl \(2d > 1d\)$/m, 'the other setting by the name people type');
     const url = await run(['config', 'set', 'url', 'http://127.0.0.1:1']);
     assert.equal(url.code, 2);
     assert.match(url.stderr, /^hint: run `keyfob connect --url URL`/m);

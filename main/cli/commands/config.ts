@@ -69,6 +69,14 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
   flag('notifications', 'notifications', 'desktop notifications from the app'),
 ];
 
+/** "must not exceed max_lease_ttl_seconds" reads "must not exceed max-lease-ttl": the names the person types. */
+function inConfigNames(message: string): string {
+  return message.replace(/\b[a-z]+(?:_[a-z]+)+\b/g, (word) => {
+    const name = word.replace(/_/g, '-').replace(/-seconds$/, '');
+    return CONFIG_KEYS.some((k) => k.name === name) ? name : word;
+  });
+}
+
 /** `request_timeout_seconds` (the file's name) and `request-timeout` both find the same key. */
 export function findConfigKey(raw: string): ConfigKey {
   const typed = raw.trim().toLowerCase().replace(/_/g, '-').replace(/-seconds$/, '').replace(/^litellm-url$/, 'url').replace(/^revoke-on\./, 'revoke-on-');
@@ -159,8 +167,9 @@ export const configSetCommand: Command = {
       } catch (e) {
         // The core names the file's field (request_timeout_seconds); the person typed the key's name.
         if (e instanceof KeyfobError && e.kind === 'validation' && e.fields.length) {
-          throw usageError(`${key.name}: ${e.fields.map((f) => f.message).join('; ')}`, {
-            fields: e.fields.map((f) => ({ field: key.name, message: f.message })),
+          const messages = e.fields.map((f) => inConfigNames(f.message));
+          throw usageError(`${key.name}: ${messages.join('; ')}`, {
+            fields: messages.map((message) => ({ field: key.name, message })),
             hint: `${key.name}: ${key.help}`,
           });
         }

@@ -110,7 +110,9 @@ async function warnUnknownModels(ctx: CliContext, core: KeyfobCore, models: read
 /** The core names role fields (`tpm_limit`); the person typed flags (`--tpm`). */
 export function withFlagNames(e: unknown): unknown {
   if (!isKeyfobError(e) || e.kind !== 'validation' || !e.fields.length) return e;
-  const fields = e.fields.map((f) => ({ field: FLAG_FOR_FIELD[f.field] ?? f.field, message: f.message }));
+  // A message may name another field too ("must not exceed max_ttl"): that one reads as its flag as well.
+  const inFlags = (message: string): string => message.replace(/\b[a-z][a-z_]*[a-z]\b/g, (word) => (word.includes('_') ? FLAG_FOR_FIELD[word] ?? word : word));
+  const fields = e.fields.map((f) => ({ field: FLAG_FOR_FIELD[f.field] ?? f.field, message: inFlags(f.message) }));
   return usageError(fields.length === 1 ? e.message : `invalid role: ${fields.length} invalid values`, { fields });
 }
 
