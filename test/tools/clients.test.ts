@@ -206,7 +206,9 @@ describe('real clients against the simulator', { concurrency: false }, () => {
         'for i in $(seq 100); do gdbus call --session --dest org.freedesktop.secrets --object-path /org/freedesktop/secrets ' +
         '--method org.freedesktop.Secret.Service.ReadAlias default 2>/dev/null | grep -q collection/login && break; sleep 0.05; done; ' +
         'echo "BUS=$DBUS_SESSION_BUS_ADDRESS" && exec sleep 600'],
-    { stdio: ['ignore', 'pipe', 'ignore'], detached: true });
+    // Its own HOME: a second gnome-keyring on the suite's HOME shares its keyring files, and the suite's daemon,
+    // written to by the tests beside this one, would overwrite what this one stored.
+    { stdio: ['ignore', 'pipe', 'ignore'], detached: true, env: { ...process.env, HOME: tempHome('tools-locked-keyring') } });
     try {
       const bus = await new Promise<string>((resolve, reject) => {
         let seen = '';
