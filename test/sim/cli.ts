@@ -18,7 +18,9 @@ const USAGE = `Usage: npm run sim -- [options]
   --key-cache-ttl <ms>    per-replica key cache: a key stays accepted this long after delete/update/block (default 0)
   --list-rejects-full-object  play an L proxy older than 1.61.3 (/key/list rejects return_full_object)
   --config <json>         more config as JSON: {"upperboundKeyGenerateParams":…, "defaultKeyGenerateParams":…,
-                          "keyGenerationSettings":…, "users":[{"user_id","user_role"}], "teams":[{"team_id","members"}]}
+                          "keyGenerationSettings":…, "users":[{"user_id","user_role"}], "teams":[{"team_id","members"}],
+                          "generateOmitsToken":true (era L ≤1.58), "updateUnknownKeyDelayMs":n, "spendFlushMs":n,
+                          "readinessFails":true}
   --no-db                 play a proxy started without a database
   --models <a,b,...>      the proxy's models (default gpt-4o,gpt-4o-mini,claude-sonnet-4)
   --completion-cost <usd> spend added per /chat/completions call (default 0.01)

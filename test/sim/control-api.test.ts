@@ -111,4 +111,14 @@ describe('/__sim/ control API', () => {
   test('an unknown control → 404', async () => {
     assert.equal((await control('POST', 'self-destruct')).status, 404);
   });
+
+  test('POST config takes the release/config switches (readinessFails, spendFlushMs, …) and rejects wrong types', async () => {
+    assert.equal((await control('POST', 'config', { readinessFails: true, spendFlushMs: 10_000 })).status, 200);
+    assert.equal((await call(sim, 'GET', '/health/readiness', { key: null })).status, 503);
+    assert.equal(((await control('GET', 'config')).json as { spendFlushMs: number }).spendFlushMs, 10_000);
+    assert.equal((await control('POST', 'config', { readinessFails: 'yes' })).status, 400);
+    assert.equal((await control('POST', 'config', { updateUnknownKeyDelayMs: -1 })).status, 400);
+    assert.equal((await control('POST', 'config', { readinessFails: false, spendFlushMs: 0 })).status, 200);
+    assert.equal((await call(sim, 'GET', '/health/readiness', { key: null })).status, 200);
+  });
 });

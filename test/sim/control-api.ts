@@ -34,6 +34,21 @@ function clockState(sim: Simulator) {
   return { now, iso: new Date(now).toISOString() };
 }
 
+const BOOLEAN_FIELDS = ['generateOmitsToken', 'readinessFails'];
+const MS_FIELDS = ['updateUnknownKeyDelayMs', 'spendFlushMs'];
+
+/** The switches a typo would silently turn on or off: true/false, and ms counts >= 0. */
+function configTypeError(body: Record<string, unknown>): string | null {
+  for (const name of BOOLEAN_FIELDS) {
+    if (name in body && typeof body[name] !== 'boolean') return `${name} must be true or false`;
+  }
+  for (const name of MS_FIELDS) {
+    const ms = body[name];
+    if (name in body && !(typeof ms === 'number' && Number.isFinite(ms) && ms >= 0)) return `${name} must be a number of ms >= 0`;
+  }
+  return null;
+}
+
 export function handleControl(sim: Simulator, method: string, path: string, query: URLSearchParams, body: unknown): SimResponse {
   const action = `${method} ${path.slice(PREFIX.length)}`;
   try {
@@ -103,6 +118,8 @@ export function handleControl(sim: Simulator, method: string, path: string, quer
         if (typeof body !== 'object' || body === null || Array.isArray(body)) return bad('body must be an object of config fields');
         const unknown = Object.keys(body).filter((name) => !(name in sim.config));
         if (unknown.length) return bad(`unknown config field(s): ${unknown.join(', ')}`);
+        const wrong = configTypeError(body as Record<string, unknown>);
+        if (wrong) return bad(wrong);
         Object.assign(sim.config, body as Partial<SimConfig>);
         return ok(sim.config);
       }

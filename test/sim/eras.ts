@@ -5,7 +5,8 @@
 //   is meant). A row whose boundary falls inside an era takes the value of the era's representative release:
 //   - L at 1.63.14: auth messages of "≤1.63" (unknown sk- key: `Key doesn't exist in db`; no DB: sk- check first, then
 //     401 `No connected db.`), no `x-litellm-api-key`, no team_member_permissions check (≥1.66), budget checked on every
-//     route (<1.67.5), `/key/list` accepts `return_full_object` unless `listRejectsFullObject` plays ≤1.61.1.
+//     route (<1.67.5), `/key/list` accepts `return_full_object` unless `listRejectsFullObject` plays ≤1.61.1, generate's
+//     `token` is the plaintext unless `generateOmitsToken` plays ≤1.58 (no `token` field).
 //   - M at 1.74.9: "≥1.71" auth messages and DB-first ordering (≥1.71.2), Malformed adds ` Passed in: …` (≤1.74),
 //     delete of nothing 404 (≥1.68.2), internal users update any personal key (≤1.77.5), team 400 on update.
 //   - C at 1.80.9: team missing on update 404 (≥1.80.5), `key` must start `sk-` (≥1.76).

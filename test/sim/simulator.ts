@@ -16,6 +16,7 @@ import { KeyCache } from './key-cache.js';
 import { hashKey, isExpired, KeyStore, keyName, newPlaintextKey, toSimKey } from './key-store.js';
 import type { KeyRecord } from './key-store.js';
 import { addDuration } from './duration.js';
+import { flushSpend } from './spend-flush.js';
 import { redactDeep, redactQuery } from './request-log.js';
 import { errorTypeForStatus, NOT_FOUND, proxyErrorBody, SimHttpError, validationError } from './responses.js';
 import type { SimResponse } from './responses.js';
@@ -131,6 +132,10 @@ export class Simulator implements SimState {
       upperboundKeyGenerateParams: opts.upperboundKeyGenerateParams ?? null,
       defaultKeyGenerateParams: opts.defaultKeyGenerateParams ?? null,
       keyGenerationSettings: opts.keyGenerationSettings ?? null,
+      generateOmitsToken: opts.generateOmitsToken ?? false,
+      updateUnknownKeyDelayMs: nonNegative('updateUnknownKeyDelayMs', opts.updateUnknownKeyDelayMs ?? 0),
+      spendFlushMs: nonNegative('spendFlushMs', opts.spendFlushMs ?? 0),
+      readinessFails: opts.readinessFails ?? false,
     };
     this.databaseConnected = opts.database ?? true;
     this.masterKey = opts.masterKey ?? 'sk-admin';
@@ -243,11 +248,13 @@ export class Simulator implements SimState {
 
   /** What the database holds: expired keys included, deleted ones not. */
   keys(): SimKey[] {
+    flushSpend(this);
     return this.store.all().map(toSimKey);
   }
 
   /** Keys a client could still use: not expired at the server clock, not deleted. */
   liveKeys(): SimKey[] {
+    flushSpend(this);
     const now = this.clock.now();
     return this.store.all().filter((row) => !isExpired(row, now)).map(toSimKey);
   }
@@ -433,6 +440,7 @@ export class Simulator implements SimState {
   }
 
   private handle(request: RouteRequest): SimResponse {
+    flushSpend(this);
     try {
       return route(request.method, request.path)(request, this);
     } catch (e) {
@@ -502,6 +510,11 @@ export class Simulator implements SimState {
       res.end('Internal Server Error');
     }
   }
+}
+
+function nonNegative(name: string, ms: number): number {
+  if (!Number.isFinite(ms) || ms < 0) throw new RangeError(`${name} must be a finite number of ms >= 0, got ${ms}`);
+  return ms;
 }
 
 /** '/api/v1/' → '/api/v1'; '' stays ''. */

@@ -20,6 +20,14 @@ export interface SimConfig {
   upperboundKeyGenerateParams: SimKeyParamLimits | null;
   defaultKeyGenerateParams: SimDefaultKeyParams | null;
   keyGenerationSettings: SimKeyGenerationSettings | null;
+  /** Era L only: play ≤1.58, whose generate answer has no `token` field. */
+  generateOmitsToken: boolean;
+  /** Sim-clock ms an update of an unknown key spends in its 3 back-off retries before the 401/404. */
+  updateUnknownKeyDelayMs: number;
+  /** Sim-clock ms before spend charged by a model call reaches the database (budget checks, /key/info). 0: at once. */
+  spendFlushMs: number;
+  /** `/health/readiness` answers 503 `Service Unhealthy (…)`: its DB check raised. */
+  readinessFails: boolean;
 }
 
 export interface SimState {

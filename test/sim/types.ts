@@ -82,6 +82,23 @@ export interface SimOptions {
   defaultKeyGenerateParams?: SimDefaultKeyParams;
   /** `litellm_settings.key_generation_settings`. */
   keyGenerationSettings?: SimKeyGenerationSettings;
+  /**
+   * Era L only: play a release ≤1.58, whose `/key/generate` answer has no `token` field (`token_id` is still there).
+   * Default false (L plays 1.59–1.67.0: `token` = the plaintext).
+   */
+  generateOmitsToken?: boolean;
+  /**
+   * `/key/update` of an unknown key retries up to 3 times with back-off (0–3 s) before it answers: this many ms pass on
+   * the sim clock before the (unchanged) 401/404. Default 0.
+   */
+  updateUnknownKeyDelayMs?: number;
+  /**
+   * Spend is flushed to the database every 10 s (so keys overshoot their budget): spend a model call charges becomes
+   * visible to the budget check, `/key/info` and `keys()` only this many ms later on the sim clock. Default 0: at once.
+   */
+  spendFlushMs?: number;
+  /** `/health/readiness` fails its DB check: 503 `{"detail":"Service Unhealthy (…)"}`. Default false. */
+  readinessFails?: boolean;
   /** Default true; false plays a proxy started without a database ("DB not connected"). */
   database?: boolean;
   /** Default ['gpt-4o', 'gpt-4o-mini', 'claude-sonnet-4']. */

@@ -9,6 +9,8 @@ export function liveliness(): SimResponse {
 }
 
 export function readiness(_req: RouteRequest, state: SimState): SimResponse {
+  // The readiness DB check raised: `HTTPException(503, detail=f"Service Unhealthy ({e})")`.
+  if (state.config.readinessFails) return { status: 503, body: { detail: 'Service Unhealthy (simulated: database check failed)' } };
   const common = { cache: null, litellm_version: state.version, success_callbacks: [] };
   if (!state.databaseConnected) return json({ status: 'healthy', db: 'Not connected', ...common });
   return json({ status: 'connected', db: 'connected', ...common, last_updated: isoUpdate(state.nowUs()) });

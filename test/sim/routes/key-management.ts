@@ -261,6 +261,8 @@ export function generateKey(req: RouteRequest, state: SimState): SimResponse {
   const zoneOffset = state.rules.calendarExpires ? zoneOffsetMinutes(state.config.timezone) : 0;
   const answer = generateResponseJson(row, plaintext, data, (us) => isoGenerateInZone(us, zoneOffset));
   if (state.rules.generateToken === 'plaintext') answer.token = plaintext;
+  // ≤1.58 (inside era L): GenerateKeyResponse had no `token` field yet.
+  if (state.era === 'L' && state.config.generateOmitsToken) delete answer.token;
   return json(answer);
 }
 
@@ -302,6 +304,8 @@ export function updateKey(req: RouteRequest, state: SimState): SimResponse {
   const sent = data.key as string;
   const row = state.store.find(sent);
   if (!row) {
+    // The proxy retries the lookup up to 3 times with back-off before it gives up: that time passes on the server.
+    state.clock.advance(state.config.updateUnknownKeyDelayMs);
     throw rules.updateUnknownKey.status === 404
       ? proxyError(state.era, 404, rules.updateUnknownKey.type, `Key not found. Key=${tokenOf(sent)}`)
       : proxyError(state.era, 401, rules.updateUnknownKey.type,

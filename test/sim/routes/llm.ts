@@ -6,6 +6,7 @@ import { authenticate, presentedKey } from '../auth.js';
 import type { Caller } from '../auth.js';
 import { FLAVOR_RULES } from '../flavors.js';
 import { hashKey } from '../key-store.js';
+import { chargeSpend } from '../spend-flush.js';
 import { SimHttpError, json, proxyError, validationError } from '../responses.js';
 import type { SimResponse } from '../responses.js';
 import type { RouteRequest, SimState } from '../state.js';
@@ -92,7 +93,7 @@ function authorizeModelCall(caller: Caller, state: SimState, model: string | nul
     throw proxyError(state.flavor, 400, 'bad_request_error',
       `Invalid model name passed in model=${model ?? 'None'}. Call \`/v1/models\` to view available models for your key.`, 'model');
   }
-  if (caller.kind === 'virtual') caller.row.spend += state.completionCost;
+  if (caller.kind === 'virtual') chargeSpend(state, caller.row, state.completionCost);
 }
 
 interface ModelRequest {
