@@ -19,7 +19,7 @@ const USAGE = `Usage: npm run sim -- [options]
   --list-rejects-full-object  play an L proxy older than 1.61.3 (/key/list rejects return_full_object)
   --config <json>         more config as JSON: {"upperboundKeyGenerateParams":…, "defaultKeyGenerateParams":…,
                           "keyGenerationSettings":…, "users":[{"user_id","user_role"}], "teams":[{"team_id","members"}],
-                          "generateOmitsToken":true (era L ≤1.58), "updateUnknownKeyDelayMs":n, "spendFlushMs":n,
+                          "generateOmitsToken":true (era L ≤1.58), "updateUnknownKeyDelayMs":n, "spendFlushMs":n, "budgetResetJobMs":n,
                           "readinessFails":true}
   --no-db                 play a proxy started without a database
   --models <a,b,...>      the proxy's models (default gpt-4o,gpt-4o-mini,claude-sonnet-4)

@@ -35,7 +35,7 @@ function clockState(sim: Simulator) {
 }
 
 const BOOLEAN_FIELDS = ['generateOmitsToken', 'readinessFails'];
-const MS_FIELDS = ['updateUnknownKeyDelayMs', 'spendFlushMs'];
+const MS_FIELDS = ['updateUnknownKeyDelayMs', 'spendFlushMs', 'budgetResetJobMs'];
 
 /** The switches a typo would silently turn on or off: true/false, and ms counts >= 0. */
 function configTypeError(body: Record<string, unknown>): string | null {

@@ -53,6 +53,24 @@ describe('release and configuration details', () => {
     assert.equal(envelope(refused).message, 'Budget has been exceeded! Current cost: 1, Max budget: 0.5');
   });
 
+  test('budgetResetJobMs: a spent budget comes back at the job run after budget_reset_at, not at budget_reset_at itself', async () => {
+    const s = await start({ era: 'M', budgetResetJobMs: 600_000, completionCost: 1 });
+    await call(s, 'GET', '/health/liveliness', { key: null }); // the job's clock starts here: runs at +10 min, +20 min …
+    s.clock.advance(60_000);
+    const { key } = await generate(s, { max_budget: 1, budget_duration: '30m' }); // budget_reset_at: +31 min
+    assert.equal((await chat(s, key)).status, 200);
+    assert.equal(envelope(await chat(s, key)).type, 'budget_exceeded');
+    const info = async () => ((await call(s, 'GET', `/key/info?key=${key}`)).json as { info: { spend: number; budget_reset_at: string } }).info;
+    const firstReset = Date.parse((await info()).budget_reset_at);
+    s.clock.advance(30 * 60_000 + 1_000); // +31 min: past budget_reset_at, but the job last ran at +30 min
+    assert.equal(envelope(await chat(s, key)).type, 'budget_exceeded', 'the reset waits for the job');
+    s.clock.advance(9 * 60_000); // +40 min: the job's run resets it
+    assert.equal((await chat(s, key)).status, 200, 'spend back at 0');
+    const after = await info();
+    assert.equal(after.spend, 1);
+    assert.ok(Date.parse(after.budget_reset_at) > firstReset, 'the next reset is counted from the job run');
+  });
+
   test('readinessFails: /health/readiness answers 503 {"detail":"Service Unhealthy (…)"}, liveliness still 200', async () => {
     const s = await start({ readinessFails: true });
     const res = await call(s, 'GET', '/health/readiness', { key: null });

@@ -135,6 +135,7 @@ export class Simulator implements SimState {
       generateOmitsToken: opts.generateOmitsToken ?? false,
       updateUnknownKeyDelayMs: nonNegative('updateUnknownKeyDelayMs', opts.updateUnknownKeyDelayMs ?? 0),
       spendFlushMs: nonNegative('spendFlushMs', opts.spendFlushMs ?? 0),
+      budgetResetJobMs: nonNegative('budgetResetJobMs', opts.budgetResetJobMs ?? 0),
       readinessFails: opts.readinessFails ?? false,
     };
     this.databaseConnected = opts.database ?? true;

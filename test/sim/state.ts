@@ -26,6 +26,11 @@ export interface SimConfig {
   updateUnknownKeyDelayMs: number;
   /** Sim-clock ms before spend charged by a model call reaches the database (budget checks, /key/info). 0: at once. */
   spendFlushMs: number;
+  /**
+   * Sim-clock ms between runs of the budget-reset job (LiteLLM: about 600 s). At each run, a key whose
+   * `budget_reset_at` has passed gets its spend set to 0 and its next reset computed from then. 0: never reset.
+   */
+  budgetResetJobMs: number;
   /** `/health/readiness` answers 503 `Service Unhealthy (…)`: its DB check raised. */
   readinessFails: boolean;
 }

@@ -97,6 +97,11 @@ export interface SimOptions {
    * visible to the budget check, `/key/info` and `keys()` only this many ms later on the sim clock. Default 0: at once.
    */
   spendFlushMs?: number;
+  /**
+   * Budgets reset by a job that runs every ~600 s, not at `budget_reset_at` itself (so keys overshoot): every this many
+   * ms on the sim clock, keys past their `budget_reset_at` get spend 0 and a new reset time. Default 0: never.
+   */
+  budgetResetJobMs?: number;
   /** `/health/readiness` fails its DB check: 503 `{"detail":"Service Unhealthy (…)"}`. Default false. */
   readinessFails?: boolean;
   /** Default true; false plays a proxy started without a database ("DB not connected"). */
