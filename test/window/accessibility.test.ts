@@ -5,7 +5,7 @@ import { after, before, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { axeViolations } from './axe.js';
 import { eventually } from './bridge.js';
-import { WindowSuite } from './harness.js';
+import { WindowSuite, issueFromKeys as issue } from './harness.js';
 import type { AppOptions, AppUnderTest } from './harness.js';
 
 const ROLES = [
@@ -38,19 +38,6 @@ async function scanBothSchemes(page: Page, state: string, found: string[]): Prom
 async function openTab(page: Page, name: string): Promise<void> {
   await page.getByRole('tab', { name: new RegExp(`^${name}`) }).click();
   await page.getByRole('heading', { level: 1, name, exact: true }).waitFor();
-}
-
-async function issue(app: AppUnderTest, role: string): Promise<string> {
-  const before = new Set(app.liveLeases().map((l) => l.lease_id));
-  await app.page.getByLabel('Role', { exact: true }).selectOption(role);
-  await app.page.getByRole('button', { name: 'Issue key', exact: true }).click();
-  const lease = await eventually(() => {
-    const fresh = app.liveLeases().find((l) => !before.has(l.lease_id));
-    assert.ok(fresh);
-    return fresh;
-  });
-  await app.row(lease.lease_id).waitFor();
-  return lease.lease_id;
 }
 
 /** The text of every live region on the page (status, alert, aria-live), in document order. */

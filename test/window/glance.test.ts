@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Locator } from 'playwright-core';
 import { eventually } from './bridge.js';
-import { START, WindowSuite } from './harness.js';
+import { START, WindowSuite, issueFromKeys as issue } from './harness.js';
 import type { AppOptions, AppUnderTest } from './harness.js';
 
 const ROLES = [
@@ -25,19 +25,6 @@ async function withApp(opts: AppOptions, run: (app: AppUnderTest) => Promise<voi
     await app.page.getByRole('tab', { name: /Keys/, selected: true }).waitFor();
     await run(app);
   });
-}
-
-async function issue(app: AppUnderTest, role: string): Promise<string> {
-  const before = new Set(app.liveLeases().map((l) => l.lease_id));
-  await app.page.getByLabel('Role', { exact: true }).selectOption(role);
-  await app.page.getByRole('button', { name: 'Issue key', exact: true }).click();
-  const lease = await eventually(() => {
-    const fresh = app.liveLeases().find((l) => !before.has(l.lease_id));
-    assert.ok(fresh);
-    return fresh;
-  });
-  await app.row(lease.lease_id).waitFor();
-  return lease.lease_id;
 }
 
 /** The horizontal scale of a bar's fill, from its transform. */

@@ -26,7 +26,7 @@ import { FakeClock, flush } from '../support/fake-clock.js';
 import type { Simulator } from '../sim/index.js';
 import { startSimulator } from '../sim/index.js';
 import type { BuiltFiles } from './bridge.js';
-import { buildAndServe, launchBrowser, SCREENSHOT_DIR, WindowSession } from './bridge.js';
+import { buildAndServe, eventually, launchBrowser, SCREENSHOT_DIR, WindowSession } from './bridge.js';
 
 export const START = Date.parse('2026-03-02T09:00:00.000Z');
 
@@ -258,4 +258,18 @@ export class AppUnderTest {
     await this.sim?.close();
     if (this.stateDir) await rm(this.stateDir, { recursive: true, force: true });
   }
+}
+
+/** Issues a key for `role` from the Keys screen's picker, as a person would; resolves to the new lease's id once its row shows. */
+export async function issueFromKeys(app: AppUnderTest, role: string): Promise<string> {
+  const before = new Set(app.liveLeases().map((l) => l.lease_id));
+  await app.page.getByLabel('Role', { exact: true }).selectOption(role);
+  await app.page.getByRole('button', { name: 'Issue key', exact: true }).click();
+  const lease = await eventually(() => {
+    const fresh = app.liveLeases().find((l) => !before.has(l.lease_id));
+    assert.ok(fresh);
+    return fresh;
+  });
+  await app.row(lease.lease_id).waitFor();
+  return lease.lease_id;
 }
