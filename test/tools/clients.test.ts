@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { hashKey, llmCalls, SIM_REPLY, startSimulator, type Simulator } from '../sim/index.js';
 import { BIN, assertBuilt, baseEnv, collect, keyfob, show, tempHome, type RunResult } from '../cli/harness.js';
+import { withoutSession } from '../support/session-env.js';
 
 const TOOLS = fileURLToPath(new URL('.', import.meta.url));
 const CLAUDE = join(TOOLS, 'node_modules', '.bin', 'claude');
@@ -206,9 +207,9 @@ describe('real clients against the simulator', { concurrency: false }, () => {
         'for i in $(seq 100); do gdbus call --session --dest org.freedesktop.secrets --object-path /org/freedesktop/secrets ' +
         '--method org.freedesktop.Secret.Service.ReadAlias default 2>/dev/null | grep -q collection/login && break; sleep 0.05; done; ' +
         'echo "BUS=$DBUS_SESSION_BUS_ADDRESS" && exec sleep 600'],
-    // Its own HOME: a second gnome-keyring on the suite's HOME shares its keyring files, and the suite's daemon,
-    // written to by the tests beside this one, would overwrite what this one stored.
-    { stdio: ['ignore', 'pipe', 'ignore'], detached: true, env: { ...process.env, HOME: tempHome('tools-locked-keyring') } });
+    // Its own HOME and none of the suite's session variables: a second gnome-keyring on the suite's HOME shares its
+    // keyring files, and one that sees GNOME_KEYRING_CONTROL hands --unlock to the suite's daemon instead of starting.
+    { stdio: ['ignore', 'pipe', 'ignore'], detached: true, env: withoutSession('keyfob-tools-keyring-') });
     try {
       const bus = await new Promise<string>((resolve, reject) => {
         let seen = '';
