@@ -6,21 +6,8 @@ import { accessSync, constants as fsConstants } from 'node:fs';
 import path from 'node:path';
 import type { KeyfobCore } from '../core/core-api.js';
 import { KeyfobError } from '../core/errors.js';
-import { resolveTTLs } from '../core/roles/index.js';
 import { defaultStateDir } from '../core/settings/index.js';
-import {
-  claudeSettingsPath,
-  codexConfigPath,
-  codexProfilePath,
-  helperArgv,
-  helperRefreshMs,
-  planClaudeSetup,
-  planCodexSetup,
-  readConfigText,
-  shellCommandLine,
-  writeFileChange,
-} from '../core/tools/index.js';
-import type { FileChange } from '../core/tools/index.js';
+import { helperSetup, planToolSetup, writeFileChange } from '../core/tools/index.js';
 import type { ToolName, ToolSetupResult } from '../../preload/api.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -78,33 +65,9 @@ export interface ToolSetupInput {
 
 /** Merges the helper into the tool's configuration (each file with a dated backup), as `keyfob setup TOOL ROLE` does. */
 export async function runToolSetup(input: ToolSetupInput): Promise<ToolSetupResult & { warnings: string[] }> {
-  const { core } = input;
-  const role = core.getRole(input.role);
-  const settings = core.getSettings();
-  if (!settings.litellm_url) {
-    throw new KeyfobError('not-connected', 'Keyfob is not connected to a LiteLLM proxy yet, so there is no proxy URL to set up.', { hint: 'Connect first.' });
-  }
-  // The default state directory is not spelled out, so the helper follows the CLI's own default.
   const explicitHome = input.stateDir === defaultStateDir(input.platform, input.env) ? undefined : input.stateDir;
-  const helper = helperArgv({ keyfob: input.keyfob, role: role.name, ...(explicitHome ? { home: explicitHome } : {}) });
-  const refreshMs = helperRefreshMs(resolveTTLs(role, settings).ttl);
-
-  let file: string;
-  let changes: FileChange[];
-  if (input.tool === 'claude-code') {
-    file = claudeSettingsPath({ env: input.env, home: input.home });
-    const values = { apiKeyHelper: shellCommandLine(helper), baseUrl: settings.litellm_url, helperTtlMs: refreshMs };
-    changes = [planClaudeSetup(file, readConfigText(file), values, input.env)];
-  } else {
-    file = codexConfigPath({ env: input.env, home: input.home });
-    const profilePath = codexProfilePath(file, role.name);
-    changes = await planCodexSetup(
-      file,
-      readConfigText(file),
-      { role: role.name, proxyUrl: settings.litellm_url, helper, refreshIntervalMs: refreshMs },
-      { path: profilePath, text: readConfigText(profilePath) },
-    );
-  }
+  const setup = helperSetup(input.core, input.role, { keyfob: input.keyfob, home: explicitHome, connectHint: 'Connect first.' });
+  const { file, changes } = await planToolSetup(input.tool, setup, { env: input.env, home: input.home });
   for (const change of changes) writeFileChange(change, input.nowMs);
   return { tool: input.tool, path: file, changed: changes.some((c) => c.changed), warnings: changes.flatMap((c) => c.warnings) };
 }

@@ -5,7 +5,6 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { KeyfobCore } from '../../core/core-api.js';
 import { KeyfobError } from '../../core/errors.js';
-import { resolveTTLs } from '../../core/roles/index.js';
 import { defaultStateDir } from '../../core/settings/index.js';
 import {
   SHELL_KINDS,
@@ -13,19 +12,18 @@ import {
   codexConfigPath,
   codexProfilePath,
   codexProviderId,
-  helperArgv,
   helperRefreshMs,
+  helperSetup,
   lineDiff,
   planClaudeRemove,
-  planClaudeSetup,
   planCodexRemove,
-  planCodexSetup,
+  planToolSetup,
   readConfigText,
   shellCommandLine,
   shellLines,
   writeFileChange,
 } from '../../core/tools/index.js';
-import type { FileChange, ShellKind } from '../../core/tools/index.js';
+import type { FileChange, HelperSetup, ShellKind } from '../../core/tools/index.js';
 import { boolValue, stringValue } from '../args.js';
 import type { CliContext, Command } from '../command.js';
 import { EXIT_OK, usageError } from '../failure.js';
@@ -49,24 +47,8 @@ function userHome(ctx: CliContext): string {
   return ctx.streams.env.HOME || os.homedir();
 }
 
-interface HelperPlan {
-  role: string;
-  proxyUrl: string;
-  ttlSeconds: number;
-  helper: string[];
-}
-
-function planHelper(ctx: CliContext, core: KeyfobCore, roleName: string): HelperPlan {
-  const role = core.getRole(roleName);
-  const settings = core.getSettings();
-  if (!settings.litellm_url) {
-    throw new KeyfobError('not-connected', 'Keyfob is not connected to a LiteLLM proxy yet, so there is no proxy URL to set up.', {
-      hint: 'run `keyfob connect --url URL` first',
-    });
-  }
-  const home = explicitHome(ctx);
-  const helper = helperArgv({ keyfob: keyfobInvocation(), role: role.name, ...(home ? { home } : {}) });
-  return { role: role.name, proxyUrl: settings.litellm_url, ttlSeconds: resolveTTLs(role, settings).ttl, helper };
+function planHelper(ctx: CliContext, core: KeyfobCore, roleName: string): HelperSetup {
+  return helperSetup(core, roleName, { keyfob: keyfobInvocation(), home: explicitHome(ctx), connectHint: 'run `keyfob connect --url URL` first' });
 }
 
 /** `--print`: the changes, nothing written; otherwise write them (each with a backup) and say where. */
@@ -117,11 +99,14 @@ export const setupClaudeCodeCommand: Command = {
     const remove = boolValue(args, 'remove');
     return ctx.withCore({}, async (core) => {
       const plan = planHelper(ctx, core, args.positionals[0] as string);
-      const file = claudeSettingsPath({ env: ctx.streams.env, home: userHome(ctx), ...(boolValue(args, 'project') ? { project: { cwd: process.cwd() } } : {}) });
-      const values = { apiKeyHelper: shellCommandLine(plan.helper), baseUrl: plan.proxyUrl, helperTtlMs: helperRefreshMs(plan.ttlSeconds) };
-      const text = readConfigText(file);
-      const change = remove ? planClaudeRemove(file, text, values) : planClaudeSetup(file, text, values, ctx.streams.env);
-      return finish(ctx, [change], print, remove ? [] : [`Claude Code now asks \`keyfob token ${plan.role}\` for its key: run \`claude\` as usual.`]);
+      const where = { env: ctx.streams.env, home: userHome(ctx), ...(boolValue(args, 'project') ? { project: { cwd: process.cwd() } } : {}) };
+      if (remove) {
+        const file = claudeSettingsPath(where);
+        const values = { apiKeyHelper: shellCommandLine(plan.helper), baseUrl: plan.proxyUrl, helperTtlMs: helperRefreshMs(plan.ttlSeconds) };
+        return finish(ctx, [planClaudeRemove(file, readConfigText(file), values)], print, []);
+      }
+      const { changes } = await planToolSetup('claude-code', plan, where);
+      return finish(ctx, changes, print, [`Claude Code now asks \`keyfob token ${plan.role}\` for its key: run \`claude\` as usual.`]);
     });
   },
 };
@@ -149,14 +134,16 @@ export const setupCodexCommand: Command = {
     const print = boolValue(args, 'print');
     const remove = boolValue(args, 'remove');
     return ctx.withCore({}, async (core) => {
-      const file = codexConfigPath({ env: ctx.streams.env, home: userHome(ctx) });
-      const text = readConfigText(file);
-      const role = core.getRole(args.positionals[0] as string).name;
-      const profilePath = codexProfilePath(file, role);
-      const profile = { path: profilePath, text: readConfigText(profilePath) };
-      if (remove) return finish(ctx, await planCodexRemove(file, text, role, profile), print, []);
-      const plan = planHelper(ctx, core, role);
-      const changes = await planCodexSetup(file, text, { role: plan.role, proxyUrl: plan.proxyUrl, helper: plan.helper, refreshIntervalMs: helperRefreshMs(plan.ttlSeconds) }, profile);
+      const where = { env: ctx.streams.env, home: userHome(ctx) };
+      if (remove) {
+        const file = codexConfigPath(where);
+        const role = core.getRole(args.positionals[0] as string).name;
+        const profilePath = codexProfilePath(file, role);
+        const profile = { path: profilePath, text: readConfigText(profilePath) };
+        return finish(ctx, await planCodexRemove(file, readConfigText(file), role, profile), print, []);
+      }
+      const plan = planHelper(ctx, core, args.positionals[0] as string);
+      const { changes } = await planToolSetup('codex', plan, where);
       return finish(ctx, changes, print, [`Run \`codex --profile ${codexProviderId(plan.role)}\`; Codex asks \`keyfob token ${plan.role}\` for its key.`]);
     });
   },

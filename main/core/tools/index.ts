@@ -12,3 +12,4 @@ export * from './config-file.js';
 export * from './claude-settings.js';
 export * from './codex-config.js';
 export * from './shell-setup.js';
+export * from './tool-setup.js';
