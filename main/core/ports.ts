@@ -15,9 +15,11 @@ export interface Clock {
 
 /**
  * The closed set of keychain accounts Keyfob uses under the service `Keyfob`:
- * the LiteLLM admin key, where it may be sent (`admin-key-binding`), and one entry per lease (`lease:<lease_id>`).
+ * the LiteLLM key, where it may be sent (`admin-key-binding`), an SSO session (`sso-session`: its tokens and binding,
+ * one JSON document), a Vault token (`vault-token`, likewise), the ledger's sealing key (`ledger-seal`), and one entry
+ * per lease (`lease:<lease_id>`).
  */
-export type SecretAccount = 'admin-key' | 'admin-key-binding' | `lease:${string}`;
+export type SecretAccount = 'admin-key' | 'admin-key-binding' | 'sso-session' | 'vault-token' | 'ledger-seal' | `lease:${string}`;
 
 export interface SecretStore {
   /** Human-readable backend, e.g. "Secret Service (gnome-keyring)" or "session only (memory)". */

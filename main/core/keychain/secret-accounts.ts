@@ -10,11 +10,16 @@ import type { SecretAccount } from '../ports.js';
 import { ADMIN_KEY_BINDING_ACCOUNT } from './admin-key-binding.js';
 
 export const ADMIN_KEY_ACCOUNT = 'admin-key' satisfies SecretAccount;
+export const SSO_SESSION_ACCOUNT = 'sso-session' satisfies SecretAccount;
+export const VAULT_TOKEN_ACCOUNT = 'vault-token' satisfies SecretAccount;
+export const LEDGER_SEAL_ACCOUNT = 'ledger-seal' satisfies SecretAccount;
+
+const FIXED_ACCOUNTS: ReadonlySet<string> = new Set([ADMIN_KEY_ACCOUNT, ADMIN_KEY_BINDING_ACCOUNT, SSO_SESSION_ACCOUNT, VAULT_TOKEN_ACCOUNT, LEDGER_SEAL_ACCOUNT]);
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 export function isSecretAccount(value: unknown): value is SecretAccount {
-  if (value === ADMIN_KEY_ACCOUNT || value === ADMIN_KEY_BINDING_ACCOUNT) return true;
+  if (typeof value === 'string' && FIXED_ACCOUNTS.has(value)) return true;
   return typeof value === 'string' && value.startsWith('lease:') && UUID.test(value.slice('lease:'.length));
 }
 
@@ -28,7 +33,7 @@ export function leaseAccount(leaseId: string): SecretAccount {
 export function assertSecretAccount(value: unknown): asserts value is SecretAccount {
   if (!isSecretAccount(value)) {
     const shown = typeof value === 'string' ? JSON.stringify(value.slice(0, 60)) : typeof value;
-    throw new KeyfobError('internal', `Refusing keychain account ${shown}: only "admin-key", "admin-key-binding" and "lease:<uuid>" are used.`);
+    throw new KeyfobError('internal', `Refusing keychain account ${shown}: only ${[...FIXED_ACCOUNTS].map((a) => `"${a}"`).join(', ')} and "lease:<uuid>" are used.`);
   }
 }
 
