@@ -34,6 +34,30 @@ export default tseslint.config(
       'no-restricted-properties': ['error', { object: 'Date', property: 'now', message: 'Use the injected Clock port.' }],
     },
   },
+  // Size limits (blank lines and comments not counted): a function fits on a screen or two, a file is one concept.
+  {
+    files: ['**/*.ts'],
+    rules: { 'max-lines': ['error', { max: 450, skipBlankLines: true, skipComments: true }] },
+  },
+  {
+    files: ['main/**/*.ts', 'preload/**/*.ts'],
+    rules: { 'max-lines-per-function': ['error', { max: 120, skipBlankLines: true, skipComments: true }] },
+  },
+  {
+    files: ['renderer/**/*.ts'],
+    rules: { 'max-lines-per-function': ['error', { max: 200, skipBlankLines: true, skipComments: true }] },
+  },
+  // TEMPORARY: colleagues are bringing these four under the limits on their own branches; the integrator removes
+  // this exemption once those branches are merged. Add nothing here.
+  {
+    files: [
+      'main/core/keyfob-core.ts',
+      'main/core/leases/lease-ledger.ts',
+      'main/core/litellm/litellm-client.ts',
+      'main/core/litellm/litellm-errors.ts',
+    ],
+    rules: { 'max-lines': 'off', 'max-lines-per-function': 'off' },
+  },
   // Outside main/core, a core group is reached only through its index.ts (tests may reach in).
   {
     files: ['main/*.ts', 'main/cli/**/*.ts', 'main/ipc/**/*.ts', 'main/electron/**/*.ts', 'main/adapters/**/*.ts', 'preload/**/*.ts'],
