@@ -1,25 +1,21 @@
 // Keys, the home screen: every live lease with its countdown, and the actions on them.
-import type { AppSnapshot, LeaseView, SerializedError } from '../../../preload/api.js';
+import type { AppSnapshot, LeaseView } from '../../../preload/api.js';
 import { announce } from '../announcer.js';
-import { noteProxyOutcome } from '../connection.js';
 import { confirmAction } from '../confirm.js';
 import { h, replaceChildren } from '../dom.js';
-import { call, errorSlot, errorText, showError } from '../errors.js';
+import { call, errorSlot, showError } from '../errors.js';
 import { focusElement } from '../forms.js';
 import { isLive, needsAttention, spokenName } from '../lease-rules.js';
 import type { ScreenView, ShellContext } from '../screen.js';
-import { applySnapshot, liveLeases, patchLease, serverNow, snapshot } from '../store.js';
+import { applySnapshot, liveLeases, patchLease, serverNow } from '../store.js';
 import { onTick } from '../ticker.js';
-import { formatDuration, formatInstant, formatRemaining, MINUTE, spokenDuration } from '../time.js';
-import type { LeaseAction, SpendInfo } from './lease-row.js';
-import { LeaseRow, MESSAGE_MS } from './lease-row.js';
+import { spokenDuration } from '../time.js';
+import { KeySpend } from './key-spend.js';
+import { runLeaseAction } from './lease-actions.js';
+import type { LeaseAction } from './lease-row.js';
+import { LeaseRow } from './lease-row.js';
 
-const SPEND_REFRESH_MS = MINUTE;
-const SPEND_CONCURRENCY = 4;
-const REVEAL_MS = MINUTE;
 const URGENCY_WORDS = ['', '5 minutes left', '1 minute left', 'expired'] as const;
-/** A few words for why spend cannot be read; the header's connection indicator says the rest. */
-const SPEND_PROBLEM: Record<string, string> = { unreachable: 'proxy unreachable', dns: 'proxy unreachable', tls: 'proxy unreachable', timeout: 'proxy not answering', 'admin-key-rejected': 'admin key rejected' };
 
 export interface KeysScreen extends ScreenView {
   focusLease(leaseId: string): void;
@@ -28,45 +24,9 @@ export interface KeysScreen extends ScreenView {
 export function createKeysScreen(ctx: ShellContext): KeysScreen {
   const { api } = ctx;
   const rows = new Map<string, LeaseRow>();
-  const spendCache = new Map<string, SpendInfo & { fetchedAt: number }>();
-  let spendInFlight = false;
-  let nextSpendScan = 0;
+  const spend = new KeySpend(api, rows);
+  const { heading, roleSelect, issueButton, issueError, noRoles, issueForm, revokeAllButton, toolbarStatus, toolbarError, summary, list, emptyHint, emptyAction, empty, panel } = keysLayout(ctx);
 
-  const heading = h('h1', { id: 'keys-heading', tabindex: -1 }, 'Keys');
-  const roleSelect = h('select', { id: 'issue-role', name: 'role' });
-  const issueButton = h('button', { type: 'submit', class: 'primary', id: 'issue-button' }, 'Issue key');
-  const issueError = errorSlot();
-  const noRoles = h('p', { class: 'muted no-roles' }, 'No roles yet. ', h('button', { type: 'button', class: 'link', onclick: () => ctx.navigate('roles', { focus: true }) }, 'Create a role'), ' to issue keys.');
-  const issueForm = h(
-    'form',
-    { class: 'issue-form', 'aria-label': 'Issue a key' },
-    h('label', { for: 'issue-role' }, 'Role'),
-    roleSelect,
-    issueButton,
-  );
-  // Secondary, and only with keys to revoke: it breaks every program using a key, so it also asks first.
-  const revokeAllButton = h('button', { type: 'button', class: 'danger-quiet', id: 'revoke-all' }, 'Revoke all…');
-  // Not a live region: the window's one announcer says what happened (a screen reader hears it once).
-  const toolbarStatus = h('p', { class: 'status' });
-  const toolbarError = errorSlot();
-  const summary = h('p', { class: 'summary muted' });
-  const list = h('ul', { class: 'leases', 'aria-labelledby': 'keys-heading' });
-  const emptyHint = h('p', { class: 'muted' });
-  const emptyAction = h('button', { type: 'button', class: 'secondary', 'data-action': 'go-roles', onclick: () => ctx.navigate('roles', { focus: true }) }, 'Go to Roles');
-  const empty = h('div', { class: 'empty' }, h('p', null, 'No live keys.'), emptyHint, h('p', null, emptyAction));
-  const panel = h(
-    'section',
-    { class: 'screen keys-screen' },
-    h('div', { class: 'toolbar' }, heading, h('div', { class: 'toolbar-actions' }, issueForm)),
-    noRoles,
-    issueError,
-    toolbarError,
-    toolbarStatus,
-    summary,
-    list,
-    empty,
-    h('div', { class: 'danger-zone' }, revokeAllButton),
-  );
   // Escape hides a shown key, wherever in its row the focus is.
   list.addEventListener('keydown', (event) => {
     if (event.key !== 'Escape') return;
@@ -131,68 +91,11 @@ export function createKeysScreen(ctx: ShellContext): KeysScreen {
     row.busy = true;
     row.el.setAttribute('aria-busy', 'true');
     try {
-      await runAction(row, action);
+      await runLeaseAction(row, action, { api, hideRevealed: (r) => hideRevealed(r), hasRow: (id) => rows.has(id) });
     } finally {
       row.busy = false;
       row.el.removeAttribute('aria-busy');
     }
-  }
-
-  async function runAction(row: LeaseRow, action: LeaseAction): Promise<void> {
-    const id = row.lease.lease_id;
-    const name = spokenName(row.lease);
-    const failed = (error: SerializedError): void => row.say(errorText(error), 'error', { untilMs: serverNow() + MESSAGE_MS.error, errorKind: error.kind });
-    switch (action) {
-      case 'copy': {
-        const r = await call(() => api.copyLeaseKey(id));
-        if (!r.ok) return failed(r.error);
-        patchLease(r.value);
-        const clear = snapshot().settings.clipboard_clear_seconds;
-        // The message lives as long as it is true: until the clipboard is cleared.
-        row.say(clear > 0 ? `Copied. The clipboard is cleared in ${formatDuration(clear)}.` : 'Copied.', 'ok', { untilMs: serverNow() + (clear > 0 ? clear * 1000 : MESSAGE_MS.ok) });
-        announce(`Copied ${name}.${clear > 0 ? ` The clipboard is cleared in ${spokenDuration(clear * 1000)}.` : ''}`);
-        return;
-      }
-      case 'reveal': {
-        if (row.revealed) {
-          hideRevealed(row);
-          return;
-        }
-        const r = await call(() => api.revealKey(id));
-        if (!r.ok) return failed(r.error);
-        row.showSecret(r.value, serverNow() + REVEAL_MS);
-        row.say(`Shown for ${formatDuration(REVEAL_MS / 1000)}. Escape hides it.`, 'ok', { untilMs: serverNow() + REVEAL_MS, about: 'reveal' });
-        announce(`${name} shown for ${spokenDuration(REVEAL_MS)}. Escape hides it.`);
-        return;
-      }
-      case 'renew': {
-        const r = await call(() => api.renew(id), { reachesProxy: true });
-        if (!r.ok) return failed(r.error);
-        patchLease(r.value);
-        const now = serverNow();
-        const expires = r.value.expires_at ? Date.parse(r.value.expires_at) : null;
-        const capped = expires !== null && r.value.max_expires_at !== null && expires >= Date.parse(r.value.max_expires_at) - 500;
-        const limit = capped ? ' That is its max TTL: it cannot be renewed further.' : '';
-        const message = expires === null ? 'Renewed.' : `Renewed: expires ${formatInstant(expires, now)} (${formatRemaining(expires - now)} left).${limit}`;
-        row.say(message, 'ok', { untilMs: now + MESSAGE_MS.ok });
-        announce(expires === null ? `Renewed ${name}.` : `Renewed ${name}: ${spokenDuration(expires - now)} left.${limit}`);
-        return;
-      }
-      case 'revoke': {
-        const r = await call(() => api.revoke(id), { reachesProxy: true });
-        if (!r.ok) return failed(r.error);
-        if (r.value.last_error) noteLeaseError(r.value.last_error);
-        if (r.value.state === 'revoked' || r.value.state === 'expired') announce(`Revoked ${name}.`);
-        // A failure shows in the row's state note (once); only a pending revocation needs a word here.
-        else if (!r.value.last_error && rows.has(id)) row.say('Revocation pending.', 'ok', { untilMs: serverNow() + MESSAGE_MS.ok });
-        patchLease(r.value);
-        return;
-      }
-    }
-  }
-
-  function noteLeaseError(error: SerializedError): void {
-    noteProxyOutcome(error, serverNow());
   }
 
   /** Hides a shown key on request (Hide, Escape) or when its time is up: focus to Reveal, and say so. */
@@ -232,7 +135,7 @@ export function createKeysScreen(ctx: ShellContext): KeysScreen {
       row.hideSecret();
       row.el.remove();
       rows.delete(id);
-      spendCache.delete(id);
+      spend.forget(id);
     }
 
     // Newest first; existing rows never move (issued_at never changes), new ones slot in before their successor.
@@ -246,7 +149,7 @@ export function createKeysScreen(ctx: ShellContext): KeysScreen {
         if (row.urgency > before) announce(`${spokenName(lease)}: ${URGENCY_WORDS[row.urgency]}.`);
       } else {
         row = new LeaseRow(lease, now, (r, a) => void onAction(r, a));
-        const cached = spendCache.get(lease.lease_id);
+        const cached = spend.cached(lease.lease_id);
         if (cached) row.showSpend(cached);
         rows.set(lease.lease_id, row);
         list.insertBefore(row.el, next);
@@ -277,7 +180,7 @@ export function createKeysScreen(ctx: ShellContext): KeysScreen {
       : '';
     summary.hidden = count === 0;
     revokeAllButton.hidden = count === 0;
-    if (ctx.isVisible('keys')) refreshSpend(true);
+    if (ctx.isVisible('keys')) spend.refresh(true);
   }
 
   function neighbourOf(row: LeaseRow, wanted: Set<string>): LeaseRow | null {
@@ -305,28 +208,6 @@ export function createKeysScreen(ctx: ShellContext): KeysScreen {
     if (names.includes(selected)) roleSelect.value = selected;
   }
 
-  // Spend comes from the proxy: fetched for visible leases, each at most once a minute.
-  function refreshSpend(force = false): void {
-    if (spendInFlight || document.hidden || (!force && Date.now() < nextSpendScan)) return;
-    nextSpendScan = Date.now() + 5000;
-    const cutoff = Date.now() - SPEND_REFRESH_MS;
-    const due = [...rows.values()].filter((r) => r.lease.state === 'active' && (spendCache.get(r.lease.lease_id)?.fetchedAt ?? -Infinity) <= cutoff);
-    if (!due.length) return;
-    spendInFlight = true;
-    const worker = async (): Promise<void> => {
-      for (let row = due.shift(); row; row = due.shift()) {
-        const id = row.lease.lease_id;
-        const r = await call(() => api.keyInfo(id), { reachesProxy: true });
-        const info: SpendInfo = r.ok ? { spend: r.value.spend, max_budget: r.value.max_budget, error: null } : { spend: 0, max_budget: null, error: SPEND_PROBLEM[r.error.kind] ?? r.error.message };
-        spendCache.set(id, { ...info, fetchedAt: Date.now() });
-        rows.get(id)?.showSpend(info);
-      }
-    };
-    void Promise.all(Array.from({ length: SPEND_CONCURRENCY }, worker)).finally(() => {
-      spendInFlight = false;
-    });
-  }
-
   onTick((now) => {
     for (const row of rows.values()) {
       if (row.revealedUntil !== null && now >= row.revealedUntil) hideRevealed(row, true);
@@ -334,8 +215,48 @@ export function createKeysScreen(ctx: ShellContext): KeysScreen {
       const after = row.tick(now);
       if (after > before) announce(`${spokenName(row.lease)}: ${URGENCY_WORDS[after]}.`);
     }
-    if (ctx.isVisible('keys')) refreshSpend();
+    if (ctx.isVisible('keys')) spend.refresh();
   });
 
-  return { id: 'keys', title: 'Keys', panel, heading, update, focusLease, shown: () => refreshSpend(true) };
+  return { id: 'keys', title: 'Keys', panel, heading, update, focusLease, shown: () => spend.refresh(true) };
+}
+
+/** The screen's elements: the issue form, the toolbar's status and errors, the list, its empty state, Revoke all. */
+function keysLayout(ctx: ShellContext) {
+  const heading = h('h1', { id: 'keys-heading', tabindex: -1 }, 'Keys');
+  const roleSelect = h('select', { id: 'issue-role', name: 'role' });
+  const issueButton = h('button', { type: 'submit', class: 'primary', id: 'issue-button' }, 'Issue key');
+  const issueError = errorSlot();
+  const noRoles = h('p', { class: 'muted no-roles' }, 'No roles yet. ', h('button', { type: 'button', class: 'link', onclick: () => ctx.navigate('roles', { focus: true }) }, 'Create a role'), ' to issue keys.');
+  const issueForm = h(
+    'form',
+    { class: 'issue-form', 'aria-label': 'Issue a key' },
+    h('label', { for: 'issue-role' }, 'Role'),
+    roleSelect,
+    issueButton,
+  );
+  // Secondary, and only with keys to revoke: it breaks every program using a key, so it also asks first.
+  const revokeAllButton = h('button', { type: 'button', class: 'danger-quiet', id: 'revoke-all' }, 'Revoke all…');
+  // Not a live region: the window's one announcer says what happened (a screen reader hears it once).
+  const toolbarStatus = h('p', { class: 'status' });
+  const toolbarError = errorSlot();
+  const summary = h('p', { class: 'summary muted' });
+  const list = h('ul', { class: 'leases', 'aria-labelledby': 'keys-heading' });
+  const emptyHint = h('p', { class: 'muted' });
+  const emptyAction = h('button', { type: 'button', class: 'secondary', 'data-action': 'go-roles', onclick: () => ctx.navigate('roles', { focus: true }) }, 'Go to Roles');
+  const empty = h('div', { class: 'empty' }, h('p', null, 'No live keys.'), emptyHint, h('p', null, emptyAction));
+  const panel = h(
+    'section',
+    { class: 'screen keys-screen' },
+    h('div', { class: 'toolbar' }, heading, h('div', { class: 'toolbar-actions' }, issueForm)),
+    noRoles,
+    issueError,
+    toolbarError,
+    toolbarStatus,
+    summary,
+    list,
+    empty,
+    h('div', { class: 'danger-zone' }, revokeAllButton),
+  );
+  return { heading, roleSelect, issueButton, issueError, noRoles, issueForm, revokeAllButton, toolbarStatus, toolbarError, summary, list, emptyHint, emptyAction, empty, panel };
 }
