@@ -1,6 +1,9 @@
-// What a lease's state means for every view: whether it will be renewed, whether it is live, whether it needs the
-// person. Pure functions over the contract's LeaseView, shared by the tray (main/electron/tray-model.ts) and the
-// window (renderer/), so the two count and warn alike.
+// What a lease's state means for every view: whether it has ended, whether it counts as live, whether it will be
+// renewed, whether it needs the person. Pure functions over the contract's LeaseView, shared by the tray
+// (main/electron/tray-model.ts), the window (renderer/) and the CLI's tables (main/cli/output.ts), so they count
+// and warn alike. Two meanings of "live", two names: a lease that `hasEnded` is revoked or expired (the lease
+// manager's own `isLive` in main/core/leases/lease-terms.ts is its negation, on the ledger's Lease); a lease that
+// `countsAsLive` has not ended and needs no attention — what the views count as "N live keys".
 import type { LeaseView } from './api.js';
 
 /**
@@ -20,7 +23,12 @@ export function needsAttention(lease: LeaseView): boolean {
   return lease.state === 'irrevocable' || (lease.state === 'revoking' && (lease.last_error !== null || lease.revoke_attempts > 0));
 }
 
-/** Live: issued or being issued, or being revoked without a failure so far. */
-export function isLive(lease: LeaseView): boolean {
+/** Revoked or expired: the key is gone (or was never issued). Every other lease may still hold a working key. */
+export function hasEnded(lease: Pick<LeaseView, 'state'>): boolean {
+  return lease.state === 'revoked' || lease.state === 'expired';
+}
+
+/** What the views count as live: issued or being issued, or being revoked without a failure so far. */
+export function countsAsLive(lease: LeaseView): boolean {
   return (lease.state === 'active' || lease.state === 'pending' || lease.state === 'revoking') && !needsAttention(lease);
 }

@@ -1,5 +1,6 @@
 // What the CLI prints: shell-quoted exports, the `--json` shapes promised in the interface, plain tables.
 import type { AuditEntry, IssuedLease, LeaseView, Role } from '../core/types.js';
+import { hasEnded } from '../../preload/lease-rules.js';
 
 export type EnvFlavor = 'openai' | 'anthropic' | 'both';
 
@@ -146,16 +147,11 @@ export function leaseRows(leases: readonly LeaseView[], nowMs: number): string[]
       l.lease_id,
       l.role,
       l.state === 'active' && l.idle_will_expire ? 'active (idle: will expire)' : l.state,
-      isLive(l) ? relativeTo(l.expires_at, nowMs) : l.ended_at ? `ended ${relativeTo(l.ended_at, nowMs)}` : '-',
+      !hasEnded(l) ? relativeTo(l.expires_at, nowMs) : l.ended_at ? `ended ${relativeTo(l.ended_at, nowMs)}` : '-',
       l.key_alias,
       l.key_hint ?? '-',
     ]),
   );
-}
-
-/** As the lease manager counts them: not yet revoked or expired (irrevocable ones still hold a working key). */
-export function isLive(lease: LeaseView): boolean {
-  return lease.state !== 'revoked' && lease.state !== 'expired';
 }
 
 /** Whole seconds as the role editor shows them: `0` means "the setting's default". */

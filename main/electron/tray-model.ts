@@ -4,9 +4,9 @@ import type { MenuItemConstructorOptions } from 'electron';
 import type { Role, Settings } from '../core/types.js';
 import type { LeaseView, Screen } from '../../preload/api.js';
 import { compactTimeLeft, describeTimeLeft, msUntil } from './time-left.js';
-import { isLive, needsAttention, willAutoRenew } from '../../preload/lease-rules.js';
+import { countsAsLive, needsAttention, willAutoRenew } from '../../preload/lease-rules.js';
 
-export { isLive, needsAttention, willAutoRenew };
+export { countsAsLive, needsAttention, willAutoRenew };
 
 export type TrayIconState = 'idle' | 'live' | 'expiring' | 'error';
 
@@ -91,7 +91,7 @@ export function statusLine(view: TrayView): string {
 }
 
 export function trayStatus(view: TrayView): TrayStatus {
-  const live = view.leases.filter(isLive);
+  const live = view.leases.filter(countsAsLive);
   const attention = view.leases.filter(needsAttention);
   const soonest = soonestExpiring(view.leases, view.now);
   const expiring = view.leases.filter((l) => active(l) && !willAutoRenew(l)).some((l) => {
@@ -171,7 +171,7 @@ function leaseItem(lease: LeaseView, view: TrayView, actions: TrayActions): Menu
 export function trayMenuTemplate(view: TrayView, actions: TrayActions): MenuItemConstructorOptions[] {
   const items: MenuItemConstructorOptions[] = [];
   const separator: MenuItemConstructorOptions = { type: 'separator' };
-  const live = view.leases.filter(isLive);
+  const live = view.leases.filter(countsAsLive);
   const attention = view.leases.filter(needsAttention);
 
   items.push({ label: statusLine(view), enabled: false }, separator);

@@ -2,7 +2,7 @@
 // and how a screen reader names a key.
 import type { LeaseView } from '../../preload/api.js';
 
-export { isLive, needsAttention, willAutoRenew } from '../../preload/lease-rules.js';
+export { countsAsLive, hasEnded, needsAttention, willAutoRenew } from '../../preload/lease-rules.js';
 
 /** How a screen reader names a key: "ci key …xv0w" (the hint's last four characters), never a hex alias. */
 export function spokenName(lease: Pick<LeaseView, 'role' | 'key_hint' | 'key_alias'>): string {

@@ -4,14 +4,14 @@ import type { Health } from './connection.js';
 import { health, onHealth } from './connection.js';
 import { h, replaceChildren } from './dom.js';
 import { focusElement } from './forms.js';
-import { isLive } from './lease-rules.js';
+import { countsAsLive } from './lease-rules.js';
 import type { ScreenView, ShellContext } from './screen.js';
 import { createActivityScreen } from './screens/activity.js';
 import { createConnectForm, identitySentence } from './screens/connect.js';
 import { createKeysScreen } from './screens/keys.js';
 import { createRolesScreen } from './screens/roles.js';
 import { createSettingsScreen } from './screens/settings.js';
-import { liveLeases, serverNow, snapshot, subscribe } from './store.js';
+import { unendedLeases, serverNow, snapshot, subscribe } from './store.js';
 import { tickNow } from './ticker.js';
 import { formatInstant } from './time.js';
 
@@ -130,13 +130,13 @@ export function mountShell(root: HTMLElement, api: KeyfobApi): { navigate(screen
   }
 
   function render(s: AppSnapshot): void {
-    const live = liveLeases(s);
+    const live = unendedLeases(s);
     const c = s.connection;
     setMode(!c.url || (!c.admin_key_stored && live.length === 0) ? 'first-run' : 'app');
     renderConnection(s, health());
     renderNotices(s);
     // The tab counts what the tray's "Live keys (n)" counts.
-    const liveCount = live.filter(isLive).length;
+    const liveCount = live.filter(countsAsLive).length;
     counts.get('keys')!.data = liveCount ? ` ${liveCount}` : '';
     firstRunForm.update(s);
     for (const id of TAB_ORDER) screens[id].update(s);

@@ -3,10 +3,9 @@
 // so that a row reacts before the next pushed snapshot arrives.
 import type { AppSnapshot, LeaseView } from '../../preload/api.js';
 import { noteSnapshot } from './connection.js';
+import { hasEnded } from './lease-rules.js';
 
 type Listener = (snapshot: AppSnapshot) => void;
-
-const LIVE_STATES = new Set<LeaseView['state']>(['pending', 'active', 'revoking', 'irrevocable']);
 
 let current: AppSnapshot | null = null;
 let offsetMs = 0;
@@ -41,8 +40,9 @@ export function patchLease(lease: LeaseView): void {
   emit();
 }
 
-export function liveLeases(s: AppSnapshot = snapshot()): LeaseView[] {
-  return s.leases.filter((l) => LIVE_STATES.has(l.state));
+/** The leases that have not ended (irrevocable ones included): the rows of the Keys screen. */
+export function unendedLeases(s: AppSnapshot = snapshot()): LeaseView[] {
+  return s.leases.filter((l) => !hasEnded(l));
 }
 
 export function subscribe(listener: Listener): () => void {

@@ -8,7 +8,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
 import type { MenuItemConstructorOptions } from 'electron';
-import { EXPIRING_SOON_MS, isLive, needsAttention, trayMenuTemplate, trayStatus, willAutoRenew } from '../../main/electron/tray-model.js';
+import { hasEnded } from '../../preload/lease-rules.js';
+import { EXPIRING_SOON_MS, countsAsLive, needsAttention, trayMenuTemplate, trayStatus, willAutoRenew } from '../../main/electron/tray-model.js';
 import type { TrayActions, TrayView } from '../../main/electron/tray-model.js';
 import { compactTimeLeft, describeTimeLeft } from '../../main/electron/time-left.js';
 import { defaultSettings } from '../../main/core/settings/settings-schema.js';
@@ -213,8 +214,10 @@ test('counting: live and needs-attention split the leases exactly, as the window
     lease({ state: 'revoking', revoke_attempts: 1 }),
     lease({ state: 'irrevocable' }),
   ];
-  assert.deepEqual(leases.map(isLive), [true, true, true, false, false]);
+  assert.deepEqual(leases.map(countsAsLive), [true, true, true, false, false]);
   assert.deepEqual(leases.map(needsAttention), [false, false, false, true, true]);
+  // Not one of them has ended (an irrevocable key still works); revoked and expired ones have.
+  assert.deepEqual([...leases, lease({ state: 'revoked' }), lease({ state: 'expired' })].map(hasEnded), [false, false, false, false, false, true, true]);
   const atMax = new Date(NOW + 30 * MIN).toISOString();
   const belowMax = new Date(NOW + 60 * MIN).toISOString();
   const samples = [lease({}), lease({ renewable: false }), lease({ idle_will_expire: true }), lease({ max_expires_at: belowMax }), lease({ max_expires_at: atMax }), lease({ will_auto_renew: false })];

@@ -23,7 +23,7 @@ const cases: Array<{ file: string; source: string; forbidden: RegExp | null }> =
   { file: 'renderer/src/probe.ts', source: "import type { LeaseView } from '../../main/core/types.js';\nexport type X = LeaseView;\n", forbidden: /only the contract/ },
   { file: 'renderer/src/probe.ts', source: "import type { LeaseView } from '../../preload/api.js';\nexport type X = LeaseView;\n", forbidden: null },
   { file: 'renderer/src/probe.ts', source: "import { bridge } from '../../preload/preload.js';\nexport const x = bridge;\n", forbidden: /the contract only/ },
-  { file: 'renderer/src/probe.ts', source: "import { isLive } from '../../preload/lease-rules.js';\nexport const x = isLive;\n", forbidden: null },
+  { file: 'renderer/src/probe.ts', source: "import { countsAsLive } from '../../preload/lease-rules.js';\nexport const x = countsAsLive;\n", forbidden: null },
 ];
 
 for (const { file, source, forbidden } of cases) {

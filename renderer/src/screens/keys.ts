@@ -5,9 +5,9 @@ import { confirmAction } from '../confirm.js';
 import { h, replaceChildren } from '../dom.js';
 import { call, errorSlot, showError } from '../errors.js';
 import { focusElement } from '../forms.js';
-import { isLive, needsAttention, spokenName } from '../lease-rules.js';
+import { countsAsLive, needsAttention, spokenName } from '../lease-rules.js';
 import type { ScreenView, ShellContext } from '../screen.js';
-import { applySnapshot, liveLeases, patchLease, serverNow } from '../store.js';
+import { applySnapshot, unendedLeases, patchLease, serverNow } from '../store.js';
 import { onTick } from '../ticker.js';
 import { spokenDuration } from '../time.js';
 import { KeySpend } from './key-spend.js';
@@ -59,7 +59,7 @@ export function createKeysScreen(ctx: ShellContext): KeysScreen {
   }
 
   async function revokeAll(): Promise<void> {
-    const count = liveLeases().length;
+    const count = unendedLeases().length;
     const ok = await confirmAction({
       title: `Revoke all ${count} key${count === 1 ? '' : 's'}?`,
       body: 'Every live key is deleted on the LiteLLM proxy now. Programs using them stop working.',
@@ -121,7 +121,7 @@ export function createKeysScreen(ctx: ShellContext): KeysScreen {
   function update(s: AppSnapshot): void {
     const now = serverNow();
     updateRoles(s);
-    const leases = liveLeases(s).sort((a, b) => b.issued_at.localeCompare(a.issued_at) || a.lease_id.localeCompare(b.lease_id));
+    const leases = unendedLeases(s).sort((a, b) => b.issued_at.localeCompare(a.issued_at) || a.lease_id.localeCompare(b.lease_id));
     const wanted = new Set(leases.map((l) => l.lease_id));
 
     // Rows that leave: remember where focus was so it lands on the neighbour's same button.
@@ -166,7 +166,7 @@ export function createKeysScreen(ctx: ShellContext): KeysScreen {
     }
 
     const count = leases.length;
-    const live = leases.filter(isLive).length;
+    const live = leases.filter(countsAsLive).length;
     const attention = leases.filter(needsAttention).length;
     list.hidden = count === 0;
     empty.hidden = count !== 0;

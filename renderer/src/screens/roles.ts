@@ -5,9 +5,9 @@ import { confirmAction } from '../confirm.js';
 import { h, replaceChildren } from '../dom.js';
 import { call, showError, errorSlot } from '../errors.js';
 import { focusElement } from '../forms.js';
-import { isLive, spokenName } from '../lease-rules.js';
+import { countsAsLive, spokenName } from '../lease-rules.js';
 import type { ScreenView, ShellContext } from '../screen.js';
-import { applySnapshot, liveLeases, patchLease, snapshot } from '../store.js';
+import { applySnapshot, unendedLeases, patchLease, snapshot } from '../store.js';
 import { formatDuration, formatUsd, spokenDuration } from '../time.js';
 import { createRoleForm } from './role-form.js';
 import { createUseWithPanel } from './use-with.js';
@@ -128,7 +128,7 @@ export function createRolesScreen(ctx: ShellContext): ScreenView {
   }
 
   async function remove(name: string): Promise<void> {
-    const live = liveLeases().filter((l) => l.role === name && isLive(l)).length;
+    const live = unendedLeases().filter((l) => l.role === name && countsAsLive(l)).length;
     const ok = await confirmAction({
       title: `Delete role ${name}?`,
       body:
@@ -153,7 +153,7 @@ export function createRolesScreen(ctx: ShellContext): ScreenView {
   }
 
   function render(s: AppSnapshot, force = false): void {
-    const live = liveLeases(s).filter(isLive);
+    const live = unendedLeases(s).filter(countsAsLive);
     const counts = new Map<string, number>();
     for (const l of live) counts.set(l.role, (counts.get(l.role) ?? 0) + 1);
     const roles = [...s.roles].sort((a, b) => a.name.localeCompare(b.name));
