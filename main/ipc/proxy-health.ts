@@ -3,6 +3,7 @@
 // admin key is a problem until a later call succeeds; other errors (a bad role, a budget) say nothing about it.
 import { KeyfobError } from '../core/errors.js';
 import type { ErrorKind, SerializedError } from '../core/errors.js';
+import { localTime } from '../core/local-time.js';
 import type { ProxyHealth } from '../../preload/api.js';
 
 const NETWORK_KINDS = new Set(['unreachable', 'dns', 'tls', 'timeout']);
@@ -53,9 +54,4 @@ export class ProxyHealthTracker {
 
 function isSerialized(e: unknown): e is SerializedError {
   return typeof e === 'object' && e !== null && typeof (e as { kind?: unknown }).kind === 'string';
-}
-
-function localTime(ms: number): string {
-  const d = new Date(ms);
-  return `${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}`;
 }

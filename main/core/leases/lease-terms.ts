@@ -45,7 +45,5 @@ export function normalizeIso(value: string | null | undefined): string | null {
   return Number.isNaN(ms) ? null : iso(ms);
 }
 
-export function localTime(isoText: string): string {
-  const d = new Date(isoText);
-  return `${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}`;
-}
+/** The messages' local time of day; one definition for core and the app (main/core/local-time.ts). */
+export { localTime } from '../local-time.js';
