@@ -87,6 +87,7 @@ function assembleParts(options: KeyfobAppOptions, soFar: PartsSoFar): AppParts {
   return { ...soFar, clock, stateDir, views, notifier, lifecycle, window, proxyHealth };
 }
 
+/** Registers the window's IPC, the core, the tray and the app's listeners, in order, then boots the core. */
 async function composeApp(parts: AppParts, options: KeyfobAppOptions): Promise<RunningApp> {
   const { state, views, teardowns, window, lifecycle } = parts;
   const secrets = await openSecrets(parts, options.secretStore);
