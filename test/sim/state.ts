@@ -6,6 +6,7 @@ import type { EraRules } from './eras.js';
 import type { KeyCache } from './key-cache.js';
 import type { KeyStore } from './key-store.js';
 import type { SimResponse } from './responses.js';
+import type { SsoState } from './sso-state.js';
 import type { SimDefaultKeyParams, SimEra, SimKeyGenerationSettings, SimKeyParamLimits } from './types.js';
 
 /** The proxy's config file, as far as the simulator plays it. Mutable at runtime. */
@@ -49,6 +50,8 @@ export interface SimState {
   /** Users and teams (the proxy's user and team tables). */
   readonly directory: Directory;
   readonly keyCache: KeyCache;
+  /** The native CLI sign-in (release, clients, codes, tokens). */
+  readonly sso: SsoState;
   readonly databaseConnected: boolean;
   readonly masterKey: string;
   readonly models: readonly string[];
