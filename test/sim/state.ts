@@ -7,6 +7,7 @@ import type { KeyCache } from './key-cache.js';
 import type { KeyStore } from './key-store.js';
 import type { SimResponse } from './responses.js';
 import type { SsoState } from './sso-state.js';
+import type { LaterReleases } from './later-releases.js';
 import type { SimDefaultKeyParams, SimEra, SimKeyGenerationSettings, SimKeyParamLimits } from './types.js';
 
 /** The proxy's config file, as far as the simulator plays it. Mutable at runtime. */
@@ -52,6 +53,8 @@ export interface SimState {
   readonly keyCache: KeyCache;
   /** The native CLI sign-in (release, clients, codes, tokens). */
   readonly sso: SsoState;
+  /** The release played after v1.83 on top of the era (`later.release`, null = none). */
+  readonly later: LaterReleases;
   readonly databaseConnected: boolean;
   readonly masterKey: string;
   readonly models: readonly string[];
