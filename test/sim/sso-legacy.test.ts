@@ -72,3 +72,16 @@ test('no SSO: every sign-in route is FastAPI\'s 404, and a session-shaped token 
   assert.equal(res.status, 401);
   assert.match(await res.text(), /expected to start with 'sk-'/);
 });
+
+test('the control API switches the sign-in release, the access lifetime and the IdP user; refuses nonsense', async (t) => {
+  const sim = await ssoSim('none');
+  t.after(() => sim.close());
+  const post = (route: string, body: unknown) => fetch(`${sim.url}/__sim/${route}`, { method: 'POST', body: JSON.stringify(body) });
+  assert.equal((await post('sso', { release: '1.99', accessLifetimeSec: 120, idpUser: 'bob' })).status, 200);
+  assert.deepEqual([sim.sso.release, sim.sso.accessLifetimeSec, sim.sso.idpUser], ['1.99', 120, 'bob']);
+  assert.equal((await post('sso', { release: '2.0' })).status, 400);
+  assert.equal((await post('sso', { accessLifetimeSec: 0 })).status, 400);
+  assert.equal((await post('later', { release: '1.101.0' })).status, 200);
+  assert.equal(sim.later.release, '1.101.0');
+  assert.equal((await post('later', { release: 'latest' })).status, 400);
+});
