@@ -6,7 +6,7 @@ import tls from 'node:tls';
 import fs from 'node:fs';
 import axios, { isAxiosError, type AxiosInstance } from 'axios';
 import { KeyfobError } from '../errors.js';
-import { proxyForUrl, scrub, toLiteLLMError } from '../litellm/index.js';
+import { cleanRemoteText, proxyForUrl, scrub, toLiteLLMError } from '../litellm/index.js';
 
 export const SSO_TIMEOUT_MS = 10_000;
 /** Far above any real sign-in answer (the Go client caps at 256 KiB too). */
@@ -88,7 +88,7 @@ export class SsoHttp {
       throw toLiteLLMError(e, { baseUrl: origin, endpoint: `${req.method} ${new URL(req.url).pathname}`, keyTarget: false, timeoutMs: this.timeoutMs, outboundProxy: proxy?.display ?? null, secrets });
     }
     if (answer.status >= 300 && answer.status < 400) {
-      throw new KeyfobError('server-error', scrub(`${capitalised(req.label)} was redirected to ${answer.location ?? '(no Location)'}; refusing to follow it.`, secrets), {
+      throw new KeyfobError('server-error', scrub(`${capitalised(req.label)} was redirected to ${cleanRemoteText(answer.location ?? '(no Location)').slice(0, 300)}; refusing to follow it.`, secrets), {
         status: answer.status,
         hint: 'Something in front of the proxy redirects its sign-in endpoints; use the URL the proxy itself serves (PROXY_BASE_URL).',
       });
