@@ -114,7 +114,8 @@ export class SsoSessionCredential implements Credential {
   private async refresh(rejectedToken: string | null): Promise<string> {
     return this.lock.withLock(async () => {
       const stored = decodeSessionRecord(await this.secrets.get(SSO_SESSION_ACCOUNT));
-      if (stored === null || stored.clientId !== this.record.clientId) throw signedOut();
+      // Gone (signed out elsewhere) or now bound to another proxy (connected elsewhere): nothing to send here.
+      if (stored === null || stored.binding.url !== this.record.binding.url) throw signedOut();
       this.record = stored;
       const siblingRotated = rejectedToken !== null && stored.accessToken !== rejectedToken;
       if (siblingRotated || (rejectedToken === null && this.isFresh(stored))) return stored.accessToken;
