@@ -7,6 +7,7 @@ import type { Simulator } from './simulator.js';
 import type { SimFault, SimTeam, SimUser } from './types.js';
 import type { SimConfig } from './state.js';
 import { SSO_RELEASES } from './sso-state.js';
+import { removeTeamMember, scimDeprovision } from './later-releases.js';
 import type { SsoRelease } from './sso-state.js';
 
 const PREFIX = '/__sim/';
@@ -155,13 +156,13 @@ export function handleControl(sim: Simulator, method: string, path: string, quer
       case 'POST scim-deprovision': {
         const userId = field(body, 'user_id');
         if (typeof userId !== 'string') return bad('body must be {"user_id": "<user>"}');
-        return ok({ blocked: sim.scimDeprovision(userId) });
+        return ok({ blocked: scimDeprovision(sim, userId) });
       }
       case 'POST team-member/remove': {
         const teamId = field(body, 'team_id');
         const userId = field(body, 'user_id');
         if (typeof teamId !== 'string' || typeof userId !== 'string') return bad('body must be {"team_id", "user_id"}');
-        return ok({ deleted: sim.removeTeamMember(teamId, userId) });
+        return ok({ deleted: removeTeamMember(sim, teamId, userId) });
       }
       default:
         return { status: 404, body: { error: `no simulator control ${action}` } };

@@ -3,7 +3,7 @@
 // team membership.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startSimulator } from './index.js';
+import { removeTeamMember, scimDeprovision, startSimulator } from './index.js';
 
 const ADMIN = { authorization: 'Bearer sk-admin', 'content-type': 'application/json' };
 
@@ -48,7 +48,7 @@ test('SCIM deprovisioning blocks every key of the user with metadata.scim_blocke
   sim.addUser({ user_id: 'alice', user_role: 'internal_user' });
   const mine = sim.addKey({ user_id: 'alice', duration: '600s' });
   const other = sim.addKey({ duration: '600s' });
-  assert.equal(sim.scimDeprovision('alice'), 1);
+  assert.equal(scimDeprovision(sim, 'alice'), 1);
   const row = sim.keys().find((k) => k.token === mine.token);
   assert.equal(row?.blocked, true);
   assert.equal((row?.metadata as Record<string, unknown>).scim_blocked, true);
@@ -65,7 +65,7 @@ test('removing a user from a team deletes their keys for that team, not their ot
   sim.addTeam({ team_id: 'team-a', members: [{ user_id: 'alice', role: 'user' }] });
   const teamKey = sim.addKey({ user_id: 'alice', team_id: 'team-a', duration: '600s' });
   const personal = sim.addKey({ user_id: 'alice', duration: '600s' });
-  assert.equal(sim.removeTeamMember('team-a', 'alice'), 1);
+  assert.equal(removeTeamMember(sim, 'team-a', 'alice'), 1);
   assert.equal(sim.keys().some((k) => k.token === teamKey.token), false);
   assert.equal(sim.keys().some((k) => k.token === personal.token), true);
   assert.deepEqual(sim.directory.team('team-a')?.members, []);

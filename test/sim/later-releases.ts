@@ -1,14 +1,27 @@
 // LiteLLM after v1.83, as far as a key client meets it (the last section of ../shared/litellm-admin-api.md): the
 // release played on top of the era (`sim.later.release`, null = the era's own), and the two ways a key now ends on
 // the proxy without Keyfob's doing (SCIM deprovisioning, removal from a team).
-import { proxyError, pythonDictRepr } from './responses.js';
+import { proxyError, pythonDictRepr, SimHttpError } from './responses.js';
 import type { SimResponse } from './responses.js';
-import type { SimState } from './state.js';
+import type { RouteHandler, SimState } from './state.js';
 import { addDuration, DurationError } from './duration.js';
 
 export class LaterReleases {
   /** A release from 1.83.3 on (e.g. '1.83.3', '1.101.0'), or null: only the era's rules. Settable at runtime. */
   release: string | null = null;
+}
+
+/** `/v1/messages`'s handler, its errors in Anthropic's envelope from 1.101.0. */
+export function withAnthropicEnvelope(handler: RouteHandler): RouteHandler {
+  return (req, state) => {
+    if (!anthropicEnvelopeOnMessages(state)) return handler(req, state);
+    try {
+      return inAnthropicEnvelope(handler(req, state));
+    } catch (e) {
+      if (e instanceof SimHttpError) return inAnthropicEnvelope(e.response);
+      throw e;
+    }
+  };
 }
 
 function atLeast(release: string | null, wanted: string): boolean {

@@ -9,6 +9,7 @@ import { authorize, completeAuthorization, idpLogin, idpLoginPage } from './rout
 import { LEGACY_POLL_PREFIX, legacyConfirm, legacyPoll, legacyStart } from './routes/sso-legacy.js';
 import { discovery, register } from './routes/sso-register.js';
 import { revoke, token } from './routes/sso-token.js';
+import { withAnthropicEnvelope } from './later-releases.js';
 
 const ROUTES: Record<string, { method: 'GET' | 'POST'; handler: RouteHandler }> = {
   '/key/generate': { method: 'POST', handler: generateKey },
@@ -26,7 +27,7 @@ const ROUTES: Record<string, { method: 'GET' | 'POST'; handler: RouteHandler }> 
   '/v1/model/info': { method: 'GET', handler: modelInfo },
   '/chat/completions': { method: 'POST', handler: chatCompletion },
   '/v1/chat/completions': { method: 'POST', handler: chatCompletion },
-  '/v1/messages': { method: 'POST', handler: anthropicMessages },
+  '/v1/messages': { method: 'POST', handler: withAnthropicEnvelope(anthropicMessages) },
   '/responses': { method: 'POST', handler: responses },
   '/v1/responses': { method: 'POST', handler: responses },
   '/': { method: 'GET', handler: home },

@@ -18,7 +18,7 @@ import type { KeyRecord } from './key-store.js';
 import { addDuration } from './duration.js';
 import { flushSpend } from './spend-flush.js';
 import { SsoState } from './sso-state.js';
-import { anthropicEnvelopeOnMessages, inAnthropicEnvelope, LaterReleases, removeTeamMember, scimDeprovision } from './later-releases.js';
+import { LaterReleases } from './later-releases.js';
 import { redactDeep, redactQuery } from './request-log.js';
 import { errorTypeForStatus, NOT_FOUND, proxyErrorBody, SimHttpError, validationError } from './responses.js';
 import type { SimResponse } from './responses.js';
@@ -97,7 +97,7 @@ export class Simulator implements SimState {
   readonly keyCache = new KeyCache();
   /** The native CLI sign-in: `sso.release` says which (default `none`, the routes 404). */
   readonly sso = new SsoState();
-  /** LiteLLM after v1.83 (`later.release = '1.101.0'` …): later-releases.ts. */
+  /** LiteLLM after v1.83 (`later.release = '1.101.0'`; scimDeprovision, removeTeamMember): later-releases.ts. */
   readonly later = new LaterReleases();
   /** Settable at runtime: false plays a lost database. */
   databaseConnected: boolean;
@@ -204,16 +204,6 @@ export class Simulator implements SimState {
 
   addTeam(team: SimTeam): SimTeam {
     return this.directory.addTeam(team);
-  }
-
-  /** SCIM deprovisions the user: every key of theirs blocked with `metadata.scim_blocked`. Answers how many. */
-  scimDeprovision(userId: string): number {
-    return scimDeprovision(this, userId);
-  }
-
-  /** The user leaves the team, and their keys for the team are deleted with the membership. Answers how many. */
-  removeTeamMember(teamId: string, userId: string): number {
-    return removeTeamMember(this, teamId, userId);
   }
 
   /**
@@ -458,15 +448,12 @@ export class Simulator implements SimState {
 
   private handle(request: RouteRequest): SimResponse {
     flushSpend(this);
-    const answer = (): SimResponse => {
-      try {
-        return route(request.method, request.path)(request, this);
-      } catch (e) {
-        if (e instanceof SimHttpError) return e.response;
-        throw e;
-      }
-    };
-    return request.path === '/v1/messages' && anthropicEnvelopeOnMessages(this) ? inAnthropicEnvelope(answer()) : answer();
+    try {
+      return route(request.method, request.path)(request, this);
+    } catch (e) {
+      if (e instanceof SimHttpError) return e.response;
+      throw e;
+    }
   }
 
   private failure(fault: Extract<SimFault, { kind: 'fail' }>): SimResponse {
