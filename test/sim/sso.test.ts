@@ -263,3 +263,22 @@ test('the 1.100.4 upgrade: v2:gcm: tokens minted before it are refused afterward
   const after = await fetch(`${sim.url}/user/info`, { headers: { authorization: `Bearer ${s.access}` } });
   assert.equal(after.status, 401);
 });
+
+test('/token with the database away: 503 temporarily_unavailable, and the code is not burned; no master key: 500', async (t) => {
+  const sim = await ssoSim();
+  t.after(() => sim.close());
+  const c = await codeFor(sim);
+  const form = { grant_type: 'authorization_code', code: c.code, redirect_uri: REDIRECT, client_id: c.clientId, code_verifier: c.verifier, resource: sim.url };
+  sim.databaseConnected = false;
+  const down = await postForm(sim, '/token', form);
+  assert.equal(down.status, 503);
+  assert.deepEqual(down.body, { error: 'temporarily_unavailable', error_description: 'the gateway database is unavailable; retry' });
+  sim.databaseConnected = true;
+  assert.equal((await postForm(sim, '/token', form)).status, 200);
+  sim.config.noMasterKey = true;
+  for (const route of ['/token', '/revoke']) {
+    const res = await postForm(sim, route, { ...form, token: 'x' });
+    assert.equal(res.status, 500, route);
+    assert.deepEqual(res.body, { error: 'server_error', error_description: 'the gateway has no master key configured' });
+  }
+});

@@ -84,8 +84,14 @@ function refreshGrant(req: RouteRequest, state: SimState, form: URLSearchParams)
   return answer;
 }
 
+/** Session tokens are sealed with the master key: a proxy without one cannot mint or burn them. */
+function requireMasterKey(state: SimState): void {
+  if (state.config.noMasterKey) throw oauthError(500, 'server_error', 'the gateway has no master key configured');
+}
+
 export function token(req: RouteRequest, state: SimState): SimResponse {
   requireContract(state);
+  requireMasterKey(state);
   const form = formOf(req, ['grant_type']);
   const grant = form.get('grant_type');
   if (grant === 'authorization_code') return codeGrant(req, state, form);
@@ -97,6 +103,7 @@ export function token(req: RouteRequest, state: SimState): SimResponse {
 export function revoke(req: RouteRequest, state: SimState): SimResponse {
   requireContract(state);
   const form = formOf(req, ['token']);
+  requireMasterKey(state);
   if (!state.sso.openClient(form.get('client_id'))) throw oauthError(401, 'invalid_client', 'unknown or malformed client_id');
   const record = state.sso.refreshRecord(form.get('token') ?? '');
   if (record && record.clientId === form.get('client_id')) record.used = true;
