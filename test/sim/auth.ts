@@ -9,8 +9,11 @@ import type { SimRequestLogEntry, SimUserRole } from './types.js';
 
 export type Caller =
   | { kind: 'master'; role: 'proxy_admin'; userId: null }
-  /** `role` null: a key without a user (or whose user is not in the user table). */
-  | { kind: 'virtual'; row: KeyRecord; role: SimUserRole | null; userId: string | null; cached: boolean };
+  /**
+   * `role` null: a key without a user (or whose user is not in the user table). `session`: a sign-in session token
+   * (sso-state.ts), acting as its user with a row that stands for the token and is in no table.
+   */
+  | { kind: 'virtual'; row: KeyRecord; role: SimUserRole | null; userId: string | null; cached: boolean; session?: boolean };
 
 type PresentedKey = { kind: 'none' } | { kind: 'key'; key: string } | { kind: 'malformed'; raw: string };
 
@@ -71,6 +74,7 @@ export function classifyCaller(req: RouteRequest, state: SimState): SimRequestLo
   if (presented.kind === 'none') return 'none';
   if (presented.kind === 'malformed') return 'invalid';
   if (presented.key === state.masterKey) return 'master';
+  if (state.sso.access(presented.key)) return 'virtual';
   if (!presented.key.startsWith('sk-') || !state.databaseConnected) return 'invalid';
   return state.store.find(presented.key) ? 'virtual' : 'invalid';
 }
@@ -122,6 +126,7 @@ export function authenticate(req: RouteRequest, state: SimState): Caller {
   }
   const key = presented.key;
   if (key === state.masterKey) return { kind: 'master', role: 'proxy_admin', userId: null };
+  if (state.sso.release !== 'none' && state.sso.looksLikeSessionToken(key)) return sessionCaller(state, key);
   if (!state.databaseConnected && rules.noDatabaseOrdering === 'db-first') throw noDatabase(state, 400);
   if (!key.startsWith('sk-')) {
     throw proxyError(state.era, 401, 'auth_error', rules.notSkMasked
@@ -167,4 +172,28 @@ export function requireAdmin(req: RouteRequest, state: SimState): Caller {
   const caller = authenticate(req, state);
   if (isAdmin(caller)) return caller;
   throw routeDenied(req, state, caller);
+}
+
+/**
+ * A sign-in session token: decrypted to its user, whose role is re-read from the user table. An expired one gets the
+ * expired-key refusal; one this release cannot read (an older format after the 1.100.4 upgrade, or unknown) a 401.
+ */
+function sessionCaller(state: SimState, key: string): Caller {
+  const record = state.sso.access(key);
+  if (!record) {
+    throw proxyError(state.era, 401, 'auth_error', 'Authentication Error, Invalid proxy server token passed. The CLI session token could not be read; sign in again.');
+  }
+  const nowMs = state.clock.now();
+  if (record.expiresAtMs <= nowMs) {
+    throw proxyError(state.era, 401, 'expired_key',
+      `Authentication Error - Expired Key. Key Expiry time ${isoUpdate(record.expiresAtMs * 1000)} and current time ${isoUpdate(nowMs * 1000)}`);
+  }
+  const row: KeyRecord = {
+    token: hashKey(key), key_name: 'session', key_alias: null, spend: 0, max_budget: null, expiresUs: record.expiresAtMs * 1000,
+    models: [], metadata: {}, blocked: null, tpm_limit: null, rpm_limit: null, max_parallel_requests: null, budget_duration: null,
+    budgetResetAtUs: null, team_id: null, user_id: record.userId, aliases: {}, config: {}, permissions: {}, allowed_cache_controls: [],
+    budget_id: null, createdAtUs: 0, updatedAtUs: 0, created_by: record.userId, updated_by: record.userId,
+  };
+  const user = state.directory.user(record.userId);
+  return { kind: 'virtual', row, role: user?.user_role ?? null, userId: record.userId, cached: false, session: true };
 }

@@ -6,6 +6,9 @@ import type { SimResponse } from './responses.js';
 import type { Simulator } from './simulator.js';
 import type { SimFault, SimTeam, SimUser } from './types.js';
 import type { SimConfig } from './state.js';
+import { SSO_RELEASES } from './sso-state.js';
+import { removeTeamMember, scimDeprovision } from './later-releases.js';
+import type { SsoRelease } from './sso-state.js';
 
 const PREFIX = '/__sim/';
 
@@ -138,10 +141,53 @@ export function handleControl(sim: Simulator, method: string, path: string, quer
         sim.masterKey = key;
         return ok();
       }
+      case 'GET sso':
+        return ok(ssoState(sim));
+      case 'POST sso': {
+        const wrong = applySso(sim, body);
+        return wrong ? bad(wrong) : ok(ssoState(sim));
+      }
+      case 'POST later': {
+        const release = field(body, 'release');
+        if (release !== null && (typeof release !== 'string' || !/^\d+\.\d+(\.\d+)?$/.test(release))) return bad('body must be {"release": "1.101.0" | null}');
+        sim.later.release = release;
+        return ok({ release });
+      }
+      case 'POST scim-deprovision': {
+        const userId = field(body, 'user_id');
+        if (typeof userId !== 'string') return bad('body must be {"user_id": "<user>"}');
+        return ok({ blocked: scimDeprovision(sim, userId) });
+      }
+      case 'POST team-member/remove': {
+        const teamId = field(body, 'team_id');
+        const userId = field(body, 'user_id');
+        if (typeof teamId !== 'string' || typeof userId !== 'string') return bad('body must be {"team_id", "user_id"}');
+        return ok({ deleted: removeTeamMember(sim, teamId, userId) });
+      }
       default:
         return { status: 404, body: { error: `no simulator control ${action}` } };
     }
   } catch (e) {
     return bad(e instanceof Error ? e.message : String(e));
   }
+}
+
+function ssoState(sim: Simulator) {
+  const { release, accessLifetimeSec, idpUser, discoveryOverrides } = sim.sso;
+  return { release, accessLifetimeSec, idpUser, discoveryOverrides, tokenGrants: sim.sso.tokenGrants };
+}
+
+/** `{"release"?, "accessLifetimeSec"?, "idpUser"?, "discoveryOverrides"?}`: an error text, or null when applied. */
+function applySso(sim: Simulator, body: unknown): string | null {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return 'body must be an object';
+  const b = body as Record<string, unknown>;
+  if (b.release !== undefined && !(SSO_RELEASES as readonly unknown[]).includes(b.release)) return `release must be one of ${SSO_RELEASES.join(', ')}`;
+  if (b.accessLifetimeSec !== undefined && !(typeof b.accessLifetimeSec === 'number' && Number.isInteger(b.accessLifetimeSec) && b.accessLifetimeSec > 0)) return 'accessLifetimeSec must be a whole number > 0';
+  if (b.idpUser !== undefined && (typeof b.idpUser !== 'string' || b.idpUser === '')) return 'idpUser must be a user id';
+  if (b.discoveryOverrides !== undefined && (typeof b.discoveryOverrides !== 'object' || b.discoveryOverrides === null)) return 'discoveryOverrides must be an object';
+  if (b.release !== undefined) sim.sso.release = b.release as SsoRelease;
+  if (b.accessLifetimeSec !== undefined) sim.sso.accessLifetimeSec = b.accessLifetimeSec as number;
+  if (b.idpUser !== undefined) sim.sso.idpUser = b.idpUser as string;
+  if (b.discoveryOverrides !== undefined) sim.sso.discoveryOverrides = b.discoveryOverrides as Record<string, unknown>;
+  return null;
 }

@@ -13,3 +13,8 @@ export type { FlavorRules } from './flavors.js';
 export { hashKey } from './key-store.js';
 export { llmCalls, SIM_REPLY } from './routes/llm.js';
 export type { LlmCall } from './routes/llm.js';
+export { LaterReleases, removeTeamMember, scimDeprovision } from './later-releases.js';
+export { SsoState, SSO_RELEASES } from './sso-state.js';
+export type { SsoRelease } from './sso-state.js';
+export { ScriptedBrowser } from './sso-browser.js';
+export type { BrowserScript, BrowserVisit } from './sso-browser.js';

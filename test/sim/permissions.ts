@@ -58,6 +58,11 @@ function requireParams(state: SimState, data: Record<string, unknown>, required:
 export function checkGenerate(caller: Caller, data: Record<string, unknown>, state: SimState): void {
   const settings = state.config.keyGenerationSettings;
   const teamId = typeof data.team_id === 'string' ? data.team_id : null;
+  const delegatesBudget = (data.max_budget !== undefined && data.max_budget !== null) || (data.budget_limits !== undefined && data.budget_limits !== null);
+  if (caller.kind === 'virtual' && caller.session === true && teamId === null && delegatesBudget) {
+    // PRs #31469/#31631: a session has no budget of its own to hand a personal key.
+    throw refused(state, 400, 'A CLI session token cannot delegate budget for a personal key; specify `team_id`.');
+  }
   if (teamId !== null) {
     if (isAdmin(caller)) return;
     const team = state.directory.team(teamId);

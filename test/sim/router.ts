@@ -5,6 +5,11 @@ import { anthropicMessages, chatCompletion, home, listModels, modelInfo, respons
 import { userInfo } from './routes/user-info.js';
 import { methodNotAllowed, NOT_FOUND } from './responses.js';
 import type { RouteHandler } from './state.js';
+import { authorize, completeAuthorization, idpLogin, idpLoginPage } from './routes/sso-consent.js';
+import { LEGACY_POLL_PREFIX, legacyConfirm, legacyPoll, legacyStart } from './routes/sso-legacy.js';
+import { discovery, register } from './routes/sso-register.js';
+import { revoke, token } from './routes/sso-token.js';
+import { withAnthropicEnvelope } from './later-releases.js';
 
 const ROUTES: Record<string, { method: 'GET' | 'POST'; handler: RouteHandler }> = {
   '/key/generate': { method: 'POST', handler: generateKey },
@@ -22,7 +27,7 @@ const ROUTES: Record<string, { method: 'GET' | 'POST'; handler: RouteHandler }> 
   '/v1/model/info': { method: 'GET', handler: modelInfo },
   '/chat/completions': { method: 'POST', handler: chatCompletion },
   '/v1/chat/completions': { method: 'POST', handler: chatCompletion },
-  '/v1/messages': { method: 'POST', handler: anthropicMessages },
+  '/v1/messages': { method: 'POST', handler: withAnthropicEnvelope(anthropicMessages) },
   '/responses': { method: 'POST', handler: responses },
   '/v1/responses': { method: 'POST', handler: responses },
   '/': { method: 'GET', handler: home },
@@ -31,7 +36,24 @@ const ROUTES: Record<string, { method: 'GET' | 'POST'; handler: RouteHandler }> 
   '/health/readiness': { method: 'GET', handler: readiness },
 };
 
+/** The sign-in routes (sso-state.ts says which release serves which): one path may take GET and POST. */
+const SSO_ROUTES: Record<string, RouteHandler> = {
+  'GET /.well-known/litellm-cli-auth': discovery,
+  'POST /register': register,
+  'GET /authorize': authorize,
+  'POST /authorize/complete': completeAuthorization,
+  'POST /token': token,
+  'POST /revoke': revoke,
+  'GET /sso/key/generate': idpLoginPage,
+  'POST /sso/key/generate': idpLogin,
+  'POST /sso/cli/start': legacyStart,
+  'POST /sso/cli/confirm': legacyConfirm,
+};
+
 export function route(method: string, path: string): RouteHandler {
+  const sso = SSO_ROUTES[`${method === 'HEAD' ? 'GET' : method} ${path}`];
+  if (sso) return sso;
+  if (method === 'GET' && path.startsWith(LEGACY_POLL_PREFIX)) return legacyPoll;
   const entry = ROUTES[path];
   if (!entry) return () => NOT_FOUND;
   // Starlette answers HEAD wherever it answers GET (Claude Code sends `HEAD /` first).

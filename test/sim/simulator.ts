@@ -17,6 +17,8 @@ import { hashKey, isExpired, KeyStore, keyName, newPlaintextKey, toSimKey } from
 import type { KeyRecord } from './key-store.js';
 import { addDuration } from './duration.js';
 import { flushSpend } from './spend-flush.js';
+import { SsoState } from './sso-state.js';
+import { LaterReleases } from './later-releases.js';
 import { redactDeep, redactQuery } from './request-log.js';
 import { errorTypeForStatus, NOT_FOUND, proxyErrorBody, SimHttpError, validationError } from './responses.js';
 import type { SimResponse } from './responses.js';
@@ -93,6 +95,10 @@ export class Simulator implements SimState {
   /** The user and team tables (roles, team membership); fill them with addUser/addTeam. */
   readonly directory = new Directory();
   readonly keyCache = new KeyCache();
+  /** The native CLI sign-in: `sso.release` says which (default `none`, the routes 404). */
+  readonly sso = new SsoState();
+  /** LiteLLM after v1.83 (`later.release = '1.101.0'`; scimDeprovision, removeTeamMember): later-releases.ts. */
+  readonly later = new LaterReleases();
   /** Settable at runtime: false plays a lost database. */
   databaseConnected: boolean;
   /** Settable at runtime: key rotation on the proxy. */

@@ -6,6 +6,8 @@ import type { EraRules } from './eras.js';
 import type { KeyCache } from './key-cache.js';
 import type { KeyStore } from './key-store.js';
 import type { SimResponse } from './responses.js';
+import type { SsoState } from './sso-state.js';
+import type { LaterReleases } from './later-releases.js';
 import type { SimDefaultKeyParams, SimEra, SimKeyGenerationSettings, SimKeyParamLimits } from './types.js';
 
 /** The proxy's config file, as far as the simulator plays it. Mutable at runtime. */
@@ -49,6 +51,10 @@ export interface SimState {
   /** Users and teams (the proxy's user and team tables). */
   readonly directory: Directory;
   readonly keyCache: KeyCache;
+  /** The native CLI sign-in (release, clients, codes, tokens). */
+  readonly sso: SsoState;
+  /** The release played after v1.83 on top of the era (`later.release`, null = none). */
+  readonly later: LaterReleases;
   readonly databaseConnected: boolean;
   readonly masterKey: string;
   readonly models: readonly string[];

@@ -9,6 +9,7 @@ import type { KeyRecord } from '../key-store.js';
 import { checkGenerate, checkInfo, checkUpdate, keyRouteCaller, listUserScope, mayDelete, notAuthorizedToDelete } from '../permissions.js';
 import { json, proxyError, pythonDictRepr, SimHttpError, validationError } from '../responses.js';
 import type { SimResponse } from '../responses.js';
+import { checkUpdateBounds } from '../later-releases.js';
 import type { RouteRequest, SimState } from '../state.js';
 import { isoDatabase, isoGenerateInZone } from '../time-format.js';
 import { validateBody, validateQuery } from '../validation.js';
@@ -313,6 +314,7 @@ export function updateKey(req: RouteRequest, state: SimState): SimResponse {
   }
   checkUpdate(caller, row, data, state);
   checkUpdateTeams(caller, row, data, state);
+  checkUpdateBounds(data, state);
   rejectEnterpriseFields(data, state);
   rejectNegativeBudget(data, state, (message) => proxyError(state.era, 400, 'auth_error', message));
   rejectTakenAlias(data.key_alias, state, row);

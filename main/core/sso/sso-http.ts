@@ -1,0 +1,126 @@
+// The sign-in's HTTP: one axios instance for discovery, /register, /token and /revoke. Like the admin client
+// (../litellm/litellm-client.ts) it never follows a redirect (that would re-send a code or a refresh token elsewhere),
+// has a deadline for the whole exchange and caps what it reads; network failures become the same KeyfobErrors.
+import https from 'node:https';
+import tls from 'node:tls';
+import fs from 'node:fs';
+import axios, { isAxiosError, type AxiosInstance } from 'axios';
+import { KeyfobError } from '../errors.js';
+import { cleanRemoteText, proxyForUrl, scrub, toLiteLLMError } from '../litellm/index.js';
+
+export const SSO_TIMEOUT_MS = 10_000;
+/** Far above any real sign-in answer (the Go client caps at 256 KiB too). */
+export const MAX_SSO_RESPONSE_BYTES = 256 * 1024;
+
+type Env = Record<string, string | undefined>;
+
+export interface SsoHttpOptions {
+  timeoutMs?: number;
+  caFile?: string | null;
+  allowInsecureTls?: boolean;
+  env?: Env;
+}
+
+export interface SsoAnswer {
+  status: number;
+  /** The parsed JSON body, or null when it was not JSON. */
+  json: unknown;
+  location: string | undefined;
+}
+
+export interface SsoRequest {
+  method: 'GET' | 'POST';
+  url: string;
+  form?: Record<string, string>;
+  json?: unknown;
+  /** What the person reads in an error ("the sign-in's token request"). */
+  label: string;
+  /** Strings never to appear in an error (codes, verifiers, tokens). */
+  secrets: string[];
+}
+
+export class SsoHttp {
+  readonly timeoutMs: number;
+  private readonly http: AxiosInstance;
+  private readonly env: Env;
+
+  constructor(opts: SsoHttpOptions = {}) {
+    this.timeoutMs = opts.timeoutMs ?? SSO_TIMEOUT_MS;
+    this.env = opts.env ?? process.env;
+    const httpsAgent = tlsAgent(opts.caFile ?? null, opts.allowInsecureTls === true);
+    this.http = axios.create({
+      headers: { Accept: 'application/json' },
+      responseType: 'text',
+      transformResponse: [(data: unknown) => data],
+      maxRedirects: 0,
+      validateStatus: () => true,
+      transitional: { clarifyTimeoutError: true, silentJSONParsing: true, forcedJSONParsing: false },
+      ...(httpsAgent ? { httpsAgent } : {}),
+    });
+  }
+
+  /** One exchange. A 3xx is refused here, whatever the endpoint: nothing in the sign-in may be redirected. */
+  async send(req: SsoRequest): Promise<SsoAnswer> {
+    const proxy = proxyForUrl(req.url, this.env);
+    const deadline = AbortSignal.timeout(this.timeoutMs);
+    const origin = new URL(req.url).origin;
+    const secrets = req.secrets.filter((s) => s.length > 0);
+    let answer: SsoAnswer;
+    try {
+      const response = await this.http.request<string>({
+        method: req.method,
+        url: req.url,
+        ...(req.form ? { data: new URLSearchParams(req.form).toString(), headers: { 'Content-Type': 'application/x-www-form-urlencoded' } } : {}),
+        ...(req.json !== undefined ? { data: req.json, headers: { 'Content-Type': 'application/json' } } : {}),
+        proxy: proxy ? { protocol: proxy.protocol, host: proxy.host, port: proxy.port, ...(proxy.auth ? { auth: proxy.auth } : {}) } : false,
+        signal: deadline,
+        maxContentLength: MAX_SSO_RESPONSE_BYTES,
+      });
+      const headers = response.headers as Record<string, unknown>;
+      answer = { status: response.status, json: parseJson(String(response.data ?? '')), location: typeof headers.location === 'string' ? headers.location : undefined };
+    } catch (e) {
+      if (deadline.aborted) {
+        throw new KeyfobError('timeout', `${origin} did not answer ${req.label} within ${Math.round(this.timeoutMs / 1000)} s.`, { networkCode: 'ETIMEDOUT' });
+      }
+      if (isAxiosError(e) && /maxContentLength/i.test(e.message)) {
+        throw new KeyfobError('server-error', `${origin} sent an answer to ${req.label} larger than ${MAX_SSO_RESPONSE_BYTES / 1024} KiB; Keyfob stopped reading it.`, { networkCode: 'ERESPONSETOOLARGE' });
+      }
+      throw toLiteLLMError(e, { baseUrl: origin, endpoint: `${req.method} ${new URL(req.url).pathname}`, keyTarget: false, timeoutMs: this.timeoutMs, outboundProxy: proxy?.display ?? null, secrets });
+    }
+    if (answer.status >= 300 && answer.status < 400) {
+      throw new KeyfobError('server-error', scrub(`${capitalised(req.label)} was redirected to ${cleanRemoteText(answer.location ?? '(no Location)').slice(0, 300)}; refusing to follow it.`, secrets), {
+        status: answer.status,
+        hint: 'Something in front of the proxy redirects its sign-in endpoints; use the URL the proxy itself serves (PROXY_BASE_URL).',
+      });
+    }
+    return answer;
+  }
+}
+
+function capitalised(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return null;
+  }
+}
+
+/** `{"error","error_description"}` of an OAuth answer, when it has them. */
+export function oauthErrorOf(json: unknown): { error: string; description: string } | null {
+  if (typeof json !== 'object' || json === null) return null;
+  const { error, error_description: description } = json as Record<string, unknown>;
+  if (typeof error !== 'string') return null;
+  return { error, description: typeof description === 'string' ? description : '' };
+}
+
+function tlsAgent(caFile: string | null, allowInsecureTls: boolean): https.Agent | undefined {
+  if (!caFile && !allowInsecureTls) return undefined;
+  const options: https.AgentOptions = {};
+  if (caFile) options.ca = [...tls.rootCertificates, fs.readFileSync(caFile, 'utf8')];
+  if (allowInsecureTls) options.rejectUnauthorized = false;
+  return new https.Agent(options);
+}
