@@ -199,7 +199,7 @@ export async function startKeyfobApp(options: KeyfobAppOptions = {}): Promise<Ru
     useSessionOnlyStore: async () => {
       if (!secrets.sessionOnly) secrets.switchTo(new SessionSecretStore());
       keychainProblem = null;
-      addNotice('Secrets are kept in memory only: the admin key and issued keys are forgotten when Keyfob quits.');
+      addNotice('Secrets are kept in memory only: your LiteLLM key and issued keys are forgotten when Keyfob quits.');
       await startCore();
     },
     changed: () => {

@@ -35,7 +35,7 @@ describe('the admin key stays with its proxy (CLI)', () => {
   it('keyfob connect --url <another host> without a key asks for one and sends nothing', async () => {
     const r = await keyfob(['connect', '--url', hostile.url], { home, stdin: '' });
     assert.equal(r.code, 2, show(r));
-    assert.match(r.stderr, /no admin key on stdin/, show(r));
+    assert.match(r.stderr, /no LiteLLM key on stdin/, show(r));
     assert.deepEqual(hostile.requests, [], 'nothing reached the other host');
   });
 

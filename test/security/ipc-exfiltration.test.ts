@@ -73,7 +73,7 @@ test('updateSettings({litellm_url}) to another host is refused: the URL moves on
   assert.deepEqual(!moved.ok ? moved.error.fields?.map((f) => f.field) : [], ['litellm_url']);
   const snapshot = ok(await invoke('getSnapshot')) as { settings: { litellm_url: string | null } };
   assert.equal(snapshot.settings.litellm_url, env.sim.url, 'the settings still name the proxy the key was entered for');
-  ok(await invoke('updateSettings', { litellm_url: env.sim.url, clipboard_clear_seconds: 30 }), 'the same URL in a patch is no change');
+  ok(await invoke('updateSettings', { litellm_url: env.sim.url, clipboard_clear_seconds: 30 })); // the same URL in a patch is no change
 
   for (const [channel, args] of everyChannel(hostile.url, lease.lease_id)) {
     await invoke(channel, ...args);
