@@ -19,7 +19,7 @@ const SPEND_CONCURRENCY = 4;
 const REVEAL_MS = MINUTE;
 const URGENCY_WORDS = ['', '5 minutes left', '1 minute left', 'expired'] as const;
 /** A few words for why spend cannot be read; the header's connection indicator says the rest. */
-const SPEND_PROBLEM: Record<string, string> = { unreachable: 'proxy unreachable', dns: 'proxy unreachable', tls: 'proxy unreachable', timeout: 'proxy not answering', 'admin-key-rejected': 'admin key rejected' };
+const SPEND_PROBLEM: Record<string, string> = { unreachable: 'proxy unreachable', dns: 'proxy unreachable', tls: 'proxy unreachable', timeout: 'proxy not answering', 'admin-key-rejected': 'LiteLLM key rejected' };
 
 export interface KeysScreen extends ScreenView {
   focusLease(leaseId: string): void;
