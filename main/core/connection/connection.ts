@@ -195,15 +195,16 @@ export class Connection {
   /**
    * Runs a proxy call. When the proxy rejects the credential, the keychain is read again once: another process (the
    * CLI's `keyfob connect`) may have stored a new one, and a rejected admin call was never carried out, so it is
-   * safe to repeat. A refusal also forgets the remembered identity: the credential's rights may have changed.
+   * safe to repeat. Any 401/403 also forgets the remembered identity: the credential's rights may have changed.
    */
   async withClient<T>(call: (client: LiteLLMAdmin) => Promise<T>): Promise<T> {
     const client = await this.currentClient();
     try {
       return await call(client);
     } catch (e) {
-      if (!isKeyfobError(e) || e.kind !== 'admin-key-rejected') throw e;
-      this.setIdentity(null);
+      if (!isKeyfobError(e)) throw e;
+      if (e.kind === 'admin-key-rejected' || e.status === 401 || e.status === 403) this.setIdentity(null);
+      if (e.kind !== 'admin-key-rejected') throw e;
       const before = this.stored?.secret;
       const fresh = await this.load(true).catch(() => null);
       if (!fresh || fresh.secret === before) throw e;
