@@ -1,7 +1,7 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
-const CORE_GROUPS = ['backend', 'leases', 'litellm', 'roles', 'settings', 'keychain', 'tools', 'vault', 'sso'];
+const CORE_GROUPS = ['backend', 'connection', 'leases', 'litellm', 'roles', 'settings', 'keychain', 'tools', 'vault', 'sso'];
 
 export default tseslint.config(
   { ignores: ['dist/**', 'renderer/dist/**', 'node_modules/**', 'test-results/**', 'release/**'] },

@@ -38,7 +38,7 @@ export const SECRET_FLAG_REFUSAL =
   'a secret on the command line is visible to every user in the process list and is kept in shell history';
 
 export const SECRET_FLAG_HINT =
-  "pipe it on stdin instead, e.g. `printf '%s' \"$LITELLM_MASTER_KEY\" | keyfob connect --url URL`, or run `keyfob connect --url URL` in a terminal to be prompted";
+  "pipe it on stdin instead, e.g. `printf '%s' \"$LITELLM_KEY\" | keyfob connect --url URL`, or run `keyfob connect --url URL` in a terminal to be prompted";
 
 export function refuseSecretFlags(argv: readonly string[]): void {
   for (const arg of beforeTerminator(argv)) {

@@ -85,6 +85,6 @@ export function forThisRun(raw: string, keychainError: KeyfobError | null): stri
   const ask = /connect Keyfob to finish( it)?\.?$/;
   if (!ask.test(notice)) return notice;
   return notice.replace(ask, keychainError
-    ? `the admin key cannot be read from the keychain (${keychainError.message.replace(/\.$/, '')}); this finishes once it can.`
+    ? `your LiteLLM key cannot be read from the keychain (${keychainError.message.replace(/\.$/, '')}); this finishes once it can.`
     : 'run `keyfob connect --url URL` to finish.');
 }

@@ -29,7 +29,7 @@ export function renderError(error: unknown, helpHint?: string, opts: { verbose?:
   // The proxy's own words for a refused admin key are ~250 characters of token dump; the audit log keeps them.
   if (e.kind === 'admin-key-rejected') {
     return [
-      `keyfob: the admin key was rejected by the proxy${e.status ? ` (${e.status})` : ''}`,
+      `keyfob: your LiteLLM key was rejected by the proxy${e.status ? ` (${e.status})` : ''}`,
       ...(opts.verbose ? [`  detail: ${oneLine(withDetail(e))}`] : []),
       "hint: run `keyfob connect` with the current key: your personal or team key, or the proxy's master key",
     ].map(redactText);
@@ -67,13 +67,13 @@ function oneLine(text: string): string {
 function hintForKind(kind: ErrorKind): string | undefined {
   switch (kind) {
     case 'not-connected':
-      return 'run `keyfob connect --url URL` (the admin key is read from stdin or a prompt)';
+      return 'run `keyfob connect --url URL` (your LiteLLM key is read from stdin or a prompt)';
     case 'unreachable':
     case 'dns':
     case 'timeout':
       return 'check the proxy URL (`keyfob status`) and that the proxy is running';
     case 'admin-key-rejected':
-      return 'the stored admin key was refused: run `keyfob connect --url URL` again with a valid one';
+      return 'your stored LiteLLM key was refused: run `keyfob connect --url URL` again with a valid one';
     case 'keychain-unavailable':
       return 'the CLI keeps keys in the OS keychain: on Linux install libsecret-1-0 and run a Secret Service (gnome-keyring, KWallet or KeePassXC) in this session';
     case 'keychain-locked':

@@ -4,7 +4,7 @@ import { redactText, withDetail, type ErrorKind, type SerializedError } from '..
 
 /** What to do, for kinds where the proxy's words do not help a person. */
 const WHAT_TO_DO: Partial<Record<ErrorKind, string>> = {
-  'admin-key-rejected': 'the admin key was rejected: run `keyfob connect` with the current key',
+  'admin-key-rejected': 'your LiteLLM key was rejected: run `keyfob connect` with the current key',
   'no-database': 'the proxy has no database, so it cannot delete keys: start it with a DATABASE_URL',
   unreachable: 'the proxy did not answer: check that it is running (`keyfob status`)',
   dns: 'the proxy\'s host name does not resolve: check the URL (`keyfob status`) and your network',

@@ -100,7 +100,7 @@ export function parseProxyUrl(raw: string): string {
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new Error(`must be an http:// or https:// URL (got ${url.protocol.replace(/:$/, '')}://)`);
   }
-  if (url.username || url.password) throw new Error('must not contain a user name or password: the admin key is read from stdin');
+  if (url.username || url.password) throw new Error('must not contain a user name or password: your LiteLLM key is read from stdin');
   return raw.trim();
 }
 

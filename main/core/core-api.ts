@@ -20,6 +20,7 @@ export interface CoreDeps {
 
 export interface ConnectInput {
   url: string;
+  /** Your LiteLLM key (a personal or team key, or the proxy's master key); the field keeps its historic name. */
   adminKey: string;
   caFile?: string | null;
   allowInsecureTls?: boolean;
@@ -102,6 +103,11 @@ export interface KeyfobCore {
   testConnection(input?: Partial<ConnectInput>): Promise<ProbeResult>;
   forgetAdminKey(): Promise<void>;
   connectionStatus(): Promise<ConnectionStatus>;
+  /**
+   * The one URL keys may be sent to: the proxy the stored credential was entered for (its binding), whatever the
+   * settings say now. Tool setup, env, exec and the shell exports write only this URL. Null when not connected.
+   */
+  boundUrl(): Promise<string | null>;
   listModels(): Promise<string[]>;
   keyInfo(leaseId: string): Promise<KeyInfo>;
 

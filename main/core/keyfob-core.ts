@@ -1,20 +1,19 @@
 // The assembled core: what the CLI and the Electron app hold. It wires the settings store (roles and settings), the
-// secret store (the admin key), the LiteLLM client (built lazily from the current settings and the stored admin key),
+// connection (connection/: the credential in the keychain, its binding, the caller identity and the LiteLLM client),
 // the lease ledger and manager, the one timer, the clipboard guard and the audit log.
 import fs from 'node:fs';
 import path from 'node:path';
 import { AuditLog } from './audit-log.js';
 import { ClipboardGuard } from './clipboard-guard.js';
-import { KeyfobError, isKeyfobError, toKeyfobError } from './errors.js';
+import { KeyfobError } from './errors.js';
 import { LeaseLedger, LeaseManager, reconcileLeases } from './leases/index.js';
-import { LiteLLMClient, normalizeProxyUrl, roleProblems } from './litellm/index.js';
+import { LiteLLMClient, roleProblems } from './litellm/index.js';
 import { applySettingsPatch, AUDIT_FILE, LEDGER_FILE, LOCK_FILE, readSettingsShared } from './settings/index.js';
 import { normalizeRoleName, validateRole } from './roles/index.js';
-import { ADMIN_KEY_ACCOUNT, ADMIN_KEY_BINDING_ACCOUNT, bindingBelongsTo, bindingProblem, decodeBinding, encodeBinding, keyNeededAgain } from './keychain/index.js';
-import type { AdminKeyBinding } from './keychain/index.js';
+import { Connection } from './connection/index.js';
 import { SingleTimer } from './single-timer.js';
 import type { ConnectInput, ConnectionStatus, CoreDeps, KeyfobCore, ProbeResult, ReconcileReport } from './core-api.js';
-import type { CallerIdentity, ClientOptions, KeyInfo, LiteLLMAdmin } from './litellm/index.js';
+import type { ClientOptions, KeyInfo, LiteLLMAdmin } from './litellm/index.js';
 import type { SecretStore, SettingsStore } from './ports.js';
 import type { AuditEntry, Role, RoleInput, Settings, SettingsPatch } from './types.js';
 
@@ -53,25 +52,26 @@ class Core implements KeyfobCoreInstance {
 
   private readonly audit: AuditLog;
   private readonly timer: SingleTimer;
-  private readonly clientFactory: (options: ClientOptions) => LiteLLMAdmin;
-  /** undefined: not read from the keychain yet; null: none stored. */
-  private adminKey: string | null | undefined;
-  /** Where the stored admin key may be sent (read with it); null while no key is stored. */
-  private binding: AdminKeyBinding | null = null;
-  private client: { options: ClientOptions; client: LiteLLMAdmin } | null = null;
+  private readonly connection: Connection;
   private watcher: fs.FSWatcher | null = null;
   private settingsNoticesTaken = false;
-  /** What the connected credential may do, as last learned from the proxy (null: not asked yet in this process). */
-  private identity: CallerIdentity | null = null;
   private stopping: Promise<void> | null = null;
 
   constructor(private readonly deps: KeyfobCoreOptions) {
     this.secretStore = deps.secretStore;
     this.settingsStore = deps.settingsStore;
-    this.clientFactory = deps.clientFactory ?? ((o) => new LiteLLMClient(o));
     this.timer = new SingleTimer(deps.clock);
     this.ledger = new LeaseLedger({ stateDir: deps.stateDir, clock: deps.clock, ledgerFile: LEDGER_FILE, lockFile: LOCK_FILE });
     this.audit = new AuditLog({ stateDir: deps.stateDir, clock: deps.clock, fileName: AUDIT_FILE });
+    this.connection = new Connection({
+      stateDir: deps.stateDir,
+      secretStore: deps.secretStore,
+      settingsStore: deps.settingsStore,
+      clock: deps.clock,
+      audit: this.audit,
+      clientFactory: deps.clientFactory ?? ((o) => new LiteLLMClient(o)),
+      changed: () => this.leases.announceChange(),
+    });
     this.clipboardGuard = new ClipboardGuard({
       clipboard: deps.clipboard,
       clock: deps.clock,
@@ -89,7 +89,7 @@ class Core implements KeyfobCoreInstance {
       timer: this.timer,
       settings: () => this.settingsNow(),
       role: (name) => this.roleNow(name),
-      withClient: (call) => this.withClient(call),
+      withClient: (call) => this.connection.withClient(call),
       ledgerId: () => this.ledger.current().ledgerId ?? '',
       ...(deps.maxConcurrency === undefined ? {} : { maxConcurrency: deps.maxConcurrency }),
       ...(deps.random === undefined ? {} : { random: deps.random }),
@@ -109,8 +109,8 @@ class Core implements KeyfobCoreInstance {
       secretStore: this.deps.secretStore,
       settings: () => this.settingsNow(),
       role: (name) => this.roleNow(name),
-      withClient: (call) => this.withClient(call),
-      connected: () => this.isConnected(),
+      withClient: (call) => this.connection.withClient(call),
+      connected: () => this.connection.isConnected(),
     });
     this.lastReconcile = report;
     if (this.stopping) return report; // stopped while reconciling: arm nothing
@@ -168,246 +168,37 @@ class Core implements KeyfobCoreInstance {
     }
   }
 
-  // ── connection ───────────────────────────────────────────────────────────────────────────────────────────────
+  // ── connection (connection/: the credential, its binding, the caller identity, the client) ──────────────────────
 
-  async connect(input: ConnectInput): Promise<void> {
-    const url = normalizeProxyUrl(input?.url, 'url');
-    const adminKey = checkAdminKey(input?.adminKey);
-    const tls = applySettingsPatch(this.getSettings(), {
-      ca_file: input.caFile ?? null,
-      allow_insecure_tls: input.allowInsecureTls ?? false,
-    });
-    let resolvedUrl: string | null = null;
-    const client = this.clientFactory({ ...this.clientOptions(url, adminKey, tls), onBaseUrlResolved: (u) => (resolvedUrl = u) });
-    let identity: CallerIdentity | null;
-    try {
-      // Prove URL, admin key and database before anything is stored.
-      await client.verifyAdmin();
-      identity = await client.identity().catch(() => null);
-    } catch (e) {
-      this.audit.append({ action: 'connect', outcome: 'failed', detail: `${url}: ${toKeyfobError(e).message}` });
-      throw e;
-    }
-    const binding: AdminKeyBinding = { url, ca_file: tls.ca_file, allow_insecure_tls: tls.allow_insecure_tls };
-    // The binding first, naming the new key: a crash before the key is written leaves the old key with a binding
-    // that is not its own, which sends it nowhere.
-    await this.deps.secretStore.set(ADMIN_KEY_BINDING_ACCOUNT, encodeBinding(binding, adminKey));
-    await this.deps.secretStore.set(ADMIN_KEY_ACCOUNT, adminKey);
-    this.binding = binding;
-    this.settingsStore.update((c) => ({
-      ...c,
-      settings: applySettingsPatch(c.settings, {
-        litellm_url: url, litellm_resolved_url: resolvedUrl, ca_file: tls.ca_file, allow_insecure_tls: tls.allow_insecure_tls,
-      }),
-    }));
-    this.adminKey = adminKey;
-    this.identity = identity;
-    this.client = null;
-    this.audit.append({ action: 'connect', outcome: 'ok', detail: url });
-    this.leases.announceChange();
+  connect(input: ConnectInput): Promise<void> {
+    return this.connection.connect(input);
   }
 
-  async testConnection(input: Partial<ConnectInput> = {}): Promise<ProbeResult> {
-    const result: ProbeResult = { reachable: false, admin_ok: false, db_connected: null, error: null, identity: null };
-    let client: LiteLLMAdmin;
-    let haveKey: boolean;
-    let unboundKey: KeyfobError | null = null;
-    try {
-      const settings = this.getSettings();
-      const urlInput = input.url ?? settings.litellm_url;
-      if (!urlInput) throw notConnected();
-      const url = normalizeProxyUrl(urlInput, 'url');
-      const tls = {
-        ...settings,
-        ca_file: input.caFile !== undefined ? input.caFile : settings.ca_file,
-        allow_insecure_tls: input.allowInsecureTls ?? settings.allow_insecure_tls,
-      };
-      let adminKey: string | null;
-      if (input.adminKey !== undefined && input.adminKey !== '') {
-        adminKey = checkAdminKey(input.adminKey);
-      } else {
-        // The stored key only where it was entered: another URL or weaker TLS is probed without it.
-        const stored = await this.storedAdminKey();
-        const target: AdminKeyBinding = { url, ca_file: tls.ca_file, allow_insecure_tls: tls.allow_insecure_tls };
-        const problem = stored === null ? null : this.bindingProblemFor(target);
-        if (problem) unboundKey = keyNeededAgain(problem, target, 'validation');
-        adminKey = problem ? null : stored;
-      }
-      haveKey = adminKey !== null;
-      client = this.clientFactory(this.clientOptions(url, adminKey ?? 'sk-none', tls));
-    } catch (e) {
-      result.error = toKeyfobError(e).toJSON();
-      return result;
-    }
-    try {
-      const health = await client.health();
-      result.reachable = health.alive;
-      result.db_connected = health.db_connected;
-    } catch (e) {
-      result.error = toKeyfobError(e).toJSON();
-      return result;
-    }
-    if (!haveKey) {
-      result.error = (unboundKey ?? notConnected('No admin key is stored.')).toJSON();
-      return result;
-    }
-    try {
-      await client.verifyAdmin();
-      result.admin_ok = true;
-      result.identity = await client.identity().catch(() => null);
-      if (input.url === undefined && input.adminKey === undefined) this.identity = result.identity;
-    } catch (e) {
-      const err = toKeyfobError(e);
-      result.error = err.toJSON();
-      if (err.kind === 'no-database') {
-        result.db_connected = false;
-        result.admin_ok = true; // the master key authenticates; only virtual keys are impossible
-      }
-    }
-    return result;
+  testConnection(input: Partial<ConnectInput> = {}): Promise<ProbeResult> {
+    return this.connection.testConnection(input);
   }
 
-  async forgetAdminKey(): Promise<void> {
-    await this.deps.secretStore.delete(ADMIN_KEY_ACCOUNT);
-    await this.deps.secretStore.delete(ADMIN_KEY_BINDING_ACCOUNT);
-    this.adminKey = null;
-    this.binding = null;
-    this.identity = null;
-    this.client = null;
-    this.audit.append({ action: 'connect', outcome: 'ok', detail: 'admin key forgotten' });
-    this.leases.announceChange();
+  forgetAdminKey(): Promise<void> {
+    return this.connection.forget();
   }
 
-  async connectionStatus(): Promise<ConnectionStatus> {
-    let stored: boolean;
-    try {
-      stored = (await this.storedAdminKey(true)) !== null;
-    } catch {
-      stored = false;
-    }
-    return {
-      url: this.getSettings().litellm_url,
-      admin_key_stored: stored,
-      keychain_backend: this.deps.secretStore.backend,
-      session_only: this.deps.secretStore.sessionOnly,
-      identity: stored ? this.identity : null,
-    };
+  connectionStatus(): Promise<ConnectionStatus> {
+    return this.connection.status();
+  }
+
+  boundUrl(): Promise<string | null> {
+    return this.connection.boundUrl();
   }
 
   async listModels(): Promise<string[]> {
-    return this.withClient((c) => c.listModels());
+    return this.connection.withClient((c) => c.listModels());
   }
 
   async keyInfo(leaseId: string): Promise<KeyInfo> {
     const lease = this.leases.get(leaseId);
     const target = lease.token_hash;
     if (!target) throw new KeyfobError('lease-not-found', `Lease ${lease.key_alias} has no key on the proxy (state ${lease.state}).`);
-    return this.withClient((c) => c.keyInfo(target));
-  }
-
-  private async isConnected(): Promise<boolean> {
-    const settings = this.settingsNow();
-    if (!settings.litellm_url) return false;
-    try {
-      return (await this.storedAdminKey()) !== null && this.bindingProblemFor(bindingOf(settings.litellm_url, settings)) === null;
-    } catch {
-      return false;
-    }
-  }
-
-  /** The stored admin key, with its binding (`this.binding`) read alongside. */
-  private async storedAdminKey(reload = false): Promise<string | null> {
-    if (!reload && this.adminKey !== undefined) return this.adminKey;
-    const before = this.adminKey;
-    const key = await this.deps.secretStore.get(ADMIN_KEY_ACCOUNT);
-    this.binding = key === null ? null : await this.storedBinding(key);
-    if (before !== undefined && before !== key) this.identity = null; // another credential now
-    this.adminKey = key;
-    return key;
-  }
-
-  /**
-   * The stored key's binding. A key stored before bindings existed has none: it is bound to the settings it has been
-   * used with until now, and that binding is written at once, so that no later settings change can move it.
-   */
-  private async storedBinding(adminKey: string): Promise<AdminKeyBinding | null> {
-    const raw = await this.deps.secretStore.get(ADMIN_KEY_BINDING_ACCOUNT);
-    const stored = decodeBinding(raw);
-    if (stored) return bindingBelongsTo(raw, adminKey) ? stored : null;
-    const settings = this.settingsNow();
-    if (!settings.litellm_url) return null;
-    const adopted = bindingOf(settings.litellm_url, settings);
-    await this.deps.secretStore.set(ADMIN_KEY_BINDING_ACCOUNT, encodeBinding(adopted, adminKey));
-    return adopted;
-  }
-
-  /** Why the stored admin key may not go to `target` (null: it may). A key without any binding goes nowhere. */
-  private bindingProblemFor(target: AdminKeyBinding): string | null {
-    if (!this.binding) return 'the stored admin key has no record of the proxy it was entered for';
-    return bindingProblem(this.binding, target);
-  }
-
-  /** The client for the current settings and admin key, rebuilt only when one of them changed. */
-  private async currentClient(): Promise<LiteLLMAdmin> {
-    const settings = this.settingsNow();
-    const adminKey = await this.storedAdminKey();
-    if (!settings.litellm_url || !adminKey) throw notConnected();
-    const target = bindingOf(settings.litellm_url, settings);
-    const problem = this.bindingProblemFor(target);
-    if (problem) throw keyNeededAgain(problem, target, 'not-connected');
-    const options: ClientOptions = {
-      ...this.clientOptions(settings.litellm_url, adminKey, settings),
-      knownIdentity: this.identity,
-      onIdentity: (who) => {
-        if (this.adminKey === adminKey) this.identity = who;
-      },
-    };
-    if (!this.client || !sameClientOptions(this.client.options, options)) this.client = { options, client: this.clientFactory(options) };
-    return this.client.client;
-  }
-
-  /**
-   * Runs a proxy call. When the proxy rejects the admin key, the keychain is read again once: another process (the
-   * CLI's `keyfob connect`) may have stored a new one, and a rejected admin call was never carried out, so it is
-   * safe to repeat.
-   */
-  private async withClient<T>(call: (client: LiteLLMAdmin) => Promise<T>): Promise<T> {
-    const client = await this.currentClient();
-    try {
-      return await call(client);
-    } catch (e) {
-      if (!isKeyfobError(e) || e.kind !== 'admin-key-rejected') throw e;
-      const before = this.adminKey;
-      const fresh = await this.storedAdminKey(true).catch(() => before);
-      if (!fresh || fresh === before) throw e;
-      return call(await this.currentClient());
-    }
-  }
-
-  private clientOptions(url: string, adminKey: string,
-    s: Pick<Settings, 'request_timeout_seconds' | 'ca_file' | 'allow_insecure_tls' | 'auth_header' | 'litellm_resolved_url' | 'litellm_url'>): ClientOptions {
-    return {
-      baseUrl: url,
-      adminKey,
-      timeoutMs: s.request_timeout_seconds * 1000,
-      caFile: s.ca_file,
-      allowInsecureTls: s.allow_insecure_tls,
-      authHeader: s.auth_header,
-      knownBaseUrl: s.litellm_url === url ? s.litellm_resolved_url : null,
-      onBaseUrlResolved: (resolved) => this.rememberResolvedUrl(url, resolved),
-      now: () => this.deps.clock.now(),
-    };
-  }
-
-  /** Which form of the URL answered (with or without its trailing /v1), kept so the next process needs no probe. */
-  private rememberResolvedUrl(url: string, resolved: string): void {
-    try {
-      this.settingsStore.update((c) => (c.settings.litellm_url === url && c.settings.litellm_resolved_url !== resolved
-        ? { ...c, settings: { ...c.settings, litellm_resolved_url: resolved } }
-        : c));
-    } catch {
-      // not remembered: the next process probes again
-    }
+    return this.connection.withClient((c) => c.keyInfo(target));
   }
 
   // ── settings and roles ───────────────────────────────────────────────────────────────────────────────────────
@@ -426,7 +217,7 @@ class Core implements KeyfobCoreInstance {
 
   updateSettings(patch: SettingsPatch): Settings {
     const stored = this.settingsStore.update((c) => ({ ...c, settings: applySettingsPatch(c.settings, patch) }));
-    this.client = null;
+    this.connection.settingsChanged();
     this.leases.announceChange();
     this.timer.rearm();
     return stored.settings;
@@ -455,7 +246,8 @@ class Core implements KeyfobCoreInstance {
   saveRole(input: RoleInput): Role {
     const role = validateRole(input);
     // A role the connected credential cannot use is stopped now, with the reason, rather than at its first issue.
-    const problems = this.identity ? roleProblems(this.identity, role) : [];
+    const identity = this.connection.knownIdentity();
+    const problems = identity ? roleProblems(identity, role) : [];
     if (problems.length > 0) {
       throw new KeyfobError('validation', `Role "${role.name}" cannot be used with this credential: ${problems.map((p) => `${p.field} ${p.message}`).join('; ')}.`, {
         fields: problems,
@@ -481,33 +273,4 @@ class Core implements KeyfobCoreInstance {
   auditLog(limit = 100): AuditEntry[] {
     return this.audit.read(limit);
   }
-}
-
-function bindingOf(url: string, s: Pick<Settings, 'ca_file' | 'allow_insecure_tls'>): AdminKeyBinding {
-  return { url, ca_file: s.ca_file, allow_insecure_tls: s.allow_insecure_tls };
-}
-
-/** Every field that shapes the client (the comparison runs on every proxy call: a few `===`, no hashing). */
-function sameClientOptions(a: ClientOptions, b: ClientOptions): boolean {
-  return a.baseUrl === b.baseUrl && a.adminKey === b.adminKey && a.timeoutMs === b.timeoutMs && a.caFile === b.caFile &&
-    a.allowInsecureTls === b.allowInsecureTls && (a.authHeader ?? null) === (b.authHeader ?? null);
-}
-
-function checkAdminKey(value: unknown): string {
-  if (typeof value !== 'string' || value.trim() === '') {
-    const message = 'is required: your LiteLLM key (a personal or team key), or the master key';
-    throw new KeyfobError('validation', `adminKey: ${message}`, { fields: [{ field: 'adminKey', message }] });
-  }
-  const key = value.trim();
-  if (key.length > 4096 || !/^[\x21-\x7e]+$/.test(key)) {
-    const message = 'must be a single key of printable ASCII characters, without spaces';
-    throw new KeyfobError('validation', `adminKey: ${message}`, { fields: [{ field: 'adminKey', message }] });
-  }
-  return key;
-}
-
-function notConnected(detail = 'Keyfob is not connected to a LiteLLM proxy.'): KeyfobError {
-  return new KeyfobError('not-connected', `${detail} Run \`keyfob connect --url URL\`, or open Settings in the Keyfob window.`, {
-    hint: 'Run `keyfob connect --url URL` (the admin key is read from stdin or a prompt), or open Settings in the Keyfob window.',
-  });
 }

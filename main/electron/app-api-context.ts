@@ -31,7 +31,7 @@ export function createAppApiContext(parts: AppParts, opts: AppContextOptions): A
     useSessionOnlyStore: async () => {
       if (!opts.secrets.sessionOnly) opts.secrets.switchTo(new SessionSecretStore());
       state.keychainProblem = null;
-      state.addNotice('Secrets are kept in memory only: the admin key and issued keys are forgotten when Keyfob quits.');
+      state.addNotice('Secrets are kept in memory only: your LiteLLM key and issued keys are forgotten when Keyfob quits.');
       await state.startCore();
     },
     changed: () => {

@@ -66,7 +66,7 @@ export interface ToolSetupInput {
 /** Merges the helper into the tool's configuration (each file with a dated backup), as `keyfob setup TOOL ROLE` does. */
 export async function runToolSetup(input: ToolSetupInput): Promise<ToolSetupResult & { warnings: string[] }> {
   const explicitHome = input.stateDir === defaultStateDir(input.platform, input.env) ? undefined : input.stateDir;
-  const setup = helperSetup(input.core, input.role, { keyfob: input.keyfob, home: explicitHome, connectHint: 'Connect first.' });
+  const setup = await helperSetup(input.core, input.role, { keyfob: input.keyfob, home: explicitHome, connectHint: 'Connect first.' });
   const { file, changes } = await planToolSetup(input.tool, setup, { env: input.env, home: input.home });
   for (const change of changes) writeFileChange(change, input.nowMs);
   return { tool: input.tool, path: file, changed: changes.some((c) => c.changed), warnings: changes.flatMap((c) => c.warnings) };

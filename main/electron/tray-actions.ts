@@ -77,7 +77,7 @@ export function createTrayActions(deps: TrayActionDeps): TrayActions {
       deps.refresh();
       attempt(`copy shell exports for ${role}`, async (core) => {
         try {
-          const url = core.getSettings().litellm_url;
+          const url = await core.boundUrl();
           if (!url) throw new KeyfobError('not-connected', 'Keyfob is not connected to a LiteLLM proxy.');
           // The same lease the tools' helpers share: reused, renewed or issued under the token lock.
           const token = await obtainToken({ core, stateDir: deps.stateDir, role, now: () => deps.clock.now(), via: 'env' });

@@ -4,6 +4,7 @@
 // returns the lease without its key, and copying happens here, in main.
 import { KeyfobError, toKeyfobError } from '../core/errors.js';
 import type { KeyfobCore } from '../core/core-api.js';
+import type { Settings } from '../core/types.js';
 import type { ApiHandlers, IpcResult } from '../../preload/api.js';
 import type { ApiContext } from './context.js';
 import { buildSnapshot } from './snapshot.js';
@@ -14,6 +15,20 @@ async function result<T>(work: () => Promise<T> | T): Promise<IpcResult<T>> {
   } catch (e) {
     return { ok: false, error: toKeyfobError(e).toJSON() };
   }
+}
+
+/**
+ * The proxy URL moves only through `connect`, where the person enters their LiteLLM key for the new URL: a settings
+ * change from the window (which a compromised renderer controls) never aims keys or tools at another host.
+ */
+function refuseUrlChange(patch: unknown, current: Settings): void {
+  if (typeof patch !== 'object' || patch === null || !('litellm_url' in patch)) return;
+  if ((patch as { litellm_url?: unknown }).litellm_url === current.litellm_url) return;
+  const message = 'changes only by connecting again, with your LiteLLM key for the new URL';
+  throw new KeyfobError('validation', `litellm_url: ${message}.`, {
+    fields: [{ field: 'litellm_url', message }],
+    hint: 'Use Connect in Settings → Connection (or `keyfob connect --url URL`).',
+  });
 }
 
 export function createApiHandlers(ctx: ApiContext): ApiHandlers {
@@ -92,6 +107,7 @@ export function createApiHandlers(ctx: ApiContext): ApiHandlers {
     updateSettings: (patch) =>
       changing(async () => {
         const previous = core().getSettings();
+        refuseUrlChange(patch, previous);
         const next = core().updateSettings(patch);
         await ctx.settingsApplied(previous, next);
         return next;

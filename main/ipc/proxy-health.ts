@@ -48,7 +48,7 @@ export class ProxyHealthTracker {
   /** For the tray's status line ("<host>: unreachable since 10:02"); null when nothing is known to be wrong. */
   problem(formatTime: (ms: number) => string = localTime): string | null {
     if (!this.bad) return null;
-    return this.bad.state === 'unreachable' ? `unreachable since ${formatTime(this.bad.since)}` : 'the admin key was rejected';
+    return this.bad.state === 'unreachable' ? `unreachable since ${formatTime(this.bad.since)}` : 'your LiteLLM key was rejected';
   }
 }
 

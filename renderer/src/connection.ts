@@ -1,4 +1,4 @@
-// How the proxy is doing, as far as the window can tell: connected, unreachable since …, or the admin key rejected.
+// How the proxy is doing, as far as the window can tell: connected, unreachable since …, or your LiteLLM key rejected.
 // Main's word (snapshot.proxy_health) wins when it sends one; otherwise every answer the window gets from a call
 // that reaches the proxy (issue, renew, revoke, spend, test) moves the state, so the header never shows the URL
 // "as if all were well" while every row is failing.

@@ -29,12 +29,12 @@ export async function call<T>(invoke: () => Promise<IpcResult<T>>, opts: { reach
 }
 
 /**
- * One line for a person, without the proxy's raw text: "Admin key rejected: …" rather than LiteLLM's 250-character
+ * One line for a person, without the proxy's raw text: "LiteLLM key rejected: …" rather than LiteLLM's 250-character
  * dump (which stays in the audit log). Other kinds keep main's message, already written for a person.
  */
 export function personError(error: SerializedError): SerializedError {
   if (error.kind === 'admin-key-rejected') {
-    return { ...error, message: 'Admin key rejected: the proxy does not accept this key.', hint: 'Enter the proxy’s current master key (or a proxy-admin key) and connect again.' };
+    return { ...error, message: 'LiteLLM key rejected: the proxy does not accept this key.', hint: 'Enter a LiteLLM key the proxy accepts (your personal or team key, or its master key) and connect again.' };
   }
   return error;
 }

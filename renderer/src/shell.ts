@@ -42,11 +42,11 @@ export function mountShell(root: HTMLElement, api: KeyfobApi): { navigate(screen
   };
   const firstRunForm = createConnectForm(ctx, 'first-run');
 
-  // The connection indicator: connected / unreachable since … / admin key rejected (not a live region: the row or
+  // The connection indicator: connected / unreachable since … / your LiteLLM key rejected (not a live region: the row or
   // form that failed already says so, once).
   const connDot = h('span', { class: 'conn-dot', 'aria-hidden': 'true' });
   const connText = h('span', { class: 'conn-text' });
-  const connFix = h('button', { type: 'button', class: 'link conn-fix', onclick: () => navigate('connect', true) }, 'Enter the admin key');
+  const connFix = h('button', { type: 'button', class: 'link conn-fix', onclick: () => navigate('connect', true) }, 'Enter your LiteLLM key');
   const connLine = h('p', { class: 'conn', 'data-health': 'unknown' }, connDot, connText, connFix);
   const header = h('header', { class: 'top' }, h('div', { class: 'brand' }, h('span', { class: 'logo', 'aria-hidden': 'true' }), h('span', null, 'Keyfob')), connLine);
   const notices = h('div', { class: 'notices' });
@@ -75,7 +75,7 @@ export function mountShell(root: HTMLElement, api: KeyfobApi): { navigate(screen
   const firstRun = h(
     'main',
     { class: 'first-run' },
-    h('div', { class: 'card welcome' }, h('h1', { id: 'first-run-heading', tabindex: -1 }, 'Connect to your LiteLLM proxy'), h('p', { class: 'muted' }, 'Keyfob issues short-lived LiteLLM keys on demand, renews them while you work and revokes them when you stop. It needs the proxy’s address and a LiteLLM key: the master key, or a personal or team key.'), firstRunForm.el),
+    h('div', { class: 'card welcome' }, h('h1', { id: 'first-run-heading', tabindex: -1 }, 'Connect to your LiteLLM proxy'), h('p', { class: 'muted' }, 'Keyfob issues short-lived LiteLLM keys on demand, renews them while you work and revokes them when you stop. It needs the proxy’s address and your LiteLLM key: a personal or team key, or the proxy’s master key.'), firstRunForm.el),
   );
   replaceChildren(root, header, notices);
 
@@ -147,7 +147,7 @@ export function mountShell(root: HTMLElement, api: KeyfobApi): { navigate(screen
     const items: HTMLElement[] = [];
     if (mode === 'app' && !s.connection.admin_key_stored) {
       items.push(
-        h('div', { class: 'callout warn', role: 'status' }, h('p', null, 'No admin key is stored: Keyfob cannot issue, renew or revoke keys. '), h('button', { type: 'button', class: 'link', onclick: () => navigate('connect', true) }, 'Enter the admin key')),
+        h('div', { class: 'callout warn', role: 'status' }, h('p', null, 'No LiteLLM key is stored: Keyfob cannot issue, renew or revoke keys. '), h('button', { type: 'button', class: 'link', onclick: () => navigate('connect', true) }, 'Enter your LiteLLM key')),
       );
     }
     for (const notice of s.notices) {
@@ -182,7 +182,7 @@ export function mountShell(root: HTMLElement, api: KeyfobApi): { navigate(screen
       shown === 'none' ? 'Not connected'
       : shown === 'ok' ? `Connected to ${host}${who} · ${storage}`
       : shown === 'unreachable' ? `${host} unreachable${state.since !== null ? ` since ${formatInstant(state.since, serverNow())}` : ''}`
-      : shown === 'admin-key-rejected' ? `Admin key rejected by ${host}`
+      : shown === 'admin-key-rejected' ? `LiteLLM key rejected by ${host}`
       : `${host} · ${storage}`;
     connLine.title = [c.url, c.identity ? identitySentence(c.identity) : null].filter(Boolean).join('\n');
   }

@@ -64,7 +64,7 @@ describe('Keyfob --cli', () => {
     const connect = await launch(['connect', '--url', sim.url], MASTER_KEY);
     assert.equal(connect.mode, 'cli');
     assert.equal(connect.exitCode, 0, connect.stderr());
-    assert.match(connect.stdout(), /^Connected to http:\/\/127\.0\.0\.1:\d+: admin key verified/);
+    assert.match(connect.stdout(), /^Connected to http:\/\/127\.0\.0\.1:\d+: your LiteLLM key is verified/);
 
     assert.equal((await launch(['role', 'set', 'dev', '--ttl', '1h30m', '--max-ttl', '8h'])).exitCode, 0);
     const issued = await launch(['issue', 'dev', '--json']);

@@ -157,11 +157,11 @@ test('the tray’s status line says when the proxy stopped answering or rejected
   trayMenu().find('Copy key: review').click();
   await until(() => fake.notifications.length > 0, 'the failure notified');
   await running.settled();
-  assert.equal(trayMenu().labels()[0], `${host}: the admin key was rejected`);
+  assert.equal(trayMenu().labels()[0], `${host}: your LiteLLM key was rejected`);
 
   // Errors that say nothing about the proxy leave the line alone.
   const unknownRole = await running.handlers.issue('nope');
   assert.equal(unknownRole.ok, false);
   await running.settled();
-  assert.equal(trayMenu().labels()[0], `${host}: the admin key was rejected`);
+  assert.equal(trayMenu().labels()[0], `${host}: your LiteLLM key was rejected`);
 });

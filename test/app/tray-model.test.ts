@@ -195,8 +195,8 @@ test('the menu guides a person who is not set up, is busy, or turned revoke-on-q
   assert.equal(labels(trayMenuTemplate(view({ commandLineToolInstalled: false }), withInstall)).includes('Install command-line tool…'), false, 'set up: Settings has it');
   const broken = trayMenuTemplate(view({ problem: 'Keyfob could not start: disk full.' }), actions);
   assert.deepEqual(broken.slice(0, 3).map((i) => [i.label ?? '---', i.enabled ?? true]), [['Keyfob could not start: disk full.', false], ['---', true], ['Fix in Keyfob…', true]]);
-  const down = trayMenuTemplate(view({ proxyUrl: 'http://127.0.0.1:4000', proxyProblem: 'the admin key was rejected' }), actions);
-  assert.equal(down[0]?.label, '127.0.0.1:4000: the admin key was rejected');
+  const down = trayMenuTemplate(view({ proxyUrl: 'http://127.0.0.1:4000', proxyProblem: 'your LiteLLM key was rejected' }), actions);
+  assert.equal(down[0]?.label, '127.0.0.1:4000: your LiteLLM key was rejected');
 
   const busy = item(trayMenuTemplate(view({ busyRoles: new Set(['dev']) }), actions), 'Copy key: dev');
   assert.deepEqual([busy.label, busy.enabled], ['Copy key: dev (issuing…)', false]);

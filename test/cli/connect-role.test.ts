@@ -1,6 +1,8 @@
 // End to end through the real binary: connect (good key, wrong key, unreachable URL, secrets refused as flags),
 // status, models, every role command with good and bad input, and log.
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { keychainServiceFor } from '../../main/core/settings/paths.js';
 import { openSettingsStore } from '../../main/core/settings/settings-store.js';
@@ -43,7 +45,7 @@ describe('keyfob connect, status, models, role, log', () => {
     assert.match(unreachable.stderr, /^keyfob: .*127\.0\.0\.1:9/m, show(unreachable));
 
     assert.equal(noKey.code, 2, show(noKey));
-    assert.match(noKey.stderr, /no admin key on stdin/);
+    assert.match(noKey.stderr, /no LiteLLM key on stdin/);
 
     assert.equal(badUrl.code, 2, show(badUrl));
     assert.match(badUrl.stderr, /--url: .*http/);
@@ -65,16 +67,31 @@ describe('keyfob connect, status, models, role, log', () => {
     }
   });
 
-  it('connects with the admin key from stdin, and status reports it without printing it', async () => {
+  it('a CA file that is a FIFO or a device is refused at once, before any key is read', async () => {
+    const fifo = join(tempHome('ca-fifo'), 'ca.pem');
+    execFileSync('mkfifo', [fifo]);
+    for (const caFile of [fifo, '/dev/zero']) {
+      const r = await keyfob(['connect', '--url', sim.url, '--ca-file', caFile], { home: tempHome('ca-special'), stdin: MASTER_KEY, timeoutMs: 10_000 });
+      assert.equal(r.code, 2, show(r));
+      assert.match(r.stderr, /--ca-file: must be a regular PEM file/, show(r));
+    }
+  });
+
+  it('connects with your LiteLLM key from stdin, notes the master key, and status reports it without printing it', async () => {
     const connect = await keyfob(['connect', '--url', `${sim.url}/v1/`], { home, stdin: `${MASTER_KEY}\n` });
     assert.equal(connect.code, 0, show(connect));
+    assert.match(connect.stdout, /: your LiteLLM key is verified and stored in /);
+    assert.match(connect.stderr, /^keyfob: note: this is the proxy's master key: a personal or team key is safer/m, show(connect));
+    const help = await keyfob(['connect', '--help']);
+    assert.doesNotMatch(help.stdout, /admin key|MASTER_KEY/i, 'one word for the credential: your LiteLLM key');
+    assert.match(help.stdout, /your LiteLLM key/);
     // The URL is kept as given (a trailing /v1 may be the proxy's root path); the client found the proxy without it.
     assert.match(connect.stdout, new RegExp(`Connected to ${sim.url.replace(/\./g, '\\.')}/v1:`));
 
     const [plain, asJson] = await Promise.all([keyfob(['status'], { home }), keyfob(['status', '--json'], { home })]);
     for (const r of [connect, plain, asJson]) assert.ok(!(r.stdout + r.stderr).includes(MASTER_KEY), 'the admin key is never printed');
     assert.equal(plain.code, 0, show(plain));
-    assert.match(plain.stdout, /admin key:\s+stored in the keychain/);
+    assert.match(plain.stdout, /LiteLLM key:\s+stored in the keychain/);
     const report = JSON.parse(asJson.stdout) as { url: string; admin_key_stored: boolean; state_dir: string; live_leases: number; proxy: { reachable: boolean; admin_ok: boolean } };
     assert.equal(report.url, `${sim.url}/v1`);
     assert.equal(report.admin_key_stored, true);

@@ -241,26 +241,26 @@ describe('CLI messages (issue 15)', () => {
       const lines = r.stderr.trim().split('\n');
       for (const lease of [a, b]) {
         assert.equal(lines.filter((l) => l.includes(lease.lease_id)).length, 1, `one line for ${lease.key_alias}\n${r.stderr}`);
-        assert.ok(lines.includes(`keyfob: lease ${lease.lease_id} (${lease.key_alias}) is revoking: the admin key was rejected: run \`keyfob connect\` with the current key`), r.stderr);
+        assert.ok(lines.includes(`keyfob: lease ${lease.lease_id} (${lease.key_alias}) is revoking: your LiteLLM key was rejected: run \`keyfob connect\` with the current key`), r.stderr);
       }
       assert.equal(new Set(lines).size, lines.length, 'no line twice');
       assert.doesNotMatch(r.stderr, /Received API Key|Key Hash|VerificationTokenTable|keep retrying/);
       assert.match(r.stdout, /^Revoked 0 of \d+ leases\.$/m);
 
       const verbose = await run(['--verbose', 'lease', 'revoke', '--all']);
-      assert.match(verbose.stderr, /the admin key was rejected: run `keyfob connect` with the current key \(The proxy at .* rejected the admin key \(401\): .*Received API Key = sk-\.\.\.\w{4}/);
+      assert.match(verbose.stderr, /your LiteLLM key was rejected: run `keyfob connect` with the current key \(The proxy at .* rejected the admin key \(401\): .*Received API Key = sk-\.\.\.\w{4}/);
       assert.ok(!verbose.stderr.includes(MASTER_KEY), 'the key itself is redacted');
 
       const issue = await run(['issue', 'dev']);
       assert.equal(issue.code, 1);
-      assert.match(issue.stderr, /^keyfob: the admin key was rejected by the proxy \(401\)\nhint: run `keyfob connect` with the current key/m);
+      assert.match(issue.stderr, /^keyfob: your LiteLLM key was rejected by the proxy \(401\)\nhint: run `keyfob connect` with the current key/m);
       assert.doesNotMatch(issue.stderr, /Received API Key/);
       const verboseIssue = await run(['issue', 'dev', '--verbose']);
       assert.match(verboseIssue.stderr, /^ {2}detail: The proxy at .* rejected the admin key \(401\): .*Received API Key = sk-\.\.\.\w{4}/m);
       assert.ok(!verboseIssue.stderr.includes(MASTER_KEY));
 
       const status = await ok(['status']);
-      assert.match(status.stdout, /^connection:\s+proxy reachable, but the admin key was rejected: run `keyfob connect` with the current key$/m);
+      assert.match(status.stdout, /^connection:\s+proxy reachable, but your LiteLLM key was rejected: run `keyfob connect` with the current key$/m);
 
       const log = await ok(['log', '--json', '-n', '50']);
       assert.match(log.stdout, /Received API Key = sk-\.\.\./, 'the audit log keeps the proxy\'s words');
@@ -279,7 +279,7 @@ describe('CLI messages (issue 15)', () => {
     writeFileSync(ledgerFile, JSON.stringify(ledger));
     const noKeychain = { DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/keyfob-test-bus' };
     const r = await run(['lease', 'list'], { env: noKeychain });
-    assert.match(r.stderr, /^keyfob: 1 lease waits to be revoked on the proxy: the admin key cannot be read from the keychain \(.+\); this finishes once it can\.$/m, show(r));
+    assert.match(r.stderr, /^keyfob: 1 lease waits to be revoked on the proxy: your LiteLLM key cannot be read from the keychain \(.+\); this finishes once it can\.$/m, show(r));
     assert.doesNotMatch(r.stderr, /connect Keyfob/);
     await ok(['lease', 'list']); // the keychain back: the expired lease is cleaned up
   });

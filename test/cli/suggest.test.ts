@@ -31,6 +31,6 @@ test('the reconcile notice names the real obstacle: the keychain, or `keyfob con
   assert.equal(forThisRun(notice, null), '2 leases wait to be revoked on the proxy: run `keyfob connect --url URL` to finish.');
   assert.equal(forThisRun('1 lease(s) wait to be revoked on the proxy: connect Keyfob to finish.', null), '1 lease waits to be revoked on the proxy: run `keyfob connect --url URL` to finish.');
   const locked = new KeyfobError('keychain-locked', 'The keychain is locked.');
-  assert.equal(forThisRun(notice, locked), '2 leases wait to be revoked on the proxy: the admin key cannot be read from the keychain (The keychain is locked); this finishes once it can.');
+  assert.equal(forThisRun(notice, locked), '2 leases wait to be revoked on the proxy: your LiteLLM key cannot be read from the keychain (The keychain is locked); this finishes once it can.');
   assert.equal(forThisRun('Something else.', locked), 'Something else.');
 });

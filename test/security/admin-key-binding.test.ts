@@ -1,12 +1,14 @@
-// The binding rule itself, and the core's keeping of it: where the binding is stored, how a key stored before
-// bindings existed is bound, and that forgetting the key forgets its binding.
+// The binding rule itself (for every credential kind), and the core's keeping of it: where the binding is stored,
+// how a key stored before bindings existed is bound, and that forgetting the key forgets its binding.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ADMIN_KEY_BINDING_ACCOUNT, bindingProblem, decodeBinding, encodeBinding } from '../../main/core/keychain/index.js';
+import { ADMIN_KEY_BINDING_ACCOUNT, bindingDocument, bindingProblem, decodeBinding, encodeBinding, readBindingDocument } from '../../main/core/keychain/index.js';
 import { harness } from '../core/leases/helpers.js';
 import { startHostileServer } from './hostile-server.js';
 
 const HOME = { url: 'https://litellm.example.com', ca_file: null, allow_insecure_tls: false };
+/** What a binding reads back as: the LiteLLM proxy, no namespace, unless it says otherwise. */
+const AS_READ = { backend: 'litellm', namespace: null } as const;
 
 describe('bindingProblem', () => {
   it('allows the same URL with TLS as strict or stricter, and nothing else', () => {
@@ -22,10 +24,25 @@ describe('bindingProblem', () => {
   });
 
   it('round-trips through its stored form; anything else reads as no binding', () => {
-    assert.deepEqual(decodeBinding(encodeBinding(HOME)), HOME);
-    for (const bad of [null, '', 'sk-not-json', '{}', '{"v":2,"url":"x","ca_file":null,"allow_insecure_tls":false}', '{"v":1,"url":"x","ca_file":3,"allow_insecure_tls":false}']) {
+    assert.deepEqual(decodeBinding(encodeBinding(HOME)), { ...HOME, ...AS_READ });
+    // What Keyfob wrote before bindings had a backend still reads, as the LiteLLM proxy's.
+    assert.deepEqual(decodeBinding('{"v":1,"url":"https://litellm.example.com","ca_file":null,"allow_insecure_tls":false,"key_sha256":"ab"}'), { ...HOME, ...AS_READ });
+    for (const bad of [null, '', 'sk-not-json', '{}', '{"v":2,"url":"x","ca_file":null,"allow_insecure_tls":false}', '{"v":1,"url":"x","ca_file":3,"allow_insecure_tls":false}',
+      '{"v":1,"url":"x","ca_file":null,"allow_insecure_tls":false,"backend":"ftp"}', '{"v":1,"url":"x","ca_file":null,"allow_insecure_tls":false,"namespace":7}']) {
       assert.equal(decodeBinding(bad), null, String(bad));
     }
+  });
+
+  it('binds a Vault token to its namespace too, and fits inside the credential\'s own keychain entry', () => {
+    const vault = { backend: 'vault', url: 'https://vault.example.com', ca_file: null, allow_insecure_tls: false, namespace: 'team-a' } as const;
+    assert.equal(bindingProblem(vault, vault), null);
+    assert.match(bindingProblem(vault, { ...vault, namespace: 'team-b' }, 'the stored Vault token') ?? '', /the stored Vault token was entered for the namespace team-a/);
+    assert.match(bindingProblem(vault, { ...vault, namespace: null }) ?? '', /namespace team-a/);
+    assert.match(bindingProblem(vault, { ...vault, backend: 'litellm' }) ?? '', /another kind of server/);
+    // An SSO session or a Vault token stores its binding in the same JSON document as its secret.
+    const entry = JSON.stringify({ token: 'hvs.secret', binding: bindingDocument(vault) });
+    assert.deepEqual(readBindingDocument((JSON.parse(entry) as { binding: unknown }).binding), vault);
+    assert.equal(readBindingDocument({ ...bindingDocument(vault), url: '' }), null);
   });
 });
 
@@ -33,7 +50,7 @@ describe('the core keeps the binding in the keychain', () => {
   it('connect stores it next to the key, forgetAdminKey deletes both', async () => {
     const h = await harness();
     try {
-      assert.deepEqual(decodeBinding(await h.keychain.get(ADMIN_KEY_BINDING_ACCOUNT)), { url: h.sim.url, ca_file: null, allow_insecure_tls: false });
+      assert.deepEqual(decodeBinding(await h.keychain.get(ADMIN_KEY_BINDING_ACCOUNT)), { url: h.sim.url, ca_file: null, allow_insecure_tls: false, ...AS_READ });
       await h.core.forgetAdminKey();
       assert.equal(await h.keychain.get('admin-key'), null);
       assert.equal(await h.keychain.get(ADMIN_KEY_BINDING_ACCOUNT), null);

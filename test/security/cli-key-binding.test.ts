@@ -35,7 +35,7 @@ describe('the admin key stays with its proxy (CLI)', () => {
   it('keyfob connect --url <another host> without a key asks for one and sends nothing', async () => {
     const r = await keyfob(['connect', '--url', hostile.url], { home, stdin: '' });
     assert.equal(r.code, 2, show(r));
-    assert.match(r.stderr, /no admin key on stdin/, show(r));
+    assert.match(r.stderr, /no LiteLLM key on stdin/, show(r));
     assert.deepEqual(hostile.requests, [], 'nothing reached the other host');
   });
 
@@ -46,7 +46,7 @@ describe('the admin key stays with its proxy (CLI)', () => {
     writeFileSync(file, JSON.stringify(config));
     const models = await keyfob(['models'], { home });
     assert.equal(models.code, 1, show(models));
-    assert.match(models.stderr, /admin key is needed again: the stored admin key was entered for http:\/\/127\.0\.0\.1/, show(models));
+    assert.match(models.stderr, /LiteLLM key is needed again: the stored LiteLLM key was entered for http:\/\/127\.0\.0\.1/, show(models));
     assert.deepEqual(hostile.carrying(MASTER_KEY), []);
 
     // Entering the key again for that host is what moves it.

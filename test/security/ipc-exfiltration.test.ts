@@ -1,9 +1,10 @@
 // The IPC exfiltration suite: a compromised renderer holds every channel of window.keyfob. Whatever it sends, the
-// stored admin key must never reach another host, nor the same host over weaker TLS. Every call goes through
+// stored LiteLLM key must never reach another host, nor the same host over weaker TLS, and no tool is pointed at
+// another host (a lease key would follow). Every call goes through
 // Electron's own path (ipcMain.handle with the trusted window as sender), against a hostile second server on
 // 127.0.0.2 that answers like a healthy proxy and records everything.
 import assert from 'node:assert/strict';
-import { writeFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
 import { ADMIN_KEY, advance, boot, createEnv, electron, fromWindow, ok, seedState, trayMenu } from '../app/harness.js';
@@ -65,13 +66,14 @@ test('the suite calls every channel of window.keyfob', () => {
   assert.deepEqual([...called].sort(), [...INVOKE_CHANNELS].sort(), 'a new channel needs its line in everyChannel');
 });
 
-test('updateSettings({litellm_url}) to another host, then every channel: the stored admin key never reaches it', async (t) => {
+test('updateSettings({litellm_url}) to another host is refused: the URL moves only through connect, and every channel keeps the stored key home', async (t) => {
   const { env, invoke, lease, hostile } = await appWithLease(t);
-  ok(await invoke('updateSettings', { litellm_url: hostile.url }));
-
-  const listed = await invoke('listModels');
-  assert.equal(listed.ok, false, 'listModels refused');
-  assert.match(!listed.ok ? listed.error.message : '', /admin key is needed again: the stored admin key was entered for http:\/\/127\.0\.0\.1:\d+, not http:\/\/127\.0\.0\.2/);
+  const moved = await invoke('updateSettings', { litellm_url: hostile.url });
+  assert.equal(!moved.ok && moved.error.kind, 'validation', 'the window cannot move the URL');
+  assert.deepEqual(!moved.ok ? moved.error.fields?.map((f) => f.field) : [], ['litellm_url']);
+  const snapshot = ok(await invoke('getSnapshot')) as { settings: { litellm_url: string | null } };
+  assert.equal(snapshot.settings.litellm_url, env.sim.url, 'the settings still name the proxy the key was entered for');
+  ok(await invoke('updateSettings', { litellm_url: env.sim.url, clipboard_clear_seconds: 30 })); // the same URL in a patch is no change
 
   for (const [channel, args] of everyChannel(hostile.url, lease.lease_id)) {
     await invoke(channel, ...args);
@@ -80,6 +82,25 @@ test('updateSettings({litellm_url}) to another host, then every channel: the sto
   // The scheduler's own calls (renewals, revocation at expiry) follow the same rule.
   await advance(env, 3 * 60 * 60 * 1000);
   assert.deepEqual(hostile.carrying(ADMIN_KEY), [], 'no background call carried the admin key');
+});
+
+test('updateSettings(hostile URL) then runToolSetup: the tools are set up for the proxy the key is bound to, and the hostile host hears nothing', async (t) => {
+  const { env, running, invoke, hostile } = await appWithLease(t);
+  await invoke('updateSettings', { litellm_url: hostile.url });
+  // Even a settings file changed behind the app (another process, a hand edit) does not aim the tools.
+  running.core?.settingsStore.update((c) => ({ ...c, settings: { ...c.settings, litellm_url: hostile.url } }));
+  const hostilePort = new URL(hostile.url).port;
+  for (const tool of ['claude-code', 'codex'] as const) {
+    const setup = ok(await invoke('runToolSetup', 'dev', tool)) as { path: string };
+    const dir = path.dirname(setup.path);
+    const written = (await readdir(dir, { recursive: true })).map((f) => path.join(dir, String(f)));
+    const texts = await Promise.all(written.map((f) => readFile(f, 'utf8').catch(() => '')));
+    assert.ok(texts.some((text) => text.includes(env.sim.url)), `${tool}: set up for the bound proxy ${env.sim.url}`);
+    for (const [i, text] of texts.entries()) {
+      assert.equal(text.includes('127.0.0.2') || text.includes(`:${hostilePort}`), false, `${written[i]} names the hostile host`);
+    }
+  }
+  assert.deepEqual(hostile.requests, [], 'the hostile host received nothing');
 });
 
 test('testConnection({url}) without an adminKey probes another host without the stored key, and asks for it', async (t) => {

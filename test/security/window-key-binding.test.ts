@@ -26,7 +26,7 @@ test('Settings → Connection: Test with a changed URL and no key asks for the k
     await form.getByLabel('LiteLLM proxy URL').fill(hostile.url);
     await form.getByRole('button', { name: 'Test connection' }).click();
     const keyError = form.locator('[data-field="adminKey"] .field-error');
-    await eventually(async () => assert.match(await keyError.innerText(), /Enter the admin key/));
+    await eventually(async () => assert.match(await keyError.innerText(), /Enter your LiteLLM key/));
     assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('type')), 'password', 'focus is on the key field');
 
     // The same with the TLS checks switched off on the stored URL.
@@ -34,7 +34,7 @@ test('Settings → Connection: Test with a changed URL and no key asks for the k
     await form.locator('summary', { hasText: 'TLS options' }).click();
     await form.getByLabel('Skip TLS certificate checks').check();
     await form.getByRole('button', { name: 'Test connection' }).click();
-    await eventually(async () => assert.match(await keyError.innerText(), /Enter the admin key/));
+    await eventually(async () => assert.match(await keyError.innerText(), /Enter your LiteLLM key/));
     assert.deepEqual(hostile.carrying(app.adminKey), []);
 
     // Back to what the key was stored with: Test uses the stored key.

@@ -70,7 +70,7 @@ test('axe-core: first run, and the empty screens of a connected Keyfob without r
     assert.equal(await app.page.locator('h1').count(), 1);
     await scanBothSchemes(app.page, 'first-run', found);
     await app.page.getByLabel('LiteLLM proxy URL').fill('http://127.0.0.1:9');
-    await app.page.getByLabel('Admin key').fill('sk-nothing');
+    await app.page.getByLabel('Your LiteLLM key').fill('sk-nothing');
     await app.page.getByRole('button', { name: 'Connect', exact: true }).click();
     await app.page.locator('[data-field="url"] .field-error').waitFor();
     await scanBothSchemes(app.page, 'first-run-error', found);

@@ -30,14 +30,14 @@ test('first run: a good admin key tests fine, connects, lands in the keychain an
   await withApp(async (app) => {
     const { page } = app;
     await page.getByRole('heading', { name: 'Connect to your LiteLLM proxy' }).waitFor();
-    assert.match(await page.locator('.storage').innerText(), /keep the admin key in Secret Service/);
+    assert.match(await page.locator('.storage').innerText(), /keep your LiteLLM key in Secret Service/);
     await app.screenshot('first-run-light');
     await page.emulateMedia({ colorScheme: 'dark' });
     await app.screenshot('first-run-dark');
     await page.emulateMedia({ colorScheme: 'light' });
 
     await page.getByLabel('LiteLLM proxy URL').fill(app.sim.url);
-    await page.getByLabel('Admin key').fill(app.adminKey);
+    await page.getByLabel('Your LiteLLM key').fill(app.adminKey);
     await page.getByRole('button', { name: 'Test connection' }).click();
     await eventually(async () => assert.match(await page.locator('.probe-result').innerText(), /Connection works/));
 
@@ -57,16 +57,16 @@ test('first run: a wrong admin key is reported as rejected next to the key field
   await withApp(async (app) => {
     const { page } = app;
     await page.getByLabel('LiteLLM proxy URL').fill(app.sim.url);
-    await page.getByLabel('Admin key').fill('sk-not-the-master-key');
+    await page.getByLabel('Your LiteLLM key').fill('sk-not-the-master-key');
     await page.getByRole('button', { name: 'Connect', exact: true }).click();
 
     const error = page.locator('[data-field="adminKey"] .field-error');
     await error.waitFor();
     assert.equal(await error.getAttribute('data-error-kind'), 'admin-key-rejected');
     // One line with the kind, not the proxy's raw answer (that stays in the audit log).
-    assert.equal(await error.innerText(), 'Admin key rejected: the proxy does not accept this key. Enter the proxy’s current master key (or a proxy-admin key) and connect again.');
-    assert.equal(await page.getByLabel('Admin key').inputValue(), '', 'the write-only field is cleared after submit');
-    assert.equal(await page.getByLabel('Admin key').getAttribute('aria-invalid'), 'true');
+    assert.equal(await error.innerText(), 'LiteLLM key rejected: the proxy does not accept this key. Enter a LiteLLM key the proxy accepts (your personal or team key, or its master key) and connect again.');
+    assert.equal(await page.getByLabel('Your LiteLLM key').inputValue(), '', 'the write-only field is cleared after submit');
+    assert.equal(await page.getByLabel('Your LiteLLM key').getAttribute('aria-invalid'), 'true');
     assert.equal(await app.core.secretStore.get('admin-key'), null, 'nothing stored');
     assert.ok(await page.getByRole('heading', { name: 'Connect to your LiteLLM proxy' }).isVisible(), 'still on first run');
     await app.screenshot('first-run-wrong-key-light');
@@ -78,16 +78,16 @@ test('first run: an unreachable URL says nothing answers, next to the URL field,
     const { page } = app;
     const url = `http://127.0.0.1:${await closedPort()}`;
     await page.getByLabel('LiteLLM proxy URL').fill(url);
-    await page.getByLabel('Admin key').fill(app.adminKey);
+    await page.getByLabel('Your LiteLLM key').fill(app.adminKey);
     await page.getByRole('button', { name: 'Test connection' }).click();
     const error = page.locator('[data-field="url"] .field-error');
     await eventually(async () => assert.equal(await error.getAttribute('data-error-kind'), 'unreachable'));
     assert.match(await error.innerText(), /Nothing answers at/);
     // Testing does not consume the key; connecting does.
-    assert.equal(await page.getByLabel('Admin key').inputValue(), app.adminKey);
+    assert.equal(await page.getByLabel('Your LiteLLM key').inputValue(), app.adminKey);
 
     await page.getByRole('button', { name: 'Connect', exact: true }).click();
-    await eventually(async () => assert.equal(await page.getByLabel('Admin key').inputValue(), ''));
+    await eventually(async () => assert.equal(await page.getByLabel('Your LiteLLM key').inputValue(), ''));
     await eventually(async () => assert.equal(await error.getAttribute('data-error-kind'), 'unreachable'));
     assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('name')), 'url', 'focus goes to the field at fault');
   });

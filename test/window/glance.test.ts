@@ -69,8 +69,8 @@ test('the connection indicator: connected, unreachable since …, admin key reje
     app.sim.masterKey = 'sk-rotated-elsewhere';
     await app.row(id).getByRole('button', { name: 'Renew' }).click();
     await eventually(async () => assert.equal(await conn.getAttribute('data-health'), 'admin-key-rejected'));
-    assert.equal(await conn.locator('.conn-text').innerText(), `Admin key rejected by ${host}`);
-    assert.equal(await conn.getByRole('button', { name: 'Enter the admin key' }).isVisible(), true);
+    assert.equal(await conn.locator('.conn-text').innerText(), `LiteLLM key rejected by ${host}`);
+    assert.equal(await conn.getByRole('button', { name: 'Enter your LiteLLM key' }).isVisible(), true);
     app.sim.masterKey = master;
 
     await app.advance(2 * 60_000); // 09:02

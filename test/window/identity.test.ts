@@ -39,14 +39,14 @@ test('first run with an internal user’s key: the window says who is connected 
 
     await page.getByRole('heading', { name: 'Connect to your LiteLLM proxy' }).waitFor();
     // Not a master-key-only form: the hint and the page say a personal or team key does.
-    assert.match(await hintOf(page, 'Admin key'), /master key, or a personal or team key/);
-    assert.match(await page.locator('.first-run .welcome').innerText(), /the master key, or a personal or team key/);
+    assert.match(await hintOf(page, 'Your LiteLLM key'), /^A personal or team key \(the proxy’s master key works too, but is riskier\)/);
+    assert.match(await page.locator('.first-run .welcome').innerText(), /your LiteLLM key: a personal or team key, or the proxy’s master key/);
 
     await page.getByLabel('LiteLLM proxy URL').fill(sim.url);
-    await page.getByLabel('Admin key').fill(aliceKey);
+    await page.getByLabel('Your LiteLLM key').fill(aliceKey);
     await page.getByRole('button', { name: 'Test connection' }).click();
     await eventually(async () => assert.equal(await page.locator('.probe-result').innerText(),
-      `Connection works: the proxy answers, accepts the admin key and has a database. ${ALICE}`));
+      `Connection works: the proxy answers, accepts your LiteLLM key and has a database. ${ALICE}`));
 
     await page.getByRole('button', { name: 'Connect', exact: true }).click();
     await page.getByRole('tab', { name: /Keys/, selected: true }).waitFor();
@@ -82,7 +82,7 @@ test('a view-only user’s key: Settings says it cannot issue keys, and why', as
     const veraKey = sim.addKey({ user_id: 'vera' }).key;
     await openSettings(app);
     await page.getByLabel('LiteLLM proxy URL').fill(sim.url);
-    await page.getByLabel('New admin key').fill(veraKey);
+    await page.getByLabel('New LiteLLM key').fill(veraKey);
     await page.getByRole('button', { name: 'Save and connect' }).click();
     const line = page.locator('.connect-form.settings [data-role="identity"]');
     await eventually(async () => assert.equal(await line.innerText(),

@@ -83,7 +83,7 @@ test('a duration main cannot read, and one out of range, are each reported next 
   });
 });
 
-test('replace the admin key: test the new one, save it; neither key ever reaches the page', async () => {
+test('replace your LiteLLM key: test the new one, save it; neither key ever reaches the page', async () => {
   await withApp(async (app) => {
     const { page } = app;
     await openSettings(app);
@@ -91,18 +91,20 @@ test('replace the admin key: test the new one, save it; neither key ever reaches
     app.sim.masterKey = rotated; // the proxy's master key was rotated
     const form = page.locator('form.connect-form');
     assert.equal(await form.getByLabel('LiteLLM proxy URL').inputValue(), app.sim.url);
-    assert.equal(await form.getByLabel('New admin key').inputValue(), '', 'the stored key is never shown');
+    assert.equal(await form.getByLabel('New LiteLLM key').inputValue(), '', 'the stored key is never shown');
 
     await form.getByRole('button', { name: 'Test connection' }).click();
     const keyError = form.locator('[data-field="adminKey"] .field-error');
     await eventually(async () => assert.equal(await keyError.getAttribute('data-error-kind'), 'admin-key-rejected'));
 
-    await form.getByLabel('New admin key').fill(rotated);
+    await form.getByLabel('New LiteLLM key').fill(rotated);
     await form.getByRole('button', { name: 'Test connection' }).click();
     await eventually(async () => assert.match(await form.locator('.probe-result').innerText(), /Connection works/));
     await form.getByRole('button', { name: 'Save and connect' }).click();
     await eventually(async () => assert.match(await form.locator('.probe-result').innerText(), /^Connected to /));
-    assert.equal(await form.getByLabel('New admin key').inputValue(), '');
+    // One word for the credential, and a note when it is the master key.
+    assert.match(await form.locator('.probe-result').innerText(), /Your LiteLLM key is stored in .*This is the proxy’s master key: a personal or team key is safer\./s);
+    assert.equal(await form.getByLabel('New LiteLLM key').inputValue(), '');
     assert.equal(await app.core.secretStore.get('admin-key'), rotated);
     assert.ok(!app.window.sentToPage().includes(rotated), 'the new admin key never reached the page');
   });
@@ -112,12 +114,12 @@ test('forget the admin key asks first, then the window goes back to first run', 
   await withApp(async (app) => {
     const { page } = app;
     await openSettings(app);
-    await page.getByRole('button', { name: 'Forget admin key' }).click();
-    const dialog = page.getByRole('dialog', { name: 'Forget the admin key?' });
+    await page.getByRole('button', { name: 'Forget LiteLLM key' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Forget your LiteLLM key?' });
     await dialog.getByRole('button', { name: 'Cancel' }).click();
     assert.equal(await app.core.secretStore.get('admin-key'), app.adminKey);
-    await page.getByRole('button', { name: 'Forget admin key' }).click();
-    await dialog.getByRole('button', { name: 'Forget admin key' }).click();
+    await page.getByRole('button', { name: 'Forget LiteLLM key' }).click();
+    await dialog.getByRole('button', { name: 'Forget LiteLLM key' }).click();
     await page.getByRole('heading', { name: 'Connect to your LiteLLM proxy' }).waitFor();
     assert.equal(await app.core.secretStore.get('admin-key'), null);
     assert.equal(await page.evaluate(() => document.activeElement?.id), 'first-run-heading');
@@ -129,7 +131,7 @@ test('no keychain: the error says why, and the person can choose session-only st
     async (app) => {
       const { page } = app;
       await page.getByLabel('LiteLLM proxy URL').fill(app.sim.url);
-      await page.getByLabel('Admin key').fill(app.adminKey);
+      await page.getByLabel('Your LiteLLM key').fill(app.adminKey);
       await page.getByRole('button', { name: 'Connect', exact: true }).click();
       const error = page.locator('.connect-form .form-error');
       await eventually(async () => assert.equal(await error.getAttribute('data-error-kind'), 'keychain-unavailable'));

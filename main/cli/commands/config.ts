@@ -46,7 +46,7 @@ const revokeOn = (trigger: RevokeTrigger, help: string): ConfigKey => ({
 });
 
 export const CONFIG_KEYS: readonly ConfigKey[] = [
-  { name: 'url', kind: 'url', help: 'the LiteLLM proxy (set with `keyfob connect --url URL`, which checks the admin key)', read: (s) => s.litellm_url, patch: null },
+  { name: 'url', kind: 'url', help: 'the LiteLLM proxy (set with `keyfob connect --url URL`, which checks your LiteLLM key)', read: (s) => s.litellm_url, patch: null },
   { name: 'ca-file', kind: 'path', help: 'PEM file of extra CA certificates for the proxy; "none" removes it', read: (s) => s.ca_file, patch: (raw) => ({ ca_file: raw.trim().toLowerCase() === 'none' ? null : raw }) },
   {
     name: 'auth-header',
@@ -157,7 +157,7 @@ export const configSetCommand: Command = {
     const key = findConfigKey(args.positionals[0] as string);
     const raw = (args.positionals[1] as string).trim();
     if (!key.patch) {
-      throw usageError(`${key.name} cannot be set here`, { hint: 'run `keyfob connect --url URL`: it checks the proxy and the admin key before saving the URL' });
+      throw usageError(`${key.name} cannot be set here`, { hint: 'run `keyfob connect --url URL`: it checks the proxy and your LiteLLM key before saving the URL' });
     }
     const defaults = defaultsOf();
     const value = raw.toLowerCase() === 'default' ? String(key.read(defaults) ?? 'none') : raw;

@@ -1,5 +1,5 @@
-// `keyfob connect`: the proxy URL as a flag, the admin key from stdin or a no-echo prompt — never as an argument.
-import { accessSync, constants } from 'node:fs';
+// `keyfob connect`: the proxy URL as a flag, your LiteLLM key from stdin or a no-echo prompt — never as an argument.
+import { accessSync, constants, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { isKeyfobError } from '../../core/errors.js';
 import { normalizeProxyUrl } from '../../core/litellm/index.js';
@@ -11,11 +11,12 @@ import { InputProblems, parseProxyUrl } from '../validate.js';
 
 export const connectCommand: Command = {
   name: 'connect',
-  summary: 'store the LiteLLM proxy URL and admin key (verified first)',
+  summary: 'store the LiteLLM proxy URL and your LiteLLM key (verified first)',
   usage: 'keyfob connect --url URL [--ca-file FILE] [--insecure]',
   description: [
-    'Reads the key (a personal or team LiteLLM key, or the proxy\'s master key) from stdin, or asks for it without echo',
-    'when run in a terminal. It is never accepted as an argument: process lists and shell history would keep it.',
+    'Reads your LiteLLM key (a personal or team key; the proxy\'s master key works too, but is riskier) from stdin,',
+    'or asks for it without echo when run in a terminal. It is never accepted as an argument: process lists and',
+    'shell history would keep it.',
     'The key is verified against the proxy (GET /key/list) before it is stored in the OS keychain; the URL and',
     'TLS options go to the settings file shared with the desktop app.',
   ],
@@ -28,8 +29,8 @@ export const connectCommand: Command = {
     positionals: [],
   },
   examples: [
-    'keyfob connect --url http://localhost:4000          # prompts for the admin key',
-    'printf \'%s\' "$LITELLM_MASTER_KEY" | keyfob connect --url https://litellm.example.com',
+    'keyfob connect --url http://localhost:4000          # prompts for your LiteLLM key',
+    'printf \'%s\' "$LITELLM_KEY" | keyfob connect --url https://litellm.example.com',
   ],
   async run(ctx, args) {
     const problems = new InputProblems();
@@ -46,25 +47,30 @@ export const connectCommand: Command = {
       } catch {
         throw new Error(`must be a readable PEM file (cannot read ${path})`);
       }
+      // A FIFO or a device would block or never end: only a regular file (stat does not open it).
+      if (!statSync(path).isFile()) throw new Error(`must be a regular PEM file (${path} is not a regular file)`);
       return path;
     });
     const insecure = boolValue(args, 'insecure');
     problems.throwIfAny('cannot connect');
 
     return ctx.withCore({ probeKeychain: true }, async (core) => {
-      const adminKey = await readSecret(ctx.streams, 'LiteLLM admin key (input hidden): ', 'admin key');
+      const adminKey = await readSecret(ctx.streams, 'Your LiteLLM key (input hidden): ', 'LiteLLM key');
       try {
-        await ctx.progress('verifying the admin key with the proxy', () =>
+        await ctx.progress('verifying your LiteLLM key with the proxy', () =>
           core.connect({ url: url as string, adminKey, caFile: caFile ?? null, allowInsecureTls: insecure }),
         );
       } catch (e) {
         const field = isKeyfobError(e) && e.kind === 'validation' ? e.fields.find((f) => f.field === 'adminKey') : undefined;
-        if (field) throw usageError(`the admin key ${field.message.replace(/^is /, 'is ')}`, { fields: [{ field: 'admin key (stdin)', message: field.message }] });
+        if (field) throw usageError(`your LiteLLM key ${field.message}`, { fields: [{ field: 'LiteLLM key (stdin)', message: field.message }] });
         throw e;
       }
       const status = await core.connectionStatus();
       if (insecure) ctx.err('keyfob: warning: TLS certificate verification is off for this proxy');
-      ctx.out(`Connected to ${status.url ?? url}: admin key verified and stored in ${status.keychain_backend}.`);
+      ctx.out(`Connected to ${status.url ?? url}: your LiteLLM key is verified and stored in ${status.keychain_backend}.`);
+      if (status.identity?.role === 'master-key') {
+        ctx.err('keyfob: note: this is the proxy\'s master key: a personal or team key is safer (it can do only what its user or team may).');
+      }
       return EXIT_OK;
     });
   },

@@ -43,7 +43,7 @@ export const envCommand: Command = {
     const minLeftSeconds = rawMinLeft === undefined ? undefined : parseDuration(rawMinLeft, '--min-left');
     try {
       const lines = await ctx.withCore({}, async (core) => {
-        const url = core.getSettings().litellm_url;
+        const url = await core.boundUrl();
         if (!url) throw new KeyfobError('not-connected', 'Keyfob is not connected to a LiteLLM proxy.');
         const token = await obtainToken({ core, stateDir: ctx.stateDir, role: args.positionals[0] as string, now: () => Date.now(), via: 'env', ...(minLeftSeconds === undefined ? {} : { minLeftSeconds }) });
         return formatEnvironment(toolEnvironment(token.lease, token.key, url), format);

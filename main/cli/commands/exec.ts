@@ -245,7 +245,7 @@ async function runWithLease(ctx: CliContext, core: KeyfobCore, role: string, fla
       status = exitCodeForSignal(relay.first);
     } else {
       ctx.err(`keyfob: exec with ${leaseSummary(issued.lease, Date.now())}`);
-      const env = childEnvironment(ctx.streams.env, flavor, core.getSettings().litellm_url ?? '', issued);
+      const env = childEnvironment(ctx.streams.env, flavor, (await core.boundUrl()) ?? '', issued);
       const outcome = await runChild(commandLine, env, relay);
       if ('error' in outcome) {
         ctx.err(outcome.error.code === 'ENOENT'

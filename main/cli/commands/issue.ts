@@ -80,7 +80,7 @@ export const issueCommand: Command = {
       if (asJson) {
         ctx.out(json(issuedJson(issued)));
       } else if (flavor) {
-        const url = core.getSettings().litellm_url ?? '';
+        const url = (await core.boundUrl()) ?? '';
         for (const line of exportLines(envVariables(flavor, url, issued.key))) ctx.out(line);
       } else if (!copy) {
         ctx.out(issued.key);

@@ -47,7 +47,7 @@ function userHome(ctx: CliContext): string {
   return ctx.streams.env.HOME || os.homedir();
 }
 
-function planHelper(ctx: CliContext, core: KeyfobCore, roleName: string): HelperSetup {
+function planHelper(ctx: CliContext, core: KeyfobCore, roleName: string): Promise<HelperSetup> {
   return helperSetup(core, roleName, { keyfob: keyfobInvocation(), home: explicitHome(ctx), connectHint: 'run `keyfob connect --url URL` first' });
 }
 
@@ -98,7 +98,7 @@ export const setupClaudeCodeCommand: Command = {
     const print = boolValue(args, 'print');
     const remove = boolValue(args, 'remove');
     return ctx.withCore({}, async (core) => {
-      const plan = planHelper(ctx, core, args.positionals[0] as string);
+      const plan = await planHelper(ctx, core, args.positionals[0] as string);
       const where = { env: ctx.streams.env, home: userHome(ctx), ...(boolValue(args, 'project') ? { project: { cwd: process.cwd() } } : {}) };
       if (remove) {
         const file = claudeSettingsPath(where);
@@ -142,7 +142,7 @@ export const setupCodexCommand: Command = {
         const profile = { path: profilePath, text: readConfigText(profilePath) };
         return finish(ctx, await planCodexRemove(file, readConfigText(file), role, profile), print, []);
       }
-      const plan = planHelper(ctx, core, args.positionals[0] as string);
+      const plan = await planHelper(ctx, core, args.positionals[0] as string);
       const { changes } = await planToolSetup('codex', plan, where);
       return finish(ctx, changes, print, [`Run \`codex --profile ${codexProviderId(plan.role)}\`; Codex asks \`keyfob token ${plan.role}\` for its key.`]);
     });

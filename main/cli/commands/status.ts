@@ -11,9 +11,11 @@ import { json } from '../output.js';
 interface StatusReport {
   state_dir: string;
   url: string | null;
+  /** Whether your LiteLLM key is stored (null: the keychain could not be read). The name is kept for scripts. */
   admin_key_stored: boolean | null;
   keychain_backend: string | null;
   keychain_error: SerializedError | null;
+  /** The proxy check; null when there is no URL, or the key cannot be read (then nothing was asked). */
   proxy: ProbeResult | null;
   live_leases: number;
 }
@@ -23,7 +25,7 @@ export const statusCommand: Command = {
   summary: 'show the proxy, the keychain, whether the proxy answers, and the live lease count',
   usage: 'keyfob status [--json]',
   description: [
-    'Never prints the admin key, only whether one is stored. Network and keychain problems are reported, not',
+    'Never prints your LiteLLM key, only whether one is stored. Network and keychain problems are reported, not',
     'raised: the exit status is 0 whenever the report could be made.',
   ],
   args: { options: { json: { type: 'boolean', help: 'print one JSON object' } }, positionals: [] },
@@ -42,7 +44,8 @@ export const statusCommand: Command = {
       }
       const url = connection?.url ?? core.getSettings().litellm_url;
       let proxy: ProbeResult | null = null;
-      if (url) {
+      // A keychain that cannot be read is reported once, above: the proxy is not checked without the key.
+      if (url && !keychainError) {
         try {
           proxy = await ctx.progress('asking the proxy', () => core.testConnection());
         } catch (e) {
@@ -74,9 +77,10 @@ function describe(r: StatusReport): string[] {
     if (r.keychain_error.hint) lines.push(['', r.keychain_error.hint]);
   } else {
     lines.push(['keychain', r.keychain_backend ?? 'unknown']);
-    lines.push(['admin key', r.admin_key_stored ? 'stored in the keychain' : 'not stored']);
+    lines.push(['LiteLLM key', r.admin_key_stored ? 'stored in the keychain' : 'not stored']);
   }
   if (r.proxy) lines.push(['connection', describeProbe(r.proxy)]);
+  else if (r.url && r.keychain_error) lines.push(['connection', 'not checked: the key cannot be read']);
   if (r.proxy?.identity) lines.push(['credential', r.proxy.identity.summary]);
   if (r.proxy?.error?.hint && r.proxy.error.kind !== 'admin-key-rejected') lines.push(['', forTheCli(r.proxy.error.hint)]);
   lines.push(['leases', `${r.live_leases} live`]);
@@ -86,7 +90,7 @@ function describe(r: StatusReport): string[] {
 
 function describeProbe(p: ProbeResult): string {
   if (!p.reachable) return `proxy unreachable${p.error ? `: ${p.error.message}` : ''}`;
-  if (!p.admin_ok) return p.error?.kind === 'admin-key-rejected' ? `proxy reachable, but ${describeFailure(p.error, false, '')}` : `proxy reachable, admin key not accepted${p.error ? `: ${p.error.message}` : ''}`;
+  if (!p.admin_ok) return p.error?.kind === 'admin-key-rejected' ? `proxy reachable, but ${describeFailure(p.error, false, '')}` : `proxy reachable, your LiteLLM key not accepted${p.error ? `: ${p.error.message}` : ''}`;
   const db = p.db_connected === false ? ' (but the proxy has no database: virtual keys are impossible)' : '';
-  return `ok: proxy reachable, admin key accepted${db}`;
+  return `ok: proxy reachable, your LiteLLM key accepted${db}`;
 }

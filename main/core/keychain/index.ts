@@ -5,4 +5,4 @@ export * from './secret-store.js';
 export * from './session-secret-store.js';
 export * from './secret-accounts.js';
 export * from './keychain-errors.js';
-export * from './admin-key-binding.js';
+export * from './credential-binding.js';

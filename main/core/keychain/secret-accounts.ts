@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { KeyfobError } from '../errors.js';
 import type { SecretAccount } from '../ports.js';
-import { ADMIN_KEY_BINDING_ACCOUNT } from './admin-key-binding.js';
+import { ADMIN_KEY_BINDING_ACCOUNT } from './credential-binding.js';
 
 export const ADMIN_KEY_ACCOUNT = 'admin-key' satisfies SecretAccount;
 export const SSO_SESSION_ACCOUNT = 'sso-session' satisfies SecretAccount;

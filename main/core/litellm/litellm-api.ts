@@ -8,6 +8,8 @@ export interface ClientOptions {
   /** Wall-clock deadline of each request, from its start to its last byte (default 10_000). */
   timeoutMs?: number;
   caFile?: string | null;
+  /** The CA file's text, read by the caller without blocking (connection/ca-file.ts); when absent, caFile is read here. */
+  caPem?: string | null;
   allowInsecureTls?: boolean;
   /**
    * Where the key goes: null or `authorization` → `Authorization: Bearer <key>` (the default); any other header name

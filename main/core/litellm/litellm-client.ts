@@ -81,7 +81,7 @@ export class LiteLLMClient implements LiteLLMAdmin {
     this.onIdentity = options.onIdentity;
     if (options.knownIdentity) this.identityCache = Promise.resolve(options.knownIdentity);
     this.now = options.now;
-    const httpsAgent = tlsAgent(options.caFile ?? null, options.allowInsecureTls === true);
+    const httpsAgent = tlsAgent(options.caFile ?? null, options.caPem ?? null, options.allowInsecureTls === true);
     this.http = axios.create({
       headers: { ...authHeaders(options.authHeader ?? null, this.adminKey), Accept: 'application/json' },
       // Raw text in, parsed here: one place decides what a body means, whatever its content type.
@@ -437,10 +437,10 @@ function checkTimeout(timeoutMs: unknown): number {
 }
 
 /** Public CAs plus the person's CA file (so a corporate CA adds trust instead of replacing it), or no checks at all. */
-function tlsAgent(caFile: string | null, allowInsecureTls: boolean): https.Agent | undefined {
+function tlsAgent(caFile: string | null, caPem: string | null, allowInsecureTls: boolean): https.Agent | undefined {
   if (!caFile && !allowInsecureTls) return undefined;
   const options: https.AgentOptions = { keepAlive: true };
-  if (caFile) options.ca = [...tls.rootCertificates, readCaFile(caFile)];
+  if (caFile) options.ca = [...tls.rootCertificates, caPem ?? readCaFile(caFile)];
   if (allowInsecureTls) options.rejectUnauthorized = false;
   return new https.Agent(options);
 }

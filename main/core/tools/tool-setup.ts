@@ -25,14 +25,16 @@ export interface HelperSetup {
  * The helper for `roleName`. `keyfob` runs the CLI from anywhere; `home` is carried in when it is not the default
  * state directory; `connectHint` says how to connect, in the caller's words.
  */
-export function helperSetup(core: KeyfobCore, roleName: string, opts: { keyfob: readonly string[]; home?: string | undefined; connectHint: string }): HelperSetup {
+export async function helperSetup(core: KeyfobCore, roleName: string, opts: { keyfob: readonly string[]; home?: string | undefined; connectHint: string }): Promise<HelperSetup> {
   const role = core.getRole(roleName);
   const settings = core.getSettings();
-  if (!settings.litellm_url) {
+  // Only the URL the credential is bound to: a settings change (a compromised window) cannot aim the tools elsewhere.
+  const proxyUrl = await core.boundUrl();
+  if (!proxyUrl) {
     throw new KeyfobError('not-connected', 'Keyfob is not connected to a LiteLLM proxy yet, so there is no proxy URL to set up.', { hint: opts.connectHint });
   }
   const helper = helperArgv({ keyfob: opts.keyfob, role: role.name, ...(opts.home ? { home: opts.home } : {}) });
-  return { role: role.name, proxyUrl: settings.litellm_url, ttlSeconds: resolveTTLs(role, settings).ttl, helper };
+  return { role: role.name, proxyUrl, ttlSeconds: resolveTTLs(role, settings).ttl, helper };
 }
 
 /** The tool's main file and the changes that make Keyfob its key helper (Codex: the provider and its profile file). */

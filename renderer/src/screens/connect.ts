@@ -36,9 +36,9 @@ export function createConnectForm(ctx: ShellContext, mode: 'first-run' | 'settin
   });
   const adminKey = field({
     name: 'adminKey',
-    label: mode === 'first-run' ? 'Admin key' : 'New admin key',
+    label: mode === 'first-run' ? 'Your LiteLLM key' : 'New LiteLLM key',
     control: h('input', { type: 'password', autocomplete: 'off', spellcheck: 'false' }),
-    hint: 'The proxy’s master key, or a personal or team key: Keyfob finds out what it may create. Keyfob stores it and never shows it again.',
+    hint: 'A personal or team key (the proxy’s master key works too, but is riskier): Keyfob finds out what it may create. Keyfob stores it and never shows it again.',
   });
   const caFile = field({
     name: 'caFile',
@@ -62,7 +62,7 @@ export function createConnectForm(ctx: ShellContext, mode: 'first-run' | 'settin
 
   const testButton = h('button', { type: 'button', class: 'secondary', 'data-action': 'test' }, 'Test connection');
   const submit = h('button', { type: 'submit', class: 'primary', 'data-action': 'connect' }, mode === 'first-run' ? 'Connect' : 'Save and connect');
-  const forget = h('button', { type: 'button', class: 'danger-quiet', 'data-action': 'forget' }, 'Forget admin key');
+  const forget = h('button', { type: 'button', class: 'danger-quiet', 'data-action': 'forget' }, 'Forget LiteLLM key');
   forget.hidden = mode === 'first-run';
 
   const form = h(
@@ -108,7 +108,7 @@ export function createConnectForm(ctx: ShellContext, mode: 'first-run' | 'settin
     // The stored admin key is only used where it was entered (main enforces it): other settings need the key.
     if (!req.adminKey && stored && (req.url.replace(/\/+$/, '') !== stored.url || req.caFile !== stored.caFile || (req.allowInsecureTls && !stored.insecure))) {
       result.textContent = '';
-      focusElement(errors.showLocal('adminKey', 'Enter the admin key: the stored one is only used with the URL and TLS options it was entered for.'));
+      focusElement(errors.showLocal('adminKey', 'Enter your LiteLLM key: the stored one is only used with the URL and TLS options it was entered for.'));
       return;
     }
     result.textContent = 'Testing…';
@@ -120,9 +120,9 @@ export function createConnectForm(ctx: ShellContext, mode: 'first-run' | 'settin
       return fail(probe.error);
     }
     if (probe.db_connected === false) {
-      return fail({ kind: 'no-database', message: 'The proxy answers and accepts the admin key, but it runs without a database, so it cannot create virtual keys.', hint: 'Start the proxy with DATABASE_URL set.' });
+      return fail({ kind: 'no-database', message: 'The proxy answers and accepts your LiteLLM key, but it runs without a database, so it cannot create virtual keys.', hint: 'Start the proxy with DATABASE_URL set.' });
     }
-    const works = probe.admin_ok ? 'Connection works: the proxy answers, accepts the admin key and has a database.' : 'The proxy answers.';
+    const works = probe.admin_ok ? 'Connection works: the proxy answers, accepts your LiteLLM key and has a database.' : 'The proxy answers.';
     const message = probe.identity ? `${works} ${identitySentence(probe.identity)}` : works;
     result.textContent = message;
     announce(message);
@@ -139,15 +139,16 @@ export function createConnectForm(ctx: ShellContext, mode: 'first-run' | 'settin
       return;
     }
     if (!key) {
-      focusElement(errors.showLocal('adminKey', 'Enter the admin key.'));
+      focusElement(errors.showLocal('adminKey', 'Enter your LiteLLM key.'));
       return;
     }
     result.textContent = 'Connecting…';
     const r = await call(() => api.connect({ url: req.url ?? '', adminKey: key, caFile: req.caFile ?? null, allowInsecureTls: req.allowInsecureTls ?? false }), { reachesProxy: true });
     if (!r.ok) return fail(r.error);
     sessionChoice.hidden = true;
-    const done = `Connected to ${r.value.url ?? req.url}. The admin key is stored in ${r.value.keychain_backend}.`;
-    const message = r.value.identity ? `${done} ${identitySentence(r.value.identity)}` : done;
+    const done = `Connected to ${r.value.url ?? req.url}. Your LiteLLM key is stored in ${r.value.keychain_backend}.`;
+    const who = r.value.identity ? `${done} ${identitySentence(r.value.identity)}` : done;
+    const message = r.value.identity?.role === 'master-key' ? `${who} This is the proxy’s master key: a personal or team key is safer.` : who;
     result.textContent = message;
     announce(message);
     const fresh = await call(() => api.getSnapshot());
@@ -156,17 +157,17 @@ export function createConnectForm(ctx: ShellContext, mode: 'first-run' | 'settin
 
   async function forgetKey(): Promise<void> {
     const ok = await confirmAction({
-      title: 'Forget the admin key?',
+      title: 'Forget your LiteLLM key?',
       body: 'Keyfob deletes it from the keychain. Until you enter it again, Keyfob cannot issue, renew or revoke keys; live keys still expire on the proxy at their TTL.',
-      confirm: 'Forget admin key',
+      confirm: 'Forget LiteLLM key',
       danger: true,
     });
     if (!ok) return;
     errors.clear();
     const r = await call(() => api.forgetAdminKey());
     if (!r.ok) return fail(r.error);
-    result.textContent = 'The admin key is forgotten.';
-    announce('The admin key is forgotten.');
+    result.textContent = 'Your LiteLLM key is forgotten.';
+    announce('Your LiteLLM key is forgotten.');
     const fresh = await call(() => api.getSnapshot());
     if (fresh.ok) applySnapshot(fresh.value);
   }
@@ -175,7 +176,7 @@ export function createConnectForm(ctx: ShellContext, mode: 'first-run' | 'settin
     const choose = h('button', { type: 'button', class: 'secondary', 'data-action': 'session-only' }, 'Keep secrets for this session only');
     replaceChildren(
       sessionChoice,
-      h('p', null, 'No keychain works on this computer. Keyfob can keep the admin key and your keys in memory instead: they are gone when Keyfob quits, and every key it issued is revoked or expires.'),
+      h('p', null, 'No keychain works on this computer. Keyfob can keep your LiteLLM key and the keys it issues in memory instead: they are gone when Keyfob quits, and every key it issued is revoked or expires.'),
       choose,
     );
     sessionChoice.hidden = false;
@@ -183,7 +184,7 @@ export function createConnectForm(ctx: ShellContext, mode: 'first-run' | 'settin
       const r = await call(() => api.useSessionOnlyStore());
       if (!r.ok) return fail(r.error);
       errors.clear();
-      replaceChildren(sessionChoice, h('p', null, 'Session only: secrets stay in memory until Keyfob quits. Enter the admin key again and connect.'));
+      replaceChildren(sessionChoice, h('p', null, 'Session only: secrets stay in memory until Keyfob quits. Enter your LiteLLM key again and connect.'));
       focusElement(adminKey.control);
     });
   }
@@ -198,11 +199,11 @@ export function createConnectForm(ctx: ShellContext, mode: 'first-run' | 'settin
     replaceChildren(
       storage,
       c.session_only
-        ? h('span', null, h('strong', null, 'Session only: '), 'the admin key and your keys stay in memory and are gone when Keyfob quits.')
+        ? h('span', null, h('strong', null, 'Session only: '), 'your LiteLLM key and the keys Keyfob issues stay in memory and are gone when Keyfob quits.')
         : mode === 'first-run'
-          ? h('span', null, 'Keyfob will keep the admin key in ', h('strong', { class: 'backend' }, c.keychain_backend), '.')
+          ? h('span', null, 'Keyfob will keep your LiteLLM key in ', h('strong', { class: 'backend' }, c.keychain_backend), '.')
           : h('span', null, 'Keychain: ', h('strong', { class: 'backend' }, c.keychain_backend), '.'),
-      mode === 'settings' ? h('span', { class: 'muted' }, c.admin_key_stored ? ' An admin key is stored.' : ' No admin key is stored.') : null,
+      mode === 'settings' ? h('span', { class: 'muted' }, c.admin_key_stored ? ' A LiteLLM key is stored.' : ' No LiteLLM key is stored.') : null,
     );
     forget.disabled = !c.admin_key_stored;
     identityLine.hidden = mode !== 'settings' || !c.identity;

@@ -8,7 +8,7 @@ import type { LeaseRow, SpendInfo } from './lease-row.js';
 const SPEND_REFRESH_MS = MINUTE;
 const SPEND_CONCURRENCY = 4;
 /** A few words for why spend cannot be read; the header's connection indicator says the rest. */
-const SPEND_PROBLEM: Record<string, string> = { unreachable: 'proxy unreachable', dns: 'proxy unreachable', tls: 'proxy unreachable', timeout: 'proxy not answering', 'admin-key-rejected': 'admin key rejected' };
+const SPEND_PROBLEM: Record<string, string> = { unreachable: 'proxy unreachable', dns: 'proxy unreachable', tls: 'proxy unreachable', timeout: 'proxy not answering', 'admin-key-rejected': 'LiteLLM key rejected' };
 
 export class KeySpend {
   private readonly cache = new Map<string, SpendInfo & { fetchedAt: number }>();

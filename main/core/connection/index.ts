@@ -1,0 +1,7 @@
+// connection/: the connection to the key backend — the credential read from the keychain (today a static LiteLLM
+// key), its binding checked before every request, the caller identity (remembered across processes) and the client.
+export * from './connection.js';
+export * from './static-key-credential.js';
+export * from './stored-credential.js';
+export * from './ca-file.js';
+export * from './identity-cache.js';
