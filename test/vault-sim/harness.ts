@@ -43,7 +43,7 @@ export async function vaultCall(vault: VaultSimulator, method: string, path: str
   if (opts.body !== undefined) headers['Content-Type'] = 'application/json';
   const response = await fetch(`${vault.url}/v1/${path}`, { method, headers, ...(opts.body === undefined ? {} : { body: JSON.stringify(opts.body) }), redirect: 'manual' });
   const text = await response.text();
-  let json: Record<string, unknown> | null = null;
+  let json: Record<string, unknown> | null;
   try {
     json = text ? (JSON.parse(text) as Record<string, unknown>) : null;
   } catch {

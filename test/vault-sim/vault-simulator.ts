@@ -74,6 +74,8 @@ export class VaultSimulator {
   readonly rootToken: string;
   readonly mount: string;
   sealed = false;
+  /** Wire drift on purpose: answer JSON with this Content-Type instead (the hvac check must then fail). */
+  jsonContentType = 'application/json';
   url = '';
   private readonly engines = new Map<string, LiteLLMEngine>();
   private readonly namespaceIds = new Map<string, string>();
@@ -191,7 +193,7 @@ export class VaultSimulator {
     } catch (e) {
       reply = e instanceof VaultHttpError ? e.toReply() : { status: 500, body: { errors: [multierror(String(e))] } };
     }
-    send(res, reply);
+    send(res, reply, this.jsonContentType);
   }
 
   private idp(query: URLSearchParams): VaultReply {
@@ -282,7 +284,7 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
 }
 
 /** Vault's replies: `application/json`, ending with a newline; a 204 has no body. */
-function send(res: ServerResponse, reply: VaultReply): void {
+function send(res: ServerResponse, reply: VaultReply, jsonContentType: string): void {
   const headers: Record<string, string> = { 'Cache-Control': 'no-store', ...reply.headers };
   if (reply.status === 204 || reply.body === undefined) {
     res.writeHead(reply.status, headers).end();
@@ -292,5 +294,5 @@ function send(res: ServerResponse, reply: VaultReply): void {
     res.writeHead(reply.status, { 'Content-Type': 'text/plain', ...headers }).end(reply.body);
     return;
   }
-  res.writeHead(reply.status, { 'Content-Type': 'application/json', ...headers }).end(`${JSON.stringify(reply.body)}\n`);
+  res.writeHead(reply.status, { 'Content-Type': jsonContentType, ...headers }).end(`${JSON.stringify(reply.body)}\n`);
 }
