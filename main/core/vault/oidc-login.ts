@@ -51,9 +51,13 @@ export async function loginWithOidc(opts: OidcLoginOptions): Promise<AuthReply> 
       });
     }
     const expectedState = new URL(authUrl).searchParams.get('state');
+    // The 2 minutes start before the browser opens, as the CLI's do; the wait is awaited below.
+    const waiting = callback.next(expectedState, opts.clock);
+    waiting.catch(() => undefined);
     opts.print(`Complete the sign-in in your browser. If it did not open, visit:\n\n    ${authUrl}\n`);
-    await opts.openBrowser(authUrl).catch(() => undefined);
-    const params = await callback.next(expectedState, opts.clock);
+    // Not awaited: the browser lives on its own, and its page waits for this login's answer.
+    opts.openBrowser(authUrl).catch(() => undefined);
+    const params = await waiting;
     const reply = await opts.client.read(`auth/${mount}/oidc/callback`, {
       anonymous: true, query: { state: params.state, code: params.code, id_token: '', client_nonce: nonce }, secrets: [params.code],
     }).catch((e: unknown) => {
