@@ -38,10 +38,11 @@ interface ChildToken {
   accessor: string;
 }
 
-/** A child token must outlive the lease it reads: the lease's max TTL, plus a margin; Vault caps it at the parent's. */
-function childTtlSeconds(role: Readonly<Role>): number {
-  return (role.max_ttl > 0 ? role.max_ttl : 32 * 86400) + 300;
-}
+/**
+ * A child token must outlive the lease it reads, or the lease dies early: ask for Vault's default system max
+ * (768h). Vault caps it at the mount's max and at the parent's end, and it dies with the parent in any case.
+ */
+export const CHILD_TOKEN_TTL = '768h';
 
 export class VaultKeyBackend implements KeyBackend {
   readonly kind = 'vault' as const;
@@ -50,8 +51,8 @@ export class VaultKeyBackend implements KeyBackend {
   private readonly mount: string;
   private readonly clock: Clock;
   private readonly premint: boolean;
-  /** Minted for the next issue, keyed by the TTL it was minted with. */
-  private spare: { ttl: number; child: Promise<ChildToken> } | null = null;
+  /** Minted for the next issue. */
+  private spare: Promise<ChildToken> | null = null;
 
   constructor(opts: VaultKeyBackendOptions) {
     this.client = opts.client;
@@ -66,13 +67,10 @@ export class VaultKeyBackend implements KeyBackend {
   }
 
   async issue(req: VaultIssueRequest): Promise<IssuedKey> {
-    const ttl = childTtlSeconds(req.role);
-    const child = await this.takeChild(ttl);
+    const child = await this.takeChild();
     await req.recordBackendRef?.(`${ACCESSOR_REF_PREFIX}${child.accessor}`);
     const answer = await this.client.read(`${this.mount}/creds/${encodeURIComponent(req.role.name)}`, { asToken: child.token });
-    if (this.premint) this.spare = { ttl, child: this.mintChild(ttl) };
-    // A failed pre-mint shows on the next issue, which then mints again.
-    this.spare?.child.catch(() => { this.spare = null; });
+    if (this.premint) void this.prepare().catch(() => undefined);
     const secret = readSecretReply(answer, 'credentials answer');
     const key = secret.data.key;
     const alias = secret.data.key_alias;
@@ -153,14 +151,25 @@ export class VaultKeyBackend implements KeyBackend {
     return lease.backend_ref;
   }
 
-  private takeChild(ttl: number): Promise<ChildToken> {
-    const spare = this.spare;
-    this.spare = null;
-    return spare && spare.ttl === ttl ? spare.child.catch(() => this.mintChild(ttl)) : this.mintChild(ttl);
+  /** Mints the child token the next issue reads with (at connect, and after each issue), so the issue is one request. */
+  async prepare(): Promise<void> {
+    if (this.spare === null) {
+      const minting = this.mintChild();
+      this.spare = minting;
+      // A failed pre-mint is forgotten: the next issue mints again and reports what went wrong.
+      minting.catch(() => { if (this.spare === minting) this.spare = null; });
+    }
+    await this.spare;
   }
 
-  private async mintChild(ttl: number): Promise<ChildToken> {
-    const answer = await this.client.write('auth/token/create', { ttl: `${ttl}s`, display_name: 'keyfob-issue', no_default_policy: false });
+  private takeChild(): Promise<ChildToken> {
+    const spare = this.spare;
+    this.spare = null;
+    return spare ? spare.catch(() => this.mintChild()) : this.mintChild();
+  }
+
+  private async mintChild(): Promise<ChildToken> {
+    const answer = await this.client.write('auth/token/create', { ttl: CHILD_TOKEN_TTL, display_name: 'keyfob-issue' });
     const auth = readAuthReply(answer);
     return { token: auth.clientToken, accessor: auth.accessor };
   }

@@ -3,7 +3,7 @@
 // and discard (revoke-self takes the session's leases with it).
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { KeyfobError } from '../../../main/core/errors.js';
+import type { KeyfobError } from '../../../main/core/errors.js';
 import { OIDC_TIMEOUT_MS, VaultKeyBackend, VaultTokenCredential } from '../../../main/core/vault/index.js';
 import { liveAliases } from '../../vault-sim/harness.js';
 import { connectOptions, fakeClock, keychainStore, removeKeychainServices, scriptedBrowser, startPair } from './vault-support.js';
@@ -52,7 +52,7 @@ describe('VaultTokenCredential', () => {
     const clock = fakeClock();
     const printed: string[] = [];
     let strayStatus = 0;
-    let browser: Promise<{ status: number; page: string }> | null = null;
+    const browsers: Array<Promise<{ status: number; page: string }>> = [];
     const cred = await VaultTokenCredential.signInWithOidc(connectOptions(pair), {
       role: 'keyfob', port: 0, print: (l) => printed.push(l),
       openBrowser: (url) => {
@@ -61,14 +61,15 @@ describe('VaultTokenCredential', () => {
         assert.equal(redirect.hostname, 'localhost');
         assert.equal(redirect.pathname, '/oidc/callback');
         // A callback with another state is turned away; the real one still goes through.
-        browser = fetch(`http://127.0.0.1:${redirect.port}/oidc/callback?state=forged&code=x`).then((r) => {
+        browsers.push(fetch(`http://127.0.0.1:${redirect.port}/oidc/callback?state=forged&code=x`).then((r) => {
           strayStatus = r.status;
           return scriptedBrowser(url);
-        });
+        }));
         return Promise.resolve();
       },
     }, keychainStore(), clock);
-    const page = await (browser ?? Promise.reject(new Error('the browser was not opened')));
+    assert.equal(browsers.length, 1, 'the browser was opened once');
+    const page = await browsers[0]!;
     assert.equal(page.status, 200);
     assert.match(page.page, /Signed in to Vault/);
     assert.equal(strayStatus, 400);
