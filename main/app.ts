@@ -191,7 +191,7 @@ export async function startKeyfobApp(options: KeyfobAppOptions = {}): Promise<Ru
     now: () => clock.now(),
     platform,
     notices: () => {
-      if (core) for (const n of core.takeNotices()) addNotice(n);
+      if (core) for (const n of core.takeNotices()) addNotice(n.text);
       return [...notices];
     },
     lastReconcile: () => core?.lastReconcile ?? null,

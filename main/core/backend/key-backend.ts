@@ -59,7 +59,7 @@ export interface RenewedKey {
   notes: string[];
 }
 
-/** A key found on the backend that this ledger issued (recovery after a lost ledger). */
+/** A key found on the backend that Keyfob issued (recovery after a lost ledger). */
 export interface OwnedKey {
   leaseId: string | null;
   role: string | null;
@@ -68,6 +68,13 @@ export interface OwnedKey {
   backendRef: string | null;
   expiresAt: string | null;
   createdAt: string | null;
+  /** The ledger that stamped it (null when the backend cannot say): another ledger's key is touched only with its secret. */
+  ledgerId?: string | null;
+  /** What the key allows, as the backend reports it (shown in the rebuilt lease). */
+  models?: string[];
+  maxBudget?: number;
+  /** The backend's redacted form of the key (`sk-...abcd`), when it has one. */
+  keyHint?: string | null;
 }
 
 /** Where roles come from when the backend defines them (Vault); absent = Keyfob's own, local roles. */
@@ -90,7 +97,10 @@ export interface KeyBackend {
    * proves nothing is left only once the issue request has surely ended.
    */
   cleanUpInterrupted(lease: LeaseHandle): Promise<{ found: boolean }>;
-  /** Keys stamped with `ledgerId`, for rebuilding a lost ledger. */
+  /**
+   * Keys Keyfob stamped, for rebuilding a lost ledger: those stamped with `ledgerId`, and those of another ledger
+   * (each with its `ledgerId`), which the caller adopts only when it still holds their secret.
+   */
   listOwned(ledgerId: string): Promise<OwnedKey[]>;
   /** Who the credential is, and what it may do. */
   describeCaller(): Promise<CallerIdentity>;

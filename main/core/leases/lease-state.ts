@@ -5,7 +5,7 @@
 import { isLeaseOwnerGone, ownerSignature } from './lease-ledger.js';
 import type { LedgerSnapshot } from './lease-ledger.js';
 import type { PlanMemory } from './lease-scheduler.js';
-import type { Lease, LeaseEvent, LeaseOwner } from '../types.js';
+import type { Lease, LeaseEvent, LeaseOwner, Notice } from '../types.js';
 
 /** Per-lease memory tied to one expiry: it no longer applies once the lease is renewed. */
 function atExpiry(leaseId: string, expiresAt: string | null): string {
@@ -36,7 +36,7 @@ export class LeaseWorkState {
   // ── who listens ──
   readonly listeners = new Set<(event: LeaseEvent) => void>();
   /** Messages for the person (recovery results), each handed out once. */
-  private readonly notices: string[] = [];
+  private readonly notices: Notice[] = [];
 
   // ── who lives ──
   /** Owner signature → gone? Asked of the OS at most once per planning pass (see `newPlanningPass`). */
@@ -183,11 +183,11 @@ export class LeaseWorkState {
 
   // ── notices ──
 
-  addNotice(text: string): void {
-    this.notices.push(text);
+  addNotice(notice: Notice): void {
+    this.notices.push(notice);
   }
 
-  takeNotices(): string[] {
+  takeNotices(): Notice[] {
     return this.notices.splice(0);
   }
 

@@ -2,6 +2,7 @@
 // come to, and the errors and time formats they all use.
 import { KeyfobError } from '../errors.js';
 import type { AuditRecord } from '../audit-log.js';
+import type { LeaseHandle } from '../backend/index.js';
 import type { Lease } from '../types.js';
 
 /** Why a lease ended (`ended_reason`). A `revoking` lease whose reason is EXPIRED ends as `expired`, else `revoked`. */
@@ -25,6 +26,11 @@ export function isLive(lease: Lease): boolean {
 /** The audit log's names for a lease. */
 export function ids(lease: Lease): Pick<AuditRecord, 'lease_id' | 'role' | 'key_alias'> {
   return { lease_id: lease.lease_id, role: lease.role, key_alias: lease.key_alias };
+}
+
+/** What the backend needs to act on a lease. */
+export function handleOf(lease: Lease): LeaseHandle {
+  return { lease_id: lease.lease_id, role: lease.role, key_alias: lease.key_alias, token_hash: lease.token_hash, backend_ref: lease.backend_ref };
 }
 
 export function stoppedError(): KeyfobError {

@@ -7,7 +7,7 @@ import { toKeyfobError, withDetail } from '../errors.js';
 import { normalizeRoleName } from '../roles/index.js';
 import { isClaimVoid, isLeaseOwnerGone } from './lease-ledger.js';
 import { MAX_REVOKE_ATTEMPTS, msOrNull, nextAttemptMs, revokeBackoffMs } from './lease-scheduler.js';
-import { ENDED, ids, iso, isLive, localTime } from './lease-terms.js';
+import { ENDED, handleOf, ids, iso, isLive, localTime } from './lease-terms.js';
 import type { KeyfobError } from '../errors.js';
 import type { RevokeSummary } from '../core-api.js';
 import type { LeaseContext } from './lease-context.js';
@@ -272,10 +272,13 @@ export async function attemptRevoke(ctx: LeaseContext, lease: Lease, write: Ledg
   const id = lease.lease_id;
   ctx.state.deleteSent(id);
   try {
-    const target = lease.token_hash ? { keys: [lease.token_hash] } : { key_aliases: [lease.key_alias] };
     let failure: KeyfobError | null = null;
     try {
-      await ctx.deps.withClient((c) => c.deleteKeys(target));
+      const handle = handleOf(lease);
+      await ctx.deps.withBackend(async (b) => {
+        if (lease.token_hash) await b.revoke(handle);
+        else await b.cleanUpInterrupted(handle); // an unfinished issue: by its alias
+      });
     } catch (e) {
       failure = toKeyfobError(e); // a 404 never gets here: deleteKeys answers it as already gone
     }
