@@ -33,6 +33,14 @@ export class LeaseWorkState {
   /** lease id → automatic renewals that failed in a row (network), and when to try again. */
   private readonly renewRetries = new Map<string, { failures: number; at: number }>();
 
+  /**
+   * Interrupted issues claimed before their generate has surely ended (lease id → that instant): a key found by its
+   * alias is deleted at once; "none found" proves nothing yet, and the entry waits for that instant again.
+   */
+  readonly earlySweeps = new Map<string, number>();
+  /** Those swept early that found nothing: not swept again before that instant (a wait must not poll the backend). */
+  readonly sweptEarly = new Set<string>();
+
   // ── who listens ──
   readonly listeners = new Set<(event: LeaseEvent) => void>();
   /** Messages for the person (recovery results), each handed out once. */

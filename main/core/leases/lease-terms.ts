@@ -16,8 +16,11 @@ export const ENDED = {
   ownerGone: 'its process ended without revoking it',
 } as const;
 
-/** `abandoned`: the manager was stopped while the request was in flight; its answer is dropped (see `stop`). */
-export type RevokeOutcome = 'revoked' | 'failed' | 'busy' | 'abandoned';
+/**
+ * `abandoned`: the manager was stopped while the request was in flight; its answer is dropped (see `stop`).
+ * `waiting`: an interrupted issue swept early found nothing; it is swept again once its generate has surely ended.
+ */
+export type RevokeOutcome = 'revoked' | 'failed' | 'busy' | 'abandoned' | 'waiting';
 
 export function isLive(lease: Lease): boolean {
   return lease.state === 'pending' || lease.state === 'active' || lease.state === 'revoking' || lease.state === 'irrevocable';

@@ -58,8 +58,9 @@ export async function reconcileLeases(ctx: LeaseContext): Promise<ReconcileRepor
       }
       case 'pending':
         if (claimedByOther) break; // a live process is issuing it: not ours to touch, and nothing left over
-        if (due) toClean.push(lease);
-        else report.still_revoking++;
+        // Swept now even before its generate has surely ended: a key found by its alias is deleted at once; only
+        // "none found" waits (see claimForRevoke), and is counted as still being revoked.
+        toClean.push(lease);
         break;
       case 'revoking':
         // A live process is revoking it right now: not left over from an earlier run, and not a failure.
