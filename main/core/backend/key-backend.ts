@@ -2,6 +2,7 @@
 // this port; each backend lives in its own core group and owns its wire format: the LiteLLM proxy's admin API
 // (litellm/, with a stored key or an SSO session as its credential) and Vault/OpenBao running the seed's engine
 // (vault/, with a Vault token). A lease records which backend issued it and that backend's own reference to it.
+import { KeyfobError } from '../errors.js';
 import type { CallerIdentity } from '../litellm/index.js';
 import type { Role } from '../types.js';
 
@@ -38,6 +39,22 @@ export interface IssuedKey {
   renewable?: boolean;
   /** What the person should know about the key as issued (a proxy-shortened expiry, Vault's cap warning). */
   notes: string[];
+}
+
+/**
+ * Thrown by `issue` when it gave up before the issue request itself was sent (a look-up it needs first did not
+ * answer): nothing can have been created, so there is nothing to clean up. Same kind and words as its cause.
+ */
+export class IssueNotSent extends KeyfobError {
+  constructor(cause: KeyfobError) {
+    super(cause.kind, cause.message, {
+      ...(cause.hint === undefined ? {} : { hint: cause.hint }),
+      ...(cause.status === undefined ? {} : { status: cause.status }),
+      ...(cause.networkCode === undefined ? {} : { networkCode: cause.networkCode }),
+      ...(cause.detail === undefined ? {} : { detail: cause.detail }),
+      cause,
+    });
+  }
 }
 
 /** The part of a ledger entry a backend needs to act on a lease. */

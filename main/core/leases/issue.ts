@@ -10,6 +10,7 @@ import { leaseAccount } from '../keychain/index.js';
 import { dropOwnerWhenIdle } from './stop.js';
 import { ENDED, handleOf, ids, iso, normalizeIso, stoppedError } from './lease-terms.js';
 import type { LeaseContext } from './lease-context.js';
+import { IssueNotSent } from '../backend/index.js';
 import type { IssuedKey } from '../backend/index.js';
 import type { IssueOptions } from '../core-api.js';
 import type { IssuedLease, Lease, LeaseScope } from '../types.js';
@@ -36,8 +37,14 @@ function issueScope(scope: unknown): LeaseScope {
 }
 
 function isDefiniteRejection(err: KeyfobError): boolean {
-  // A refused connection never reached the proxy: nothing can have been created.
-  return DEFINITE_REJECTIONS.has(err.kind) || err.networkCode === 'ECONNREFUSED';
+  // A refused connection never reached the proxy, and a backend that gave up before sending (IssueNotSent) sent
+  // nothing: nothing can have been created.
+  return DEFINITE_REJECTIONS.has(err.kind) || err.networkCode === 'ECONNREFUSED' || err instanceof IssueNotSent;
+}
+
+/** Whole seconds, for a person: how long the failed issue really took (a request timeout says only its own). */
+function elapsedText(ms: number): string {
+  return `${Math.max(0, Math.round(ms / 1000))} s`;
 }
 
 export async function issueLease(ctx: LeaseContext, roleName: string, opts: IssueOptions = {}): Promise<IssuedLease> {
@@ -97,7 +104,7 @@ export async function issueLease(ctx: LeaseContext, roleName: string, opts: Issu
     } catch (e) {
       // Stopped meanwhile: the pending entry stays for whoever comes next (its cleanup by alias is harmless).
       if (ctx.state.stopped) throw stoppedError();
-      return await issueFailed(ctx, pending, toKeyfobError(e));
+      return await issueFailed(ctx, pending, toKeyfobError(e), now);
     } finally {
       ctx.state.endGenerate(leaseId);
       dropOwnerWhenIdle(ctx);
@@ -169,27 +176,40 @@ async function abandonIssued(ctx: LeaseContext, issued: Lease): Promise<never> {
   throw stoppedError();
 }
 
-/** `/key/generate` failed. A definite rejection leaves nothing behind; an ambiguous failure may have created the key. */
-async function issueFailed(ctx: LeaseContext, pending: Lease, err: KeyfobError): Promise<never> {
+/**
+ * The issue request failed. A definite rejection leaves nothing behind; an ambiguous failure may have created the
+ * key. `startedAt`: when the issue began, so that a timeout's message states the real time it took.
+ */
+async function issueFailed(ctx: LeaseContext, pending: Lease, err: KeyfobError, startedAt: number): Promise<never> {
   const base = { ...ids(pending) };
+  const elapsed = ctx.now() - startedAt;
+  // A request timeout's message says how long one request waited; the person is told how long the issue took.
+  const took = err.kind === 'timeout' && elapsed >= 1000 ? ` after ${elapsedText(elapsed)}` : '';
   if (isDefiniteRejection(err)) {
     await ctx.update((d) => d.remove(pending.lease_id));
     ctx.record({ action: 'issue', outcome: 'failed', ...base, detail: `${err.kind}: ${withDetail(err)}` });
-    throw err;
+    if (!took) throw err;
+    throw new KeyfobError(err.kind, `Issuing a key for role "${pending.role}" failed${took}: ${err.message} Nothing was created.`, {
+      hint: err.hint, status: err.status, cause: err,
+    });
   }
-  // Ambiguous (timeout, reset, 5xx): the proxy may have created the key. Delete it by alias now. After an answer
-  // (5xx) the generate is over, so "none found" settles it; after a timeout or a reset the proxy may still be
-  // working on the generate we gave up on, so only a delete that found the key settles it — otherwise the entry
-  // stays `pending` and is swept again once that generate has surely ended.
+  // Ambiguous (timeout, reset, 5xx): the backend may have created the key. After an answer (5xx) or a reset the
+  // backend is answering: clean up by alias now, and after an answer (the issue is over) "none found" settles it.
+  // After a timeout the backend is not answering: a clean-up would wait a full timeout per request for nothing, and
+  // "none found" proves nothing while the issue may still be under way; the entry stays `pending` for the next
+  // command or the scheduler (it is swept at once, and deleted the moment its key is found).
   const generateOver = err.status !== undefined;
   let cleaned = false;
-  let maybeStillGenerating = false;
-  try {
-    const { found } = await ctx.deps.withBackend((b) => b.cleanUpInterrupted(handleOf(pending)));
-    cleaned = generateOver || found;
-    maybeStillGenerating = !cleaned;
-  } catch {
-    // the proxy is still unwell: leave the entry for the retries and the next start
+  let maybeStillGenerating = !generateOver;
+  if (err.kind !== 'timeout' || generateOver) {
+    try {
+      const { found } = await ctx.deps.withBackend((b) => b.cleanUpInterrupted(handleOf(pending)));
+      cleaned = generateOver || found;
+      maybeStillGenerating = !cleaned;
+    } catch {
+      // the backend is still unwell: leave the entry for the retries and the next start
+      maybeStillGenerating = false;
+    }
   }
   if (cleaned) {
     await ctx.update((d) => d.remove(pending.lease_id));
@@ -201,8 +221,8 @@ async function issueFailed(ctx: LeaseContext, pending: Lease, err: KeyfobError):
     });
   }
   const now = ctx.now();
-  // A "none found" that proves nothing: sweep again once that generate has surely ended (a request timeout and a
-  // margin), not at the first back-off, which could come before the key does.
+  // A "none found" that proves nothing (or no clean-up yet): sweep again once that issue has surely ended (a request
+  // timeout and a margin), not at the first back-off, which could come before the key does.
   const backoff = revokeBackoffMs(1, ctx.random);
   const sweepAt = maybeStillGenerating ? Math.max(now + backoff, generateSettledAt(ctx, now)) : now + backoff;
   await ctx.update((d) => {
@@ -212,7 +232,7 @@ async function issueFailed(ctx: LeaseContext, pending: Lease, err: KeyfobError):
   ctx.record({ action: 'issue', outcome: 'failed', ...base, detail: `${err.kind}: ${withDetail(err)}; cleanup pending` });
   throw new KeyfobError(
     err.kind,
-    `Issuing a key for role "${pending.role}" failed: ${err.message} The proxy may have created the key "${pending.key_alias}"; ` +
+    `Issuing a key for role "${pending.role}" failed${took}: ${err.message} The proxy may have created the key "${pending.key_alias}"; ` +
       'Keyfob will delete it as soon as the proxy answers.',
     { hint: err.hint ?? 'Check the connection to the proxy.', status: err.status, cause: err },
   );

@@ -216,6 +216,8 @@ export function claimForRevoke(ctx: LeaseContext, d: LedgerDraft, id: string, re
   // An interrupted issue whose generate may not have ended yet is swept early: a key found by its alias is deleted
   // at once, whoever asks; only "none found" waits, since it proves nothing before the generate has surely ended.
   const settleAt = current.state === 'pending' ? nextAttemptMs(current, claim, now) : now;
+  // Not yet due for another reason (a back-off after the backend answered with an error): wait for it, as always.
+  if (settleAt > now && !mayStillBeIssuing(current)) return null;
   if (!force) {
     if (current.state === 'irrevocable') return null;
     if (current.state === 'active') {
@@ -246,6 +248,14 @@ export function claimForRevoke(ctx: LeaseContext, d: LedgerDraft, id: string, re
   d.put(next);
   d.setClaim(id, mine);
   return next;
+}
+
+/**
+ * A pending entry waits only for its issue request to have surely ended: written ahead by a process that died, or
+ * left after the request went unanswered (a timeout). One whose clean-up already failed otherwise waits its back-off.
+ */
+function mayStillBeIssuing(lease: Lease): boolean {
+  return lease.last_error === null || lease.last_error.kind === 'timeout';
 }
 
 /** Why an active lease must go now without a person asking: its expiry passed, or its process ended. */

@@ -2,7 +2,8 @@
 // The key is created under the alias Keyfob chose, stamped with the lease, role and ledger ids in its metadata (so a
 // lost ledger can be rebuilt from `/key/list`); it is renewed by `/key/update` and deleted by its token hash, or by
 // its alias while the issue that created it is unfinished. LiteLLM has no handle of its own: `backendRef` is null.
-import { KeyfobError } from '../errors.js';
+import { KeyfobError, toKeyfobError } from '../errors.js';
+import { IssueNotSent } from '../backend/index.js';
 import { toLiteLLMDuration } from '../roles/index.js';
 import type { CallerIdentity, GenerateKeyRequest, LiteLLMAdmin } from './litellm-api.js';
 import type { IssuedKey, KeyBackend, KeyIssueRequest, LeaseHandle, OwnedKey, RenewedKey } from '../backend/index.js';
@@ -16,6 +17,18 @@ export class LiteLLMKeyBackend implements KeyBackend {
   constructor(private readonly client: LiteLLMAdmin) {}
 
   async issue(req: KeyIssueRequest): Promise<IssuedKey> {
+    if (!req.role.user_id) {
+      // The generate names the caller's user as the key's owner, so who the caller is is asked first (once per
+      // credential, then remembered). When that goes unanswered (a hung proxy), the generate would too: give up
+      // now, with nothing sent that could create a key — one request timeout, not two plus a clean-up.
+      try {
+        await this.client.identity();
+      } catch (e) {
+        const err = toKeyfobError(e);
+        if (err.status === undefined) throw new IssueNotSent(err);
+        // The proxy answered (an error): the generate goes ahead without an owner, as it always has.
+      }
+    }
     const generated = await this.client.generateKey(generateRequest(req));
     return {
       key: generated.key,

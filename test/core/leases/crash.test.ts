@@ -3,7 +3,7 @@
 // the ledger does not know, and the ledger no live lease the proxy lacks.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { advancePastPendingCleanup, chat, harness, ledgerVersusServer } from './helpers.js';
+import { chat, harness, ledgerVersusServer } from './helpers.js';
 import { runWorker } from './workers.js';
 import type { Worker } from './workers.js';
 
