@@ -3,6 +3,7 @@
 // opens it, runs, and stops its timers, so the process exits as soon as the command is done.
 import { systemClock } from '../adapters/system-clock.js';
 import type { KeyfobCore, ReconcileReport } from '../core/core-api.js';
+import type { Notice } from '../core/types.js';
 import { toKeyfobError, type KeyfobError } from '../core/errors.js';
 import { keychainServiceFor } from '../core/settings/index.js';
 import { activeWhileRunning } from './adapters/activity.js';
@@ -76,15 +77,21 @@ function reportReconcile(err: (line: string) => void, report: ReconcileReport): 
 }
 
 /**
- * The core's notices say "connect Keyfob to finish" whenever it cannot use the admin key. From the CLI that is
- * either `keyfob connect`, or, with a proxy URL set, a keychain that cannot be read: then say that instead.
+ * A core notice in the CLI's words. Those that wait for a usable credential ("connect Keyfob to finish") say what
+ * to do from here: `keyfob connect`, or, with a proxy URL set, that the keychain cannot be read.
  */
-export function forThisRun(raw: string, keychainError: KeyfobError | null): string {
-  // "1 lease(s) wait …" reads as "1 lease waits …".
-  const notice = raw.replace(/\b(\d+) lease\(s\) wait\b/g, (_m, n: string) => (n === '1' ? '1 lease waits' : `${n} leases wait`));
-  const ask = /connect Keyfob to finish( it)?\.?$/;
-  if (!ask.test(notice)) return notice;
-  return notice.replace(ask, keychainError
-    ? `your LiteLLM key cannot be read from the keychain (${keychainError.message.replace(/\.$/, '')}); this finishes once it can.`
-    : 'run `keyfob connect --url URL` to finish.');
+export function forThisRun(notice: Notice, keychainError: KeyfobError | null): string {
+  switch (notice.kind) {
+    case 'waiting-to-revoke':
+    case 'recovery-waits': {
+      const what = notice.kind === 'recovery-waits'
+        ? 'The lease ledger has to be rebuilt from the proxy'
+        : `${notice.count ?? 1} lease${notice.count === 1 ? ' waits' : 's wait'} to be revoked on the proxy`;
+      return keychainError
+        ? `${what}: your LiteLLM key cannot be read from the keychain (${keychainError.message.replace(/\.$/, '')}); this finishes once it can.`
+        : `${what}: run \`keyfob connect --url URL\` to finish.`;
+    }
+    default:
+      return notice.text;
+  }
 }

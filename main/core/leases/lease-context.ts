@@ -14,7 +14,7 @@ import { whyNotRenewed } from './lease-scheduler.js';
 import type { AuditLog, AuditRecord } from '../audit-log.js';
 import type { ClipboardGuard } from '../clipboard-guard.js';
 import type { LeaseClaim, LeaseLedger, LedgerDraft, LedgerSnapshot } from './lease-ledger.js';
-import type { LiteLLMAdmin } from '../litellm/index.js';
+import type { KeyBackend } from '../backend/index.js';
 import type { Activity, Clock, Notification, Notifier, SecretStore } from '../ports.js';
 import type { SingleTimer } from '../single-timer.js';
 import type { Lease, LeaseEvent, LeaseOwner, LeaseView, Role, Settings } from '../types.js';
@@ -32,8 +32,13 @@ export interface LeaseManagerDeps {
   settings: () => Settings;
   /** The role named `name`, or a KeyfobError('role-not-found'). */
   role: (name: string) => Role;
-  /** Runs a call with the admin client built from the current settings and stored admin key. */
-  withClient: <T>(call: (client: LiteLLMAdmin) => Promise<T>) => Promise<T>;
+  /**
+   * Runs a call with the backend built from the current settings and stored credential (the connection's business:
+   * binding checks, a rejected credential re-read once and the call repeated). The lease operations speak only this.
+   */
+  withBackend: <T>(call: (backend: KeyBackend) => Promise<T>) => Promise<T>;
+  /** True when a backend URL and a credential are configured (else nothing can be sent). */
+  connected: () => Promise<boolean>;
   /** Stamped on every issued key (`keyfob_ledger` metadata) so recovery only ever touches this ledger's keys. */
   ledgerId: () => string;
   maxConcurrency?: number;

@@ -18,9 +18,10 @@ import { randomUUID } from 'node:crypto';
 import { KeyfobError } from '../errors.js';
 import { StateLock, isProcessDead, processIdentity, stateError } from '../settings/index.js';
 import type { Clock } from '../ports.js';
-import type { Lease, LeaseOwner, LeaseState } from '../types.js';
+import type { Lease, LeaseOwner, LeaseState, Notice } from '../types.js';
 
-export const LEDGER_FORMAT_VERSION = 1;
+/** 2: each lease records its `backend` and `backend_ref` (format 1 is read as `litellm`, `null`). */
+export const LEDGER_FORMAT_VERSION = 2;
 const DEFAULT_LEDGER_FILE = 'leases.json';
 const DEFAULT_LOCK_FILE = 'state.lock';
 
@@ -199,7 +200,7 @@ export class LeaseLedger {
   private readonly clock: Clock;
   private readonly lock: StateLock;
   private cached: { signature: string; snapshot: LedgerSnapshot; doc: LedgerDocument | null } | null = null;
-  private readonly pendingNotices: string[] = [];
+  private readonly pendingNotices: Notice[] = [];
   private closed = false;
 
   constructor(opts: LeaseLedgerOptions) {
@@ -215,7 +216,7 @@ export class LeaseLedger {
   }
 
   /** Messages for the person (a corrupt ledger was backed up); each is returned once. */
-  takeNotices(): string[] {
+  takeNotices(): Notice[] {
     return this.pendingNotices.splice(0);
   }
 
@@ -296,10 +297,11 @@ export class LeaseLedger {
     const parsed = this.parse(text);
     if (parsed.ok) return parsed.doc;
     const backup = this.backupCorrupt(text);
-    this.pendingNotices.push(
-      `The lease ledger (${this.path}) was unreadable (${parsed.reason}); it was backed up to ${backup}. ` +
+    this.pendingNotices.push({
+      kind: 'ledger-backed-up',
+      text: `The lease ledger (${this.path}) was unreadable (${parsed.reason}); it was backed up to ${backup}. ` +
         'Keyfob will look for its keys on the proxy and recover or revoke them.',
-    );
+    });
     return newDocument(salvageLedgerId(text) ?? randomUUID(), true);
   }
 
@@ -327,8 +329,11 @@ export class LeaseLedger {
         // A lease whose expiry cannot be read would never expire: the whole ledger is rebuilt from the proxy instead.
         return { ok: false, reason: `lease ${name} has an unreadable ${badInstant}, not a date (${JSON.stringify(String(lease[badInstant]).slice(0, 40))})` };
       }
+      // Format 1 (before backends): every lease was issued by the LiteLLM proxy, which has no handle of its own.
+      const migrated = raw.format_version < 2 ? { ...lease, backend: 'litellm' as const, backend_ref: null } : lease;
+      if (!isBackendShape(migrated)) return { ok: false, reason: `lease ${name} names no known backend` };
       // Ledgers written before lease scopes: every lease is free, and nobody is its owner (nobody renews it).
-      leases[id] = { ...lease, scope: lease.scope ?? 'free', owner: lease.owner ?? null };
+      leases[id] = { ...migrated, scope: lease.scope ?? 'free', owner: lease.owner ?? null };
     }
     const claims: Record<string, LeaseClaim> = {};
     if (isRecord(raw.claims)) {
@@ -561,6 +566,10 @@ function isLeaseShape(v: unknown): v is Lease {
     typeof v.revoke_attempts === 'number' &&
     LEASE_STATES.includes(v.state as LeaseState)
   );
+}
+
+function isBackendShape(v: Lease): boolean {
+  return (v.backend === 'litellm' || v.backend === 'vault') && (v.backend_ref === null || typeof v.backend_ref === 'string');
 }
 
 function isClaimShape(v: unknown): v is LeaseClaim {

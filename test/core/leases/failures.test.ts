@@ -196,3 +196,40 @@ test('issue: after a timeout, a "none found" from the clean-up proves nothing â€
     await h.close();
   }
 });
+
+// Issue 18, "fast, honest failure": against a proxy that never answers, an issue waits one request timeout, not four
+// (/key/info, /key/generate, then a clean-up's /key/list and /key/delete each waiting the full timeout).
+test('issue against a hung proxy, caller not known yet: one request (the look-up), nothing sent that could create a key, nothing left', async () => {
+  const h = await harness({ requestTimeoutSeconds: 1 });
+  try {
+    await h.core.stop();
+    const fresh = h.reopen(); // a new process: who the caller is has not been asked yet
+    await fresh.start();
+    h.sim.fault('*', { kind: 'hang', count: Infinity });
+    const before = h.sim.requests.length;
+    await assert.rejects(fresh.leases.issue('dev'), (e: KeyfobError) => e.kind === 'timeout' && /did not answer within 1 s/.test(e.message));
+    assert.deepEqual(h.sim.requests.slice(before).map((r) => r.path), ['/key/info'], 'the look-up only: no generate, no clean-up');
+    assert.deepEqual(fresh.leases.list({ all: true }), [], 'nothing can have been created: no pending entry');
+    await fresh.stop();
+  } finally {
+    h.sim.clearFaults();
+    await h.close();
+  }
+});
+
+test('issue against a hung proxy, caller known: one request (the generate); the clean-up is left to the next command, not awaited', async () => {
+  const h = await harness({ requestTimeoutSeconds: 1 });
+  try {
+    await h.core.leases.issue('dev'); // the caller's identity is known from now on
+    h.sim.fault('*', { kind: 'hang', count: Infinity });
+    const before = h.sim.requests.length;
+    await assert.rejects(h.core.leases.issue('dev'), (e: KeyfobError) => e.kind === 'timeout' && /may have created the key "keyfob-dev-[0-9a-f]{8}"/.test(e.message));
+    assert.deepEqual(h.sim.requests.slice(before).map((r) => r.path), ['/key/generate'], 'no /key/list or /key/delete waited for in the foreground');
+    const pending = h.core.leases.list().find((l) => l.state === 'pending');
+    assert.ok(pending, 'left pending for the next command or the scheduler');
+    assert.equal(pending.next_attempt_at, iso(START + 31_000), 'swept again once the generate has surely ended');
+  } finally {
+    h.sim.clearFaults();
+    await h.close();
+  }
+});
