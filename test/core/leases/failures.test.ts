@@ -1,7 +1,10 @@
 // When the proxy misbehaves: ambiguous issue failures leave no unknown key, failed revocations are retried with
 // back-off across restarts and end as irrevocable (never dropped), and a quit with a deadline returns on time.
+import fs from 'node:fs';
+import path from 'node:path';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { IDENTITY_FILE } from '../../../main/core/connection/index.js';
 import type { KeyfobError } from '../../../main/core/errors.js';
 import { MAX_REVOKE_ATTEMPTS } from '../../../main/core/leases/lease-scheduler.js';
 import type { LeaseEvent } from '../../../main/core/types.js';
@@ -203,6 +206,7 @@ test('issue against a hung proxy, caller not known yet: one request (the look-up
   const h = await harness({ requestTimeoutSeconds: 1 });
   try {
     await h.core.stop();
+    fs.rmSync(path.join(h.stateDir, IDENTITY_FILE), { force: true }); // nothing remembered from an earlier process
     const fresh = h.reopen(); // a new process: who the caller is has not been asked yet
     await fresh.start();
     h.sim.fault('*', { kind: 'hang', count: Infinity });
