@@ -86,6 +86,8 @@ export async function issueLease(ctx: LeaseContext, roleName: string, opts: Issu
 
   ctx.state.beginClaimedWork(leaseId);
   try {
+    // Sealed before it is written: recovery acts only on entries whose seal holds (ledger-seal.ts).
+    Object.assign(pending, await ctx.sealed(pending));
     // Write-ahead: the alias is on disk before the proxy can create anything under it. Should this process die,
     // the cleanup by alias is due once the generate it may have sent has surely ended (see generateSettledAt).
     await ctx.update((d) => {
@@ -109,7 +111,7 @@ export async function issueLease(ctx: LeaseContext, roleName: string, opts: Issu
       ctx.state.endGenerate(leaseId);
       dropOwnerWhenIdle(ctx);
     }
-    const active: Lease = {
+    const unsealed: Lease = {
       ...pending,
       state: 'active',
       // A backend whose server names the key (Vault) returns the alias it chose.
@@ -121,6 +123,7 @@ export async function issueLease(ctx: LeaseContext, roleName: string, opts: Issu
       renewable: generated.renewable ?? pending.renewable,
       next_attempt_at: null,
     };
+    const active = await ctx.sealed(unsealed);
     if (ctx.state.stopped) return await abandonIssued(ctx, active);
 
     try {

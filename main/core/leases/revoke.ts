@@ -8,6 +8,7 @@ import { normalizeRoleName } from '../roles/index.js';
 import { isClaimVoid, isLeaseOwnerGone } from './lease-ledger.js';
 import { MAX_REVOKE_ATTEMPTS, msOrNull, nextAttemptMs, revokeBackoffMs } from './lease-scheduler.js';
 import { ENDED, handleOf, ids, iso, isLive, localTime } from './lease-terms.js';
+import { quarantine } from './quarantine.js';
 import type { KeyfobError } from '../errors.js';
 import type { RevokeSummary } from '../core-api.js';
 import type { LeaseContext } from './lease-context.js';
@@ -209,7 +210,7 @@ function sleep(ctx: LeaseContext, ms: number): Promise<void> {
  */
 export function claimForRevoke(ctx: LeaseContext, d: LedgerDraft, id: string, reason: string, now: number, force: boolean): Lease | null {
   const current = d.get(id);
-  if (!current || !isLive(current)) return null;
+  if (!current || !isLive(current) || current.quarantined) return null; // quarantined: never acted on
   const claim = d.claim(id);
   if (claim && claim.owner !== ctx.owner && !isClaimVoid(claim, now)) return null;
   if (ctx.state.isClaimedHere(id)) return null;
@@ -296,6 +297,11 @@ export async function attemptRevoke(ctx: LeaseContext, lease: Lease, write: Ledg
     let failure: KeyfobError | null = null;
     let found = true;
     try {
+      // The entry must be Keyfob's own before its key is deleted with the admin credential (ledger-seal.ts).
+      if (!(await ctx.sealHolds(lease))) {
+        await quarantine(ctx, lease, write);
+        return 'failed';
+      }
       const handle = handleOf(lease);
       await ctx.deps.withBackend(async (b) => {
         if (lease.token_hash) await b.revoke(handle);
