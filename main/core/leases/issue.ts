@@ -11,9 +11,9 @@ import { dropOwnerWhenIdle } from './stop.js';
 import { ENDED, handleOf, ids, iso, normalizeIso, stoppedError } from './lease-terms.js';
 import type { LeaseContext } from './lease-context.js';
 import { IssueNotSent } from '../backend/index.js';
-import type { IssuedKey } from '../backend/index.js';
+import type { BackendKind, IssuedKey } from '../backend/index.js';
 import type { IssueOptions } from '../core-api.js';
-import type { IssuedLease, Lease, LeaseScope } from '../types.js';
+import type { IssuedLease, Lease, LeaseScope, Role } from '../types.js';
 
 /** Errors after which the proxy certainly did not create the key: nothing to clean up. */
 const DEFINITE_REJECTIONS = new Set(['invalid-request', 'alias-taken', 'admin-key-rejected', 'no-database', 'not-found', 'dns', 'tls', 'not-connected', 'validation']);
@@ -55,34 +55,8 @@ export async function issueLease(ctx: LeaseContext, roleName: string, opts: Issu
   const now = ctx.now();
   // Not connected: say so before anything is written. (No request: only which backend the lease is for.)
   const backend = await ctx.deps.withBackend(async (b) => b.kind);
-  const leaseId = randomUUID();
-  // A fresh suffix every time: a retried issue never reuses an alias (LiteLLM requires unique aliases).
-  const alias = `${role.key_alias_prefix}-${role.name}-${randomUUID().slice(0, 8)}`;
-  const pending: Lease = {
-    lease_id: leaseId,
-    role: role.name,
-    key_alias: alias,
-    token_hash: null,
-    backend,
-    backend_ref: null,
-    key_hint: null,
-    models: [...role.models],
-    max_budget: role.max_budget,
-    issued_at: iso(now),
-    expires_at: null,
-    max_expires_at: maxTtl > 0 ? iso(now + maxTtl * 1000) : null,
-    ttl_seconds: ttl,
-    renewable: ttl > 0,
-    state: 'pending',
-    scope,
-    owner: ctx.ownerIdentity,
-    revoke_attempts: 0,
-    next_attempt_at: null,
-    ended_reason: null,
-    ended_at: null,
-    last_error: null,
-  };
-
+  const pending = pendingLease(ctx, role, backend, scope, now);
+  const leaseId = pending.lease_id;
 
   ctx.state.beginClaimedWork(leaseId);
   try {
@@ -101,7 +75,7 @@ export async function issueLease(ctx: LeaseContext, roleName: string, opts: Issu
     let generated: IssuedKey;
     ctx.state.beginGenerate(leaseId);
     try {
-      const request = { role, leaseId, alias, ttlSeconds: ttl, ledgerId: ctx.deps.ledgerId() };
+      const request = { role, leaseId, alias: pending.key_alias, ttlSeconds: ttl, ledgerId: ctx.deps.ledgerId() };
       generated = await ctx.deps.withBackend((b) => b.issue(request));
     } catch (e) {
       // Stopped meanwhile: the pending entry stays for whoever comes next (its cleanup by alias is harmless).
@@ -167,6 +141,38 @@ export async function issueLease(ctx: LeaseContext, roleName: string, opts: Issu
     ctx.state.endClaimedWork(leaseId);
     ctx.rearm();
   }
+}
+
+/** The lease as written ahead, before the backend is asked: `pending`, under a fresh alias. */
+function pendingLease(ctx: LeaseContext, role: Role, backend: BackendKind, scope: LeaseScope, now: number): Lease {
+  const { ttl, maxTtl } = resolveTTLs(role, ctx.deps.settings());
+  const leaseId = randomUUID();
+  // A fresh suffix every time: a retried issue never reuses an alias (LiteLLM requires unique aliases).
+  const alias = `${role.key_alias_prefix}-${role.name}-${randomUUID().slice(0, 8)}`;
+  return {
+    lease_id: leaseId,
+    role: role.name,
+    key_alias: alias,
+    token_hash: null,
+    backend,
+    backend_ref: null,
+    key_hint: null,
+    models: [...role.models],
+    max_budget: role.max_budget,
+    issued_at: iso(now),
+    expires_at: null,
+    max_expires_at: maxTtl > 0 ? iso(now + maxTtl * 1000) : null,
+    ttl_seconds: ttl,
+    renewable: ttl > 0,
+    state: 'pending',
+    scope,
+    owner: ctx.ownerIdentity,
+    revoke_attempts: 0,
+    next_attempt_at: null,
+    ended_reason: null,
+    ended_at: null,
+    last_error: null,
+  };
 }
 
 /**
