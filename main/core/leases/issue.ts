@@ -42,6 +42,24 @@ function isDefiniteRejection(err: KeyfobError): boolean {
   return DEFINITE_REJECTIONS.has(err.kind) || err.networkCode === 'ECONNREFUSED' || err instanceof IssueNotSent;
 }
 
+/** An issue waits at most this many request timeouts when the backend does not answer (issue 18). */
+const ISSUE_BUDGET_TIMEOUTS = 1.5;
+
+/** `work`, or 'over-budget' once `ms` have passed on the injected clock (the work goes on, its answer unused). */
+async function withinBudget<T>(ctx: LeaseContext, work: Promise<T>, ms: number): Promise<T | 'over-budget'> {
+  if (!Number.isFinite(ms)) return work;
+  work.catch(() => undefined); // an answer after the budget is not awaited by anyone
+  let timer: { cancel(): void } | undefined;
+  const budget = new Promise<'over-budget'>((resolve) => {
+    timer = ctx.deps.clock.setTimeout(() => resolve('over-budget'), ms);
+  });
+  try {
+    return await Promise.race([work, budget]);
+  } finally {
+    timer?.cancel();
+  }
+}
+
 /** Whole seconds, for a person: how long the failed issue really took (a request timeout says only its own). */
 function elapsedText(ms: number): string {
   return `${Math.max(0, Math.round(ms / 1000))} s`;
@@ -202,24 +220,31 @@ async function issueFailed(ctx: LeaseContext, pending: Lease, err: KeyfobError, 
       hint: err.hint, status: err.status, cause: err,
     });
   }
-  // Ambiguous (timeout, reset, 5xx): the backend may have created the key. After an answer (5xx) or a reset the
-  // backend is answering: clean up by alias now, and after an answer (the issue is over) "none found" settles it.
-  // After a timeout the backend is not answering: a clean-up would wait a full timeout per request for nothing, and
-  // "none found" proves nothing while the issue may still be under way; the entry stays `pending` for the next
-  // command or the scheduler (it is swept at once, and deleted the moment its key is found).
+  // Ambiguous (timeout, reset, 5xx): the backend may have created the key. Delete it by alias now. After an answer
+  // (5xx) the issue is over, so "none found" settles it; after a timeout or a reset the backend may still be working
+  // on the issue we gave up on, so only a delete that found the key settles it — otherwise the entry stays `pending`
+  // and is swept again once that issue has surely ended. After a timeout the clean-up gets only what is left of the
+  // issue's budget (1.5 request timeouts from its start): a backend that answers nothing must not hold the person a
+  // full timeout more per clean-up request. What it leaves is swept by the next command or the scheduler.
   const generateOver = err.status !== undefined;
+  const unanswered = err.kind === 'timeout' && !generateOver;
   let cleaned = false;
-  let maybeStillGenerating = !generateOver;
-  if (err.kind !== 'timeout' || generateOver) {
+  let maybeStillGenerating = false;
+  const budgetLeft = unanswered ? startedAt + ISSUE_BUDGET_TIMEOUTS * ctx.deps.settings().request_timeout_seconds * 1000 - ctx.now() : Infinity;
+  if (budgetLeft > 0) {
+    const sweep = ctx.deps.withBackend((b) => b.cleanUpInterrupted(handleOf(pending)));
     try {
-      const { found } = await ctx.deps.withBackend((b) => b.cleanUpInterrupted(handleOf(pending)));
-      cleaned = generateOver || found;
-      maybeStillGenerating = !cleaned;
+      const outcome = await withinBudget(ctx, sweep, budgetLeft);
+      if (outcome !== 'over-budget') {
+        cleaned = generateOver || outcome.found;
+        maybeStillGenerating = !cleaned;
+      }
     } catch {
       // the backend is still unwell: leave the entry for the retries and the next start
-      maybeStillGenerating = false;
     }
   }
+  // Unanswered: the issue may still be under way whatever the clean-up did not prove.
+  if (unanswered && !cleaned) maybeStillGenerating = true;
   if (cleaned) {
     await ctx.update((d) => d.remove(pending.lease_id));
     ctx.record({ action: 'issue', outcome: 'failed', ...base, detail: `${err.kind}: ${withDetail(err)}; no key left on the proxy` });
