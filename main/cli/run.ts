@@ -97,7 +97,23 @@ function dropOutputToClosedReader(stream: NodeJS.WritableStream): void {
   });
 }
 
+/**
+ * The core sleeps on the clock, whose timers are unref'd so that an armed lease deadline never keeps a finished
+ * command alive. A command that *waits* on such a timer (a revocation waiting for another process's lock, `exec`
+ * revoking after its child) would then leave Node with nothing ref'd and it would exit 13 ("unsettled top-level
+ * await") mid-command. One ref'd handle for as long as the command runs keeps every wait it depends on alive; it
+ * is cleared the moment the command settles, so it never delays the exit.
+ */
 export async function runCli(argv: readonly string[], streams: CliStreams, makeContext: ContextFactory): Promise<number> {
+  const keepAlive = setInterval(() => undefined, 2 ** 30);
+  try {
+    return await runCommandLine(argv, streams, makeContext);
+  } finally {
+    clearInterval(keepAlive);
+  }
+}
+
+async function runCommandLine(argv: readonly string[], streams: CliStreams, makeContext: ContextFactory): Promise<number> {
   dropOutputToClosedReader(streams.stdout);
   dropOutputToClosedReader(streams.stderr);
   const print = (stream: NodeJS.WritableStream, lines: readonly string[]): void => void stream.write(`${lines.join('\n')}\n`);
