@@ -19,6 +19,8 @@ export interface OpenCoreOptions {
    * for commands that report those outcomes themselves, once each.
    */
   notifications?: boolean;
+  /** Default true. false: the core's notices (what reconcile tidied or could not) are not printed (`token`). */
+  notices?: boolean;
 }
 
 export interface CliContext {

@@ -38,7 +38,9 @@ export function createCliContext(streams: CliStreams, stateDir: string): CliCont
     });
     let keychainError: KeyfobError | null = null;
     const tellNotices = (): void => {
-      for (const notice of core.takeNotices()) err(`keyfob: ${forThisRun(notice, keychainError)}`);
+      const notices = core.takeNotices();
+      if (opts.notices === false) return;
+      for (const notice of notices) err(`keyfob: ${forThisRun(notice, keychainError)}`);
     };
     try {
       // A write-read-delete round trip: a missing or locked keychain is reported before anything else happens.

@@ -61,9 +61,23 @@ export const tokenCommand: Command = {
   },
 };
 
-/** The slow path, shared with `keyfob env`: the core without reconcile (a helper call makes at most one request). */
+/**
+ * The slow path: the core without reconcile, so a live lease is answered at once. Only when a request is needed does
+ * it first do the due recovery work (reconcile: an interrupted `token`'s pending key, a revocation to retry), bounded
+ * by one request timeout — a helper-only workflow has no other command to do it. Whatever is not done by then goes
+ * on while the token is obtained. The core's notices and notifications stay off stderr: a helper's stderr is the
+ * one line of its failure.
+ */
 export function tokenViaCore(ctx: CliContext, role: string, minLeftSeconds: number | undefined, via: 'token' | 'env') {
-  return ctx.withCore({}, (core) =>
-    obtainToken({ core, stateDir: ctx.stateDir, role, now: () => Date.now(), via, ...(minLeftSeconds === undefined ? {} : { minLeftSeconds }) }),
-  );
+  return ctx.withCore({ notifications: false, notices: false }, (core) => {
+    const recover = (): Promise<void> => withinMs(core.start().then(() => undefined, () => undefined), core.getSettings().request_timeout_seconds * 1000);
+    return obtainToken({ core, stateDir: ctx.stateDir, role, now: () => Date.now(), via, recover, ...(minLeftSeconds === undefined ? {} : { minLeftSeconds }) });
+  });
+}
+
+/** Resolves when `work` does or after `ms`, whichever is first (the work itself is not cancelled). */
+function withinMs(work: Promise<void>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const bound = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)));
+  return Promise.race([work, bound]).finally(() => clearTimeout(timer));
 }

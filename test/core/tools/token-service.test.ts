@@ -62,6 +62,14 @@ describe('token policy', () => {
     assert.deepEqual(d, { action: 'use', lease: long });
     assert.deepEqual(decideToken({ leases: [other, revoked], role: 'dev', now }), { action: 'issue' });
   });
+
+  test('a lease scoped to another process (a running exec) is never handed to a tool, however long it has left', () => {
+    const now = Date.parse('2026-03-01T10:00:00.000Z');
+    const exec = ledgerLease({ lease_id: '11111111-2222-4333-8444-000000000101', role: 'dev', state: 'active', scope: 'process', ttl_seconds: 3600, expires_at: '2026-03-01T10:59:00.000Z', max_expires_at: '2026-03-01T20:00:00.000Z' });
+    const shared = ledgerLease({ lease_id: '11111111-2222-4333-8444-000000000102', role: 'dev', state: 'active', scope: 'free', ttl_seconds: 3600, expires_at: '2026-03-01T10:50:00.000Z', max_expires_at: '2026-03-01T20:00:00.000Z' });
+    assert.deepEqual(decideToken({ leases: [exec, shared], role: 'dev', now }), { action: 'use', lease: shared });
+    assert.deepEqual(decideToken({ leases: [exec], role: 'dev', now }), { action: 'issue' }, 'only an exec lease: a lease of its own');
+  });
 });
 
 describe('obtainToken', () => {
