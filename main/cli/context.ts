@@ -8,6 +8,7 @@ import { keychainServiceFor } from '../core/settings/index.js';
 import { activeWhileRunning } from './adapters/activity.js';
 import { CommandClipboard } from './adapters/command-clipboard.js';
 import { StderrNotifier } from './adapters/stderr-notifier.js';
+import type { Notifier } from '../core/ports.js';
 import type { CliContext, CliStreams, OpenCoreOptions } from './command.js';
 import { terminalSafe } from './output.js';
 import { withProgress } from './progress.js';
@@ -34,7 +35,7 @@ export function createCliContext(streams: CliStreams, stateDir: string): CliCont
       clock: systemClock,
       clipboard: new CommandClipboard(),
       activity: activeWhileRunning,
-      notifier: opts.notifications === false ? { notify: () => undefined } : new StderrNotifier(streams.stderr),
+      notifier: notifierFor(opts.notifications, streams.stderr),
     });
     let keychainError: KeyfobError | null = null;
     const tellNotices = (): void => {
@@ -64,6 +65,13 @@ export function createCliContext(streams: CliStreams, stateDir: string): CliCont
   }
 
   return { streams, stateDir, out, err, withCore, progress };
+}
+
+function notifierFor(choice: OpenCoreOptions['notifications'], stderr: NodeJS.WritableStream): Notifier {
+  if (choice === false) return { notify: () => undefined };
+  const all = new StderrNotifier(stderr);
+  if (choice === undefined || choice === true) return all;
+  return { notify: (n) => (choice(n) ? all.notify(n) : undefined) };
 }
 
 /** Reconcile is quiet when nothing happened; otherwise one line on stderr says what it tidied. */

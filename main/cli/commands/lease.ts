@@ -1,14 +1,12 @@
 // `keyfob lease list|renew|revoke`: the leases in the ledger shared with the desktop app.
-import type { KeyfobCore, RevokeSummary } from '../../core/core-api.js';
+import type { KeyfobCore } from '../../core/core-api.js';
 import { KeyfobError } from '../../core/errors.js';
 import { isLeaseId } from '../../core/leases/index.js';
 import type { LeaseView } from '../../core/types.js';
 import { boolValue, stringValue } from '../args.js';
-import type { CliContext, Command } from '../command.js';
-import { EXIT_FAILED, EXIT_OK, usageError } from '../failure.js';
-import { describeFailure } from '../lease-failure.js';
+import type { Command } from '../command.js';
+import { EXIT_OK, usageError } from '../failure.js';
 import { formatSpan, formatTable, json, leaseJson } from '../output.js';
-import { roleNotFound } from '../role-names.js';
 import { InputProblems, parseDurationSeconds } from '../validate.js';
 import { relativeAndClock } from '../when.js';
 
@@ -39,7 +37,7 @@ export function resolveLeaseId(core: KeyfobCore, raw: string): string {
   });
 }
 
-function isEnded(lease: LeaseView): boolean {
+export function isEnded(lease: LeaseView): boolean {
   return lease.state === 'revoked' || lease.state === 'expired';
 }
 
@@ -169,88 +167,4 @@ export function refuseShortening(lease: LeaseView, increment: number | undefined
   throw new KeyfobError('validation', `this renewal would shorten lease ${lease.lease_id} by ${by}: it expires ${relativeAndClock(lease.expires_at, nowMs)}, and would expire ${relativeAndClock(new Date(next).toISOString(), nowMs)}`, {
     hint: `add --shorten to shorten it, or give a longer --increment (now + increment, e.g. --increment ${formatSpan(Math.ceil((current - nowMs) / 60_000) * 60)})`,
   });
-}
-
-export const leaseRevokeCommand: Command = {
-  name: 'lease revoke',
-  summary: 'revoke a lease (deletes its key on the proxy), all leases of a role, or all leases',
-  usage: 'keyfob lease revoke (LEASE_ID | --role ROLE | --all)',
-  description: [
-    'Revoking a lease that has already ended is not an error. A revocation the proxy did not confirm is kept and',
-    'retried by the next Keyfob process (the exit status is then 1); the key also dies at its own expiry.',
-    'Revoking deletes the key on the proxy. A proxy with several replicas caches keys: another replica may accept',
-    'a deleted key for up to 60 s (LiteLLM\'s user_api_key_cache_ttl).',
-  ],
-  args: {
-    options: {
-      role: { type: 'string', value: 'ROLE', help: 'revoke every live lease of this role' },
-      all: { type: 'boolean', help: 'revoke every live lease' },
-    },
-    positionals: [{ name: 'LEASE_ID', required: false }],
-  },
-  examples: ['keyfob lease revoke 3f2a9c4e-1b7d-4e0a-9c55-0d8e2f6a7b10', 'keyfob lease revoke --role dev', 'keyfob lease revoke --all'],
-  async run(ctx, args) {
-    const id = args.positionals[0];
-    const role = stringValue(args, 'role');
-    const all = boolValue(args, 'all');
-    const chosen = [id !== undefined, role !== undefined, all].filter(Boolean).length;
-    if (chosen !== 1) {
-      throw usageError(chosen === 0 ? 'say which leases to revoke: LEASE_ID, --role ROLE or --all' : 'give only one of LEASE_ID, --role ROLE and --all');
-    }
-    const verbose = boolValue(args, 'verbose');
-    return ctx.withCore({ reconcile: true, notifications: false }, async (core) => {
-      if (id !== undefined) return revokeOne(ctx, core, resolveLeaseId(core, id), verbose);
-      if (role !== undefined) checkRevokableRole(core, role);
-      const summary = await ctx.progress('revoking', () =>
-        role !== undefined ? core.leases.revokeRole(role) : core.leases.revokeAll({ reason: 'revoked with keyfob lease revoke --all' }),
-      );
-      return reportSummary(ctx, summary, role !== undefined ? `of role ${role.trim().toLowerCase()}` : '', verbose);
-    });
-  },
-};
-
-/**
- * `--role deev` is a typo, not "Revoked 0 leases": a role must exist, or still have leases (a deleted role's
- * leases can still be revoked by its name).
- */
-function checkRevokableRole(core: KeyfobCore, raw: string): void {
-  const name = raw.trim().toLowerCase();
-  if (core.listRoles().some((r) => r.name === name)) return;
-  if (core.leases.list({ all: true }).some((l) => l.role === name)) return;
-  throw roleNotFound(core, raw, '--role');
-}
-
-async function revokeOne(ctx: CliContext, core: KeyfobCore, id: string, verbose: boolean): Promise<number> {
-  const before = core.leases.get(id);
-  if (isEnded(before)) {
-    const ended = endedAt(before);
-    ctx.out(`Lease ${id} has already ended (${before.state}${ended ? ` ${relativeAndClock(ended, Date.now())}` : ''}).`);
-    return EXIT_OK;
-  }
-  const after = await ctx.progress('revoking the lease', () => core.leases.revoke(id, 'revoked with keyfob lease revoke'));
-  if (isEnded(after)) {
-    ctx.out(`Revoked lease ${id} (${after.key_alias}).`);
-    return EXIT_OK;
-  }
-  ctx.err(`keyfob: lease ${id} is ${after.state}: ${after.wait_reason ?? describeFailure(after.last_error, verbose, 'the proxy did not confirm the deletion')}`);
-  ctx.err(after.state === 'irrevocable'
-    ? `hint: delete the key by hand on the proxy (alias ${after.key_alias}); it expires on its own ${relativeAndClock(after.expires_at, Date.now())}`
-    : 'hint: it is retried by the next Keyfob command or the desktop app; the key also expires on its own');
-  return EXIT_FAILED;
-}
-
-function reportSummary(ctx: CliContext, summary: RevokeSummary, scope: string, verbose: boolean): number {
-  const scopeText = scope ? ` ${scope}` : '';
-  if (!summary.failed && !summary.left.length) {
-    ctx.out(`Revoked ${summary.revoked} lease${summary.revoked === 1 ? '' : 's'}${scopeText}.`);
-    return EXIT_OK;
-  }
-  const total = summary.revoked + Math.max(summary.failed, summary.left.length);
-  ctx.out(`Revoked ${summary.revoked} of ${total} lease${total === 1 ? '' : 's'}${scopeText}.`);
-  for (const lease of summary.left) {
-    ctx.err(`keyfob: lease ${lease.lease_id} (${lease.key_alias}) is ${lease.state}: ${lease.wait_reason ?? describeFailure(lease.last_error, verbose, 'not confirmed by the proxy')}`);
-  }
-  const count = Math.max(summary.failed, summary.left.length);
-  ctx.err(`hint: ${count} revocation${count === 1 ? '' : 's'} failed; they are retried by the next Keyfob command or the desktop app`);
-  return EXIT_FAILED;
 }
