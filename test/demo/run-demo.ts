@@ -162,7 +162,7 @@ function firstLine(child: ChildProcess): Promise<string> {
       }
     };
     child.stdout?.on('data', onData);
-    child.once('exit', () => resolve(text.trim()));
+    child.once('close', () => resolve(text.trim())); // 'close': stdout has drained ('exit' may come first)
   });
 }
 
