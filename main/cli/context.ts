@@ -3,7 +3,7 @@
 // opens it, runs, and stops its timers, so the process exits as soon as the command is done.
 import { systemClock } from '../adapters/system-clock.js';
 import type { KeyfobCore, ReconcileReport } from '../core/core-api.js';
-import { toKeyfobError, type KeyfobError } from '../core/errors.js';
+import { KeyfobError, toKeyfobError } from '../core/errors.js';
 import { keychainServiceFor } from '../core/settings/index.js';
 import { activeWhileRunning } from './adapters/activity.js';
 import { CommandClipboard } from './adapters/command-clipboard.js';
@@ -12,6 +12,7 @@ import type { Notifier } from '../core/ports.js';
 import type { CliContext, CliStreams, OpenCoreOptions } from './command.js';
 import { terminalSafe } from './output.js';
 import { withProgress } from './progress.js';
+import { roleNotFound } from './role-names.js';
 
 export function createCliContext(streams: CliStreams, stateDir: string): CliContext {
   const out = (line: string): void => void streams.stdout.write(`${line}\n`);
@@ -57,7 +58,9 @@ export function createCliContext(streams: CliStreams, stateDir: string): CliCont
         }
       }
       tellNotices();
-      return await fn(core);
+      return await fn(core).catch((e: unknown) => {
+        throw withRoleSuggestion(core, e);
+      });
     } finally {
       await core.stop();
       tellNotices();
@@ -72,6 +75,16 @@ function notifierFor(choice: OpenCoreOptions['notifications'], stderr: NodeJS.Wr
   const all = new StderrNotifier(stderr);
   if (choice === undefined || choice === true) return all;
   return { notify: (n) => (choice(n) ? all.notify(n) : undefined) };
+}
+
+/**
+ * The core says only "There is no role "deev"."; every command (issue, role show, exec, token, env) says it the same
+ * way: the nearest role and the roles there are, as a usage error (exit 2).
+ */
+function withRoleSuggestion(core: KeyfobCore, e: unknown): unknown {
+  if (!(e instanceof KeyfobError) || e.kind !== 'role-not-found') return e;
+  const typed = /^There is no role "(.*)"\.$/.exec(e.message)?.[1];
+  return typed === undefined ? e : roleNotFound(core, typed);
 }
 
 /** Reconcile is quiet when nothing happened; otherwise one line on stderr says what it tidied. */

@@ -40,6 +40,8 @@ function parseGlobalFlags(argv: readonly string[]): GlobalFlags {
       flags.version = true;
     } else if (arg === '--verbose') {
       flags.verbose = true;
+    } else if (arg === '-v' || arg === '-V') {
+      throw usageError(`unknown option ${arg}: did you mean \`keyfob --version\`?`, { hint: 'run `keyfob --help` for the commands and their options' });
     } else if (arg.startsWith('-') && arg !== '-') {
       refuseSecretFlags([arg]);
       throw usageError(`unknown option ${arg} before the command`, { hint: 'run `keyfob --help` for the commands and their options' });
@@ -66,7 +68,8 @@ function unknownCommand(words: readonly string[]): Error {
   const group = words.length > 1 && (words[0] as string) in GROUPS ? (words[0] as string) : undefined;
   const typed = (group === undefined ? words[0] : words[1]) ?? '';
   const names = commandWords(group);
-  const guess = didYouMean(typed, names, (n) => (group ? `${group} ${n}` : n));
+  // `keyfob version` is what many tools take; Keyfob's is the global flag.
+  const guess = group === undefined && typed === 'version' ? 'did you mean `keyfob --version`?' : didYouMean(typed, names, (n) => (group ? `${group} ${n}` : n));
   return usageError(`unknown command ${JSON.stringify(group ? `${group} ${typed}` : typed)}${guess ? `: ${guess}` : ''}`, {
     hint: `${group ? `${group} commands` : 'commands'}: ${names.join(', ')}; run \`keyfob ${group ? `${group} ` : ''}--help\``,
   });

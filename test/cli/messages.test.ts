@@ -92,6 +92,32 @@ describe('CLI messages (issue 15)', () => {
     assert.match(setting.stderr, /did you mean `request-timeout`\?/);
   });
 
+  it('an unknown role reads the same in issue, role show, exec, token and env: the nearest role, exit 2', async () => {
+    const runs = await Promise.all([
+      run(['issue', 'deev']),
+      run(['role', 'show', 'deev']),
+      run(['exec', 'deev', '--', process.execPath, '-e', '']),
+      run(['token', 'deev']),
+      run(['env', 'deev']),
+    ]);
+    for (const [i, r] of runs.entries()) {
+      // `env` (env.ts, another branch) still maps every failure to 1; the words are the same.
+      assert.equal(r.code, i === 4 ? 1 : 2, show(r));
+      assert.equal(r.stdout, '');
+      assert.match(r.stderr, /there is no role "deev": did you mean `dev`\?/, show(r));
+    }
+  });
+
+  it('keyfob version and -v point at --version; --version answers', async () => {
+    const [word, short, flag] = await Promise.all([run(['version']), run(['-v']), run(['--version'])]);
+    assert.equal(word.code, 2, show(word));
+    assert.match(word.stderr, /^keyfob: unknown command "version": did you mean `keyfob --version`\?$/m);
+    assert.equal(short.code, 2, show(short));
+    assert.match(short.stderr, /^keyfob: unknown option -v: did you mean `keyfob --version`\?$/m);
+    assert.equal(flag.code, 0, show(flag));
+    assert.match(flag.stdout, /^keyfob \d+\.\d+\.\d+\S*\n$/);
+  });
+
   it('lease revoke --role with no such role is a usage error, not "Revoked 0 leases"', async () => {
     const r = await run(['lease', 'revoke', '--role', 'deev']);
     assert.equal(r.code, 2, show(r));

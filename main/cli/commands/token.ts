@@ -8,7 +8,7 @@ import { obtainToken, tokenJson } from '../../core/tools/index.js';
 import type { LiveKey } from '../../core/tools/index.js';
 import { boolValue, stringValue } from '../args.js';
 import type { CliContext, Command } from '../command.js';
-import { EXIT_FAILED, EXIT_OK, renderError } from '../failure.js';
+import { EXIT_OK, exitCodeFor, renderError } from '../failure.js';
 
 /** One line for the calling tool: the reason and what to do, redacted like every CLI error. */
 export function oneLineError(e: unknown): string {
@@ -32,7 +32,8 @@ export const tokenCommand: Command = {
     'and 10 % of its TTL; --min-left sets it) is reused with no request. One past its renew point is renewed first:',
     'a tool asking for its key counts as activity. With none live, or too little left at the max TTL, a new lease is',
     'issued; older leases expire on their own schedule (another tool may still hold their keys). Concurrent calls',
-    'share one lease. On failure: exit 1 and one line on stderr, for the calling tool to show.',
+    'share one lease. On failure: exit 1 (2 for an unknown role or bad usage) and one line on stderr, for the',
+    'calling tool to show.',
     '--json prints {key, lease_id, expires_at, max_expires_at}.',
   ],
   args: {
@@ -56,7 +57,7 @@ export const tokenCommand: Command = {
       return EXIT_OK;
     } catch (e) {
       ctx.err(oneLineError(e));
-      return EXIT_FAILED;
+      return exitCodeFor(e); // 1; 2 for bad usage (an unknown role, a bad --min-left), as every command
     }
   },
 };
