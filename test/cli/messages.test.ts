@@ -176,6 +176,15 @@ describe('CLI messages (issue 15)', () => {
     await ok(['config', 'set', 'revoke-on-lock', 'default']);
   });
 
+  it('the shortening hint gives an increment that can be pasted: --increment 1h30m, not "1h 30m"', async () => {
+    const lease = await issueJson('dev');
+    await ok(['lease', 'renew', lease.lease_id, '--increment', '1h30m']);
+    const refused = await run(['lease', 'renew', lease.lease_id]);
+    assert.equal(refused.code, 2, show(refused));
+    assert.match(refused.stderr, /e\.g\. --increment 1h30m\)$/m, show(refused));
+    await ok(['lease', 'revoke', lease.lease_id]);
+  });
+
   it('renew never silently shortens a lease: --shorten is required, and a capped renewal shows one expiry', async () => {
     const lease = await issueJson('dev');
     await ok(['lease', 'renew', lease.lease_id, '--increment', '1h']);
@@ -206,7 +215,7 @@ describe('CLI messages (issue 15)', () => {
     const expires = (JSON.parse(renewed.stdout) as LeaseJson).expires_at;
     assert.match(expires, /Z$/, '--json stays ISO UTC');
     const list = await ok(['lease', 'list'], { env: zone });
-    assert.match(list.stdout, new RegExp(`^${lease.lease_id} .* in \\d+m( \\d+s)? \\(at (\\d{4}-\\d\\d-\\d\\d )?${clockIn(expires, 330)}\\)`, 'm'), `local (+05:30) expiry\n${list.stdout}`);
+    assert.match(list.stdout, new RegExp(`^${lease.lease_id.slice(0, 8)} .* in \\d+m( \\d+s)? \\(at (\\d{4}-\\d\\d-\\d\\d )?${clockIn(expires, 330)}\\)`, 'm'), `local (+05:30) expiry\n${list.stdout}`);
     const utcList = await ok(['lease', 'list'], { env: { TZ: 'UTC' } });
     assert.match(utcList.stdout, new RegExp(`\\(at (\\d{4}-\\d\\d-\\d\\d )?${clockIn(expires, 0)}\\)`));
 
@@ -234,7 +243,7 @@ describe('CLI messages (issue 15)', () => {
     entry.expires_at = new Date(Date.now() - 10 * 60_000).toISOString();
     writeFileSync(ledgerFile, JSON.stringify(ledger));
     const list = await ok(['lease', 'list', '--all']);
-    const row = list.stdout.split('\n').find((l) => l.startsWith(lease.lease_id)) ?? '';
+    const row = list.stdout.split('\n').find((l) => l.startsWith(lease.lease_id.slice(0, 8))) ?? '';
     assert.match(row, new RegExp(`\\s(expired|revoked)\\s+ended 10m( \\d+s)? ago \\(at ${LOCAL_CLOCK}\\)`), list.stdout + list.stderr);
   });
 

@@ -2,6 +2,7 @@
 import type { KeyfobCore } from '../../core/core-api.js';
 import { KeyfobError } from '../../core/errors.js';
 import { isLeaseId } from '../../core/leases/index.js';
+import { readToolAsks, type ToolAsk } from '../../core/tools/index.js';
 import type { LeaseView } from '../../core/types.js';
 import { boolValue, stringValue } from '../args.js';
 import type { Command } from '../command.js';
@@ -52,24 +53,33 @@ export function endedAt(lease: LeaseView): string | null {
   return !Number.isNaN(expiry) && expiry < ended ? (lease.expires_at as string) : lease.ended_at;
 }
 
-/** The `lease list` table: expiries in the person's time zone, never ISO UTC. */
-export function leaseTable(leases: readonly LeaseView[], nowMs: number): string[] {
+/** What keeps a lease alive, for `lease list`: the `exec` it belongs to, or the tool whose helper last asked for it. */
+export function ownerOf(lease: LeaseView, asks: ReadonlyMap<string, ToolAsk>): string {
+  if (lease.scope === 'process' && lease.owner) return `exec ${lease.owner.pid}`;
+  const ask = asks.get(lease.lease_id);
+  return ask ? `keyfob ${ask.via}` : '-';
+}
+
+/**
+ * The `lease list` table, made to fit 80 columns: the first 8 characters of the id (every command takes a unique
+ * prefix), expiries in the person's time zone (never ISO UTC), the key's hint, and what keeps the lease alive.
+ */
+export function leaseTable(leases: readonly LeaseView[], nowMs: number, asks: ReadonlyMap<string, ToolAsk> = new Map()): string[] {
   return formatTable(
-    ['LEASE ID', 'ROLE', 'STATE', 'EXPIRES', 'KEY ALIAS', 'KEY'],
+    ['ID', 'ROLE', 'STATE', 'EXPIRES', 'KEY', 'KEPT BY'],
     leases.map((l) => {
       const ended = endedAt(l);
       return [
-        l.lease_id,
+        l.lease_id.slice(0, 8),
         l.role,
-        l.state === 'active' && l.idle_will_expire ? 'active (idle: will expire)' : l.state,
+        l.state === 'active' && l.idle_will_expire ? 'idle: ends' : l.state,
         !isEnded(l) ? relativeAndClock(l.expires_at, nowMs) : ended ? `ended ${relativeAndClock(ended, nowMs)}` : '-',
-        l.key_alias,
         l.key_hint ?? '-',
+        isEnded(l) ? '-' : ownerOf(l, asks),
       ];
     }),
   );
 }
-
 
 export const leaseListCommand: Command = {
   name: 'lease list',
@@ -80,6 +90,8 @@ export const leaseListCommand: Command = {
     '--json prints an array of objects: lease_id, key_alias, role, models, max_budget, issued_at, expires_at,',
     'max_expires_at (ISO-8601 UTC or null), renewable and state. Keys are never listed.',
     'Without --json, times are in your time zone (TZ is honoured); an ended lease shows when its key stopped working.',
+    'The table fits 80 columns: ID is the first 8 characters of the lease id (any command takes a unique prefix);',
+    'KEPT BY names the `exec` (its pid) a lease belongs to, or the helper (`keyfob token`/`env`) that last asked for it.',
   ],
   args: {
     options: {
@@ -95,7 +107,7 @@ export const leaseListCommand: Command = {
     const sorted = [...leases].sort((a, b) => a.issued_at.localeCompare(b.issued_at));
     if (boolValue(args, 'json')) ctx.out(json(sorted.map(leaseJson)));
     else if (!sorted.length) ctx.err(all ? 'keyfob: no leases' : 'keyfob: no live leases (`keyfob lease list --all` shows ended ones)');
-    else for (const line of leaseTable(sorted, Date.now())) ctx.out(line);
+    else for (const line of leaseTable(sorted, Date.now(), new Map(readToolAsks(ctx.stateDir).map((a) => [a.lease_id, a])))) ctx.out(line);
     return EXIT_OK;
   },
 };
@@ -165,6 +177,6 @@ export function refuseShortening(lease: LeaseView, increment: number | undefined
   if (Number.isNaN(current) || next >= current - 1000) return;
   const by = formatSpan((current - next) / 1000);
   throw new KeyfobError('validation', `this renewal would shorten lease ${lease.lease_id} by ${by}: it expires ${relativeAndClock(lease.expires_at, nowMs)}, and would expire ${relativeAndClock(new Date(next).toISOString(), nowMs)}`, {
-    hint: `add --shorten to shorten it, or give a longer --increment (now + increment, e.g. --increment ${formatSpan(Math.ceil((current - nowMs) / 60_000) * 60)})`,
+    hint: `add --shorten to shorten it, or give a longer --increment (now + increment, e.g. --increment ${formatSpan(Math.ceil((current - nowMs) / 60_000) * 60).replace(/ /g, '')})`, // pasteable: 1h30m
   });
 }
