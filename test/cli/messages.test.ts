@@ -176,6 +176,16 @@ describe('CLI messages (issue 15)', () => {
     await ok(['config', 'set', 'revoke-on-lock', 'default']);
   });
 
+  it('config set max-lease-ttl warns which roles it caps, and how', async () => {
+    await ok(['role', 'set', 'wide', '--ttl', '2h', '--max-ttl', '8h']);
+    const set = await ok(['config', 'set', 'max-lease-ttl', '1h']);
+    assert.match(set.stderr, /^keyfob: warning: this caps roles? .*wide \(max TTL 8h → 1h, TTL 2h → 1h\)/m, show(set));
+    const again = await ok(['config', 'set', 'max-lease-ttl', '1h']);
+    assert.equal(again.stderr, '', 'nothing newly capped: no warning');
+    await ok(['config', 'set', 'max-lease-ttl', 'default']);
+    await ok(['role', 'delete', 'wide', '--yes']);
+  });
+
   it('the shortening hint gives an increment that can be pasted: --increment 1h30m, not "1h 30m"', async () => {
     const lease = await issueJson('dev');
     await ok(['lease', 'renew', lease.lease_id, '--increment', '1h30m']);
