@@ -110,7 +110,7 @@ async function underLock(input: ObtainTokenInput, role: string, missingKeys: Set
       const lease = decision.lease;
       let renewed: LeaseView;
       try {
-        renewed = await core.leases.renew(lease.lease_id);
+        renewed = await core.leases.renew(lease.lease_id, undefined, { by: 'helper' });
       } catch (e) {
         if (isKeyfobError(e) && (e.kind === 'not-found' || e.kind === 'not-renewable' || e.kind === 'lease-not-found')) {
           renewFailed.add(lease.lease_id); // gone (now ended in the ledger) or capped: decide again

@@ -98,6 +98,8 @@ describe('obtainToken', () => {
     assert.equal(h.requests('/key/update'), 1);
     assert.equal(h.requests('/key/generate'), 1);
     assert.equal(Date.parse(renewed.lease.expires_at ?? ''), h.clock.now() + 30 * 60_000);
+    const logged = h.core.auditLog().find((e) => e.action === 'renew' && e.outcome === 'ok');
+    assert.match(logged?.detail ?? '', /^helper: \+1800s/, 'the audit log says a helper renewed it, not a person');
   }));
 
   test('at the max TTL with too little left: a new lease; the old one is left to expire on its own', async () => withHarness(async (h) => {
