@@ -87,15 +87,21 @@ function withRoleSuggestion(core: KeyfobCore, e: unknown): unknown {
   return typed === undefined ? e : roleNotFound(core, typed);
 }
 
-/** Reconcile is quiet when nothing happened; otherwise one line on stderr says what it tidied. */
+/**
+ * Reconcile is quiet when nothing happened. What it finished is one line; what is still waiting (a revocation in its
+ * back-off, say one the person's own `lease revoke` could not finish seconds ago) is another, and is not called
+ * "tidied": nothing was done to it yet.
+ */
 function reportReconcile(err: (line: string) => void, report: ReconcileReport): void {
-  const parts: string[] = [];
-  if (report.expired) parts.push(`${report.expired} expired`);
-  if (report.revoked) parts.push(`${report.revoked} revoked`);
-  if (report.pending_cleaned) parts.push(`${report.pending_cleaned} unfinished issue${report.pending_cleaned === 1 ? '' : 's'} cleaned up`);
-  if (report.still_revoking) parts.push(`${report.still_revoking} still being revoked`);
-  if (report.irrevocable) parts.push(`${report.irrevocable} irrevocable (delete by hand; see \`keyfob lease list\`)`);
-  if (parts.length) err(`keyfob: leases tidied from earlier runs: ${parts.join(', ')}`);
+  const done: string[] = [];
+  if (report.expired) done.push(`${report.expired} expired`);
+  if (report.revoked) done.push(`${report.revoked} revoked`);
+  if (report.pending_cleaned) done.push(`${report.pending_cleaned} unfinished issue${report.pending_cleaned === 1 ? '' : 's'} cleaned up`);
+  if (done.length) err(`keyfob: finished what earlier commands left: ${done.join(', ')}`);
+  const waiting: string[] = [];
+  if (report.still_revoking) waiting.push(`${report.still_revoking} still being revoked (retried automatically)`);
+  if (report.irrevocable) waiting.push(`${report.irrevocable} irrevocable (delete by hand; see \`keyfob lease list\`)`);
+  if (waiting.length) err(`keyfob: leases: ${waiting.join(', ')}`);
 }
 
 /**
