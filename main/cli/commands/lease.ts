@@ -53,6 +53,16 @@ export function endedAt(lease: LeaseView): string | null {
   return !Number.isNaN(expiry) && expiry < ended ? (lease.expires_at as string) : lease.ended_at;
 }
 
+/**
+ * "in 29m 36s (at 00:02:23)": within a day of now the relative part already says which day, so the clock goes without
+ * its date (which would push the row past 80 columns around midnight); further away, with it.
+ */
+function tableWhen(iso: string | null, nowMs: number): string {
+  const ms = iso === null ? NaN : Date.parse(iso);
+  if (Number.isNaN(ms) || Math.abs(ms - nowMs) >= 86_400_000) return relativeAndClock(iso, nowMs);
+  return relativeAndClock(iso, nowMs).replace(/\(at \d{4}-\d\d-\d\d /, '(at ');
+}
+
 /** What keeps a lease alive, for `lease list`: the `exec` it belongs to, or the tool whose helper last asked for it. */
 export function ownerOf(lease: LeaseView, asks: ReadonlyMap<string, ToolAsk>): string {
   if (lease.scope === 'process' && lease.owner) return `exec ${lease.owner.pid}`;
@@ -73,7 +83,7 @@ export function leaseTable(leases: readonly LeaseView[], nowMs: number, asks: Re
         l.lease_id.slice(0, 8),
         l.role,
         l.state === 'active' && l.idle_will_expire ? 'idle: ends' : l.state,
-        !isEnded(l) ? relativeAndClock(l.expires_at, nowMs) : ended ? `ended ${relativeAndClock(ended, nowMs)}` : '-',
+        !isEnded(l) ? tableWhen(l.expires_at, nowMs) : ended ? `ended ${tableWhen(ended, nowMs)}` : '-',
         l.key_hint ?? '-',
         isEnded(l) ? '-' : ownerOf(l, asks),
       ];
