@@ -176,6 +176,22 @@ describe('CLI messages (issue 15)', () => {
     await ok(['config', 'set', 'revoke-on-lock', 'default']);
   });
 
+  it('a revocation the proxy refused: "1 revocation failed; it is retried", and the next command calls it waiting, not tidied', async () => {
+    const lease = await issueJson('dev');
+    sim.fault('/key/delete', { kind: 'fail', status: 500, count: Infinity });
+    try {
+      const refused = await run(['lease', 'revoke', '--all']);
+      assert.equal(refused.code, 1, show(refused));
+      assert.match(refused.stderr, /^hint: 1 revocation failed; it is retried by the next Keyfob command or the desktop app$/m);
+      const next = await ok(['lease', 'list']);
+      assert.doesNotMatch(next.stderr, /tidied|finished what/, 'nothing was finished: the revocation still waits');
+      assert.match(next.stderr, /^keyfob: leases: 1 still being revoked \(retried automatically\)$/m, show(next));
+    } finally {
+      sim.clearFaults();
+    }
+    await ok(['lease', 'revoke', lease.lease_id]);
+  });
+
   it('config set max-lease-ttl warns which roles it caps, and how', async () => {
     await ok(['role', 'set', 'wide', '--ttl', '2h', '--max-ttl', '8h']);
     const set = await ok(['config', 'set', 'max-lease-ttl', '1h']);
