@@ -49,10 +49,10 @@ export async function renewLease(ctx: LeaseContext, leaseId: string, incrementSe
       { hint: 'Give a longer increment to extend it, or pass --shorten if a shorter lease is what you want.' },
     );
   }
-  return sendRenewal(ctx, lease, seconds, capped, 'person');
+  return sendRenewal(ctx, lease, seconds, capped, opts.by ?? 'person');
 }
 
-export async function sendRenewal(ctx: LeaseContext, lease: Lease, seconds: number, capped: boolean, by: 'person' | 'auto'): Promise<LeaseView> {
+export async function sendRenewal(ctx: LeaseContext, lease: Lease, seconds: number, capped: boolean, by: 'person' | 'helper' | 'auto'): Promise<LeaseView> {
   const id = lease.lease_id;
   const sentAt = ctx.now();
   let expires: string | null;
