@@ -11,7 +11,7 @@ import { KeyfobError, toKeyfobError } from './core/errors.js';
 import { createKeyfobCore } from './core/keyfob-core.js';
 import type { KeyfobCoreInstance } from './core/keyfob-core.js';
 import { keychainServiceFor, openSettingsStore, resolveStateDir } from './core/settings/index.js';
-import { formatEnvironment, obtainToken, toolEnvironment } from './core/tools/index.js';
+import { formatEnvironment, obtainToken, toolBaseUrlsOf, toolEnvironment } from './core/tools/index.js';
 import { KeytarSecretStore, SessionSecretStore } from './core/keychain/index.js';
 import type { ConnectionStatus, KeyfobCore, RevokeSummary } from './core/core-api.js';
 import type { Clock, SecretStore } from './core/ports.js';
@@ -552,12 +552,12 @@ function createTrayActions(deps: TrayActionDeps): TrayActions {
       deps.refresh();
       attempt(`copy shell exports for ${role}`, async (core) => {
         try {
-          const url = core.getSettings().litellm_url;
-          if (!url) throw new KeyfobError('not-connected', 'Keyfob is not connected to a LiteLLM proxy.');
+          const urls = toolBaseUrlsOf(core.getSettings());
+          if (!urls) throw new KeyfobError('not-connected', 'Keyfob is not connected to a LiteLLM proxy.');
           // The same lease the tools' helpers share: reused, renewed or issued under the token lock.
           const token = await obtainToken({ core, stateDir: deps.stateDir, role, now: () => deps.clock.now(), via: 'env' });
           if (token.action !== 'used') deps.proxyHealth.succeeded();
-          await deps.copySecret(formatEnvironment(toolEnvironment(token.lease, token.key, url), 'sh').join('\n'), token.lease.lease_id);
+          await deps.copySecret(formatEnvironment(toolEnvironment(token.lease, token.key, urls), 'sh').join('\n'), token.lease.lease_id);
           const left = describeTimeLeft(msUntil(token.lease.expires_at, deps.clock.now()));
           confirm(`Shell exports for ${role} copied`, `Paste them into a terminal (${token.lease.key_alias}, ${left} left).${clearNote()}`);
         } finally {

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { REPO_ROOT, advance, boot, createEnv, electron, fake, fromWindow, ok, openWindowFromTray, requestsTo, seedState, trayMenu, until } from './harness.js';
 import type { TestEnv } from './harness.js';
-import { formatEnvironment, recordToolAsk, shellCommandLine, toolEnvironment } from '../../main/core/tools/index.js';
+import { formatEnvironment, recordToolAsk, shellCommandLine, toolBaseUrls, toolEnvironment } from '../../main/core/tools/index.js';
 import { appKeyfobInvocation } from '../../main/electron/tool-setup.js';
 import type { AppSnapshot, IpcResult, ToolSetupResult } from '../../preload/api.js';
 
@@ -90,7 +90,7 @@ test('"Copy shell exports" copies what `keyfob env` prints, from the lease the t
   assert.ok(lease);
   const key = await running.core?.leases.revealKey(lease.lease_id);
   assert.ok(key);
-  const expected = formatEnvironment(toolEnvironment(lease, key, env.sim.url), 'sh').join('\n');
+  const expected = formatEnvironment(toolEnvironment(lease, key, toolBaseUrls(env.sim.url, null)), 'sh').join('\n');
   assert.deepEqual(electron.clipboard.writes.at(-1), { 'text/plain': expected, [KDE_HINT]: 'secret' }, 'marked secret, in one write');
   assert.match(expected, /^export OPENAI_API_KEY='sk-/);
 

@@ -6,6 +6,8 @@ export * from './token-policy.js';
 export * from './live-key.js';
 export * from './token-service.js';
 export * from './tool-asks.js';
+export * from './base-urls.js';
+export * from './shell-quote.js';
 export * from './tool-env.js';
 export * from './helper-command.js';
 export * from './config-file.js';
