@@ -2,7 +2,7 @@
 // (URL, whether an admin key is stored, the keychain backend) — never the admin key — and lease views, which never
 // hold a key (the ledger does not have them: keys live in the secret store).
 import { defaultSettings } from '../core/settings/index.js';
-import { readToolAsks } from '../core/tools/index.js';
+import { readToolAsks, toolBaseUrlsOf } from '../core/tools/index.js';
 import type { LeaseView as CoreLeaseView } from '../core/types.js';
 import type { AppSnapshot, LeaseView } from '../../preload/api.js';
 import type { ApiContext } from './context.js';
@@ -34,10 +34,12 @@ export async function buildSnapshot(ctx: ApiContext): Promise<AppSnapshot> {
     };
   }
   const connection = await core.connectionStatus();
+  const settings = core.getSettings();
   return {
     ...base,
     connection,
-    settings: core.getSettings(),
+    settings,
+    tool_base_urls: toolBaseUrlsOf(settings),
     roles: core.listRoles(),
     leases: withHelperUse(core.leases.list(), ctx.stateDir),
     notices: ctx.notices(),

@@ -8,7 +8,7 @@ import { issueCommand } from './issue.js';
 import { leaseListCommand, leaseRenewCommand, leaseRevokeCommand } from './lease.js';
 import { logCommand } from './log.js';
 import { modelsCommand } from './models.js';
-import { setupClaudeCodeCommand, setupCodexCommand, setupShellCommand } from './setup.js';
+import { setupShellCommand, setupToolCommands } from './setup.js';
 import { roleDeleteCommand, roleListCommand, roleSetCommand, roleShowCommand } from './role.js';
 import { statusCommand } from './status.js';
 import { tokenCommand } from './token.js';
@@ -28,8 +28,7 @@ export const COMMANDS: readonly Command[] = [
   execCommand,
   tokenCommand,
   envCommand,
-  setupClaudeCodeCommand,
-  setupCodexCommand,
+  ...setupToolCommands,
   setupShellCommand,
   logCommand,
   configGetCommand,
