@@ -7,7 +7,7 @@ import { KeyfobError } from '../errors.js';
 
 export interface LockWait {
   sleep(ms: number): Promise<void>;
-  /** How many times to look before giving up (each `stepMs` apart). */
+  /** How many times to look before giving up (each `stepMs` apart): by default about a minute, for a slow writer. */
   attempts?: number;
   stepMs?: number;
 }
@@ -44,7 +44,7 @@ export async function withFileLocks<T>(files: readonly string[], wait: LockWait,
   try {
     for (const lock of locks) {
       let taken = false;
-      for (let i = 0; i < (wait.attempts ?? 500) && !taken; i++) {
+      for (let i = 0; i < (wait.attempts ?? 3000) && !taken; i++) {
         taken = tryLock(lock);
         if (!taken) await wait.sleep(wait.stepMs ?? 20);
       }
