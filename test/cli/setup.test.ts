@@ -274,7 +274,8 @@ describe('keyfob setup', () => {
       for (let round = 0; round < 3; round++) {
         const dir = tempHome('codex-race');
         writeFileSync(join(dir, 'config.toml'), 'model = "gpt-5"\n');
-        const results = await Promise.all(roles.map((role) => run(['setup', 'codex', role], { CODEX_HOME: dir })));
+        // Each waits for the others' turns: a generous bound, as a loaded machine runs four CLIs slowly.
+        const results = await Promise.all(roles.map((role) => keyfob(['setup', 'codex', role], { home, env: { HOME: userHome, CODEX_HOME: dir }, timeoutMs: 90_000 })));
         for (const r of results) assert.equal(r.code, 0, show(r));
         assert.ok(results.every((r) => !/EEXIST/.test(r.stderr)));
         const doc = parseToml(readFileSync(join(dir, 'config.toml'), 'utf8')) as { model_providers: Record<string, unknown> };
