@@ -234,7 +234,7 @@ export async function startKeyfobApp(options: KeyfobAppOptions = {}): Promise<Ru
       });
       const done = await runToolSetup({ core: running, stateDir, role, tool, env, platform, home: env.HOME || os.homedir(), keyfob, nowMs: clock.now() });
       for (const warning of done.warnings) addNotice(warning);
-      return { tool: done.tool, path: done.path, changed: done.changed };
+      return { tool: done.tool, path: done.path, changed: done.changed, model: done.model, model_note: done.model_note };
     },
   };
   const handlers = createApiHandlers(ctx);

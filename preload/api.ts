@@ -39,10 +39,8 @@ export interface ToolSetupResult {
   changed: boolean;
   /** The model setup wrote (one the role allows), or null when the tool keeps its own default. */
   model?: string | null;
-  /** Which model and how to change it, in one sentence. */
+  /** Which model and how to change it, in one sentence (warnings, e.g. no model the tool speaks, come as notices). */
   model_note?: string;
-  /** What the person should know: a role with no model the tool speaks, a variable that overrides the helper. */
-  warnings?: string[];
 }
 
 export type IpcResult<T> = { ok: true; value: T } | { ok: false; error: SerializedError };

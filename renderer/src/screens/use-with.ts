@@ -108,7 +108,7 @@ export function createUseWithPanel(ctx: ShellContext, role: string, s: AppSnapsh
         run!.removeAttribute('aria-busy');
         if (!r.ok) return showError(error, r.error);
         const done = r.value.changed ? `${snippet.tool} is set up: ${r.value.path} now uses Keyfob for ${role}.` : `${snippet.tool} was already set up in ${r.value.path}.`;
-        const text = [done, r.value.model_note, ...(r.value.warnings ?? []).map((w) => `Warning: ${w}`)].filter(Boolean).join(' ');
+        const text = [done, r.value.model_note].filter(Boolean).join(' ');
         showFor(message, text, 30_000);
         announce(text);
       });
