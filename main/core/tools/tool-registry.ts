@@ -66,7 +66,7 @@ const claudeCode: ToolEntry = {
   id: 'claude-code',
   label: 'Claude Code',
   project: true,
-  files: (_role, where) => [claudeSettingsPath(where)],
+  files: (_role, where) => [claudeFile(where)], // checked before its lock is taken beside it
   models: { label: 'Claude Code', speaks: (m) => /claude/i.test(m), prefer: [/sonnet/i, /opus/i], small: [/haiku/i] },
   async plan(setup, where, model) {
     const file = claudeFile(where);
