@@ -78,7 +78,7 @@ const claudeCode: ToolEntry = {
   },
   message: (role) => `Claude Code now asks \`keyfob token ${role}\` for its key: run \`claude\` as usual.`,
   snippet: (role) => ({
-    what: 'Sets Claude Code’s key helper: it asks Keyfob for a key of this role when it needs one, so nothing is pasted.',
+    what: 'Sets Claude Code’s key helper and a model the role allows: it asks Keyfob for a key of this role when it needs one, so nothing is pasted.',
     commands: [{ label: 'Set up', text: `keyfob setup claude-code ${role}` }],
   }),
 };
@@ -105,7 +105,7 @@ const codex: ToolEntry = {
   },
   message: (role) => `Run \`codex --profile ${codexProviderId(role)}\`; Codex asks \`keyfob token ${role}\` for its key.`,
   snippet: (role) => ({
-    what: 'Adds a Keyfob provider and profile to Codex’s config.toml; then start Codex with the profile.',
+    what: 'Adds a Keyfob provider and profile (with a model the role allows) to Codex’s config; then start Codex with the profile.',
     commands: [
       { label: 'Set up', text: `keyfob setup codex ${role}` },
       { label: 'Run', text: `codex --profile ${codexProviderId(role)}` },

@@ -19,7 +19,8 @@ interface Snippet {
 
 /**
  * The set-up tools' panel entries, one per tool of the core's registry (ToolName is its id type): a tool added there
- * without one here does not compile. The texts follow the registry entries' snippet() (the renderer cannot import main).
+ * without one here does not compile. The renderer cannot import main, so the texts are repeated here:
+ * test/core/tools/tool-registry.test.ts fails when they differ from the entries' snippet().
  */
 const TOOL_PANEL: Record<ToolName, (role: string) => Omit<Snippet, 'id' | 'setup'>> = {
   'claude-code': (role) => ({
