@@ -1,4 +1,5 @@
 // What the CLI prints: shell-quoted exports, the `--json` shapes promised in the interface, plain tables.
+import { assertLiteLLMKeyShape, formatEnvironment, type ToolBaseUrls } from '../core/tools/index.js';
 import type { AuditEntry, IssuedLease, LeaseView, Role } from '../core/types.js';
 
 export type EnvFlavor = 'openai' | 'anthropic' | 'both';
@@ -19,27 +20,21 @@ export function terminalSafe(text: string): string {
 
 export const ENV_FLAVORS: readonly EnvFlavor[] = ['openai', 'anthropic', 'both'];
 
-/** POSIX single-quoting: safe for sh, bash, zsh and `eval "$(keyfob issue …)"`. */
-export function shellQuote(value: string): string {
-  return `'${value.replace(/'/g, `'\\''`)}'`;
-}
-
 /**
- * The variables a tool needs to reach the proxy with a key.
- * OpenAI SDKs append `/chat/completions` to OPENAI_BASE_URL (default https://api.openai.com/v1), so it gets `/v1`;
- * Anthropic SDKs and Claude Code append `/v1/messages` to ANTHROPIC_BASE_URL, so it is the proxy root, and
- * ANTHROPIC_AUTH_TOKEN is sent as `Authorization: Bearer`, which LiteLLM accepts for virtual keys.
+ * `issue --env`: the variables a tool needs to reach the proxy with a key, with the base URLs of the one rule
+ * (toolBaseUrls): OPENAI_BASE_URL the proxy root + `/v1`, ANTHROPIC_BASE_URL the root (Anthropic SDKs append
+ * `/v1/messages`); ANTHROPIC_AUTH_TOKEN is sent as `Authorization: Bearer`, which LiteLLM accepts for virtual keys.
  */
-export function envVariables(flavor: EnvFlavor, proxyUrl: string, key: string): Array<[string, string]> {
-  const root = proxyUrl.replace(/\/+$/, '').replace(/\/v1$/, '');
+export function envVariables(flavor: EnvFlavor, urls: ToolBaseUrls, key: string): Array<[string, string]> {
+  assertLiteLLMKeyShape(key);
   const vars: Array<[string, string]> = [];
-  if (flavor === 'openai' || flavor === 'both') vars.push(['OPENAI_API_KEY', key], ['OPENAI_BASE_URL', `${root}/v1`]);
-  if (flavor === 'anthropic' || flavor === 'both') vars.push(['ANTHROPIC_BASE_URL', root], ['ANTHROPIC_AUTH_TOKEN', key]);
+  if (flavor === 'openai' || flavor === 'both') vars.push(['OPENAI_API_KEY', key], ['OPENAI_BASE_URL', urls.openai]);
+  if (flavor === 'anthropic' || flavor === 'both') vars.push(['ANTHROPIC_BASE_URL', urls.anthropic], ['ANTHROPIC_AUTH_TOKEN', key]);
   return vars;
 }
 
 export function exportLines(vars: ReadonlyArray<[string, string]>): string[] {
-  return vars.map(([name, value]) => `export ${name}=${shellQuote(value)}`);
+  return formatEnvironment(Object.fromEntries(vars), 'sh');
 }
 
 /** ISO-8601 UTC with `Z`, or null. Unparseable input is passed through rather than thrown on. */

@@ -12,6 +12,8 @@ import { applySettingsPatch, AUDIT_FILE, LEDGER_FILE, LOCK_FILE, readSettingsSha
 import { normalizeRoleName, validateRole } from './roles/index.js';
 import { Connection } from './connection/index.js';
 import { SingleTimer } from './single-timer.js';
+import { toolBaseUrls } from './tools/index.js';
+import type { ToolBaseUrls } from './tools/index.js';
 import type { ConnectInput, ConnectionStatus, CoreDeps, KeyfobCore, ProbeResult, ReconcileReport } from './core-api.js';
 import type { ClientOptions, KeyInfo, LiteLLMAdmin } from './litellm/index.js';
 import type { SecretStore, SettingsStore } from './ports.js';
@@ -180,6 +182,11 @@ class Core implements KeyfobCoreInstance {
 
   boundUrl(): Promise<string | null> {
     return this.connection.boundUrl();
+  }
+
+  async toolBaseUrls(): Promise<ToolBaseUrls | null> {
+    const bound = await this.connection.boundUrl();
+    return bound === null ? null : toolBaseUrls(bound, this.settingsNow().litellm_resolved_url);
   }
 
   async listModels(): Promise<string[]> {

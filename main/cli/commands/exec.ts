@@ -8,8 +8,8 @@ import { constants } from 'node:os';
 import { join } from 'node:path';
 import type { KeyfobCore } from '../../core/core-api.js';
 import type { Notification } from '../../core/ports.js';
-import { toKeyfobError } from '../../core/errors.js';
-import { toolEnvironment, type ToolEnvName } from '../../core/tools/index.js';
+import { KeyfobError, toKeyfobError } from '../../core/errors.js';
+import { toolEnvironment, type ToolBaseUrls, type ToolEnvName } from '../../core/tools/index.js';
 import type { IssuedLease, LeaseEvent } from '../../core/types.js';
 import { stringValue } from '../args.js';
 import type { CliContext, Command } from '../command.js';
@@ -38,8 +38,8 @@ const LEFT_OUT: Record<EnvFlavor, readonly ToolEnvName[]> = {
 };
 
 /** The child's environment: ours, plus what `keyfob env` prints for the lease (toolEnvironment), or with `--env` its part. */
-export function childEnvironment(base: NodeJS.ProcessEnv, flavor: EnvFlavor, proxyUrl: string, issued: IssuedLease): NodeJS.ProcessEnv {
-  const vars: Partial<Record<ToolEnvName, string>> = toolEnvironment(issued.lease, issued.key, proxyUrl);
+export function childEnvironment(base: NodeJS.ProcessEnv, flavor: EnvFlavor, urls: ToolBaseUrls, issued: IssuedLease): NodeJS.ProcessEnv {
+  const vars: Partial<Record<ToolEnvName, string>> = toolEnvironment(issued.lease, issued.key, urls);
   for (const name of LEFT_OUT[flavor]) delete vars[name];
   return { ...base, ...vars };
 }
@@ -251,7 +251,9 @@ async function runWithLease(ctx: CliContext, core: KeyfobCore, role: string, fla
       status = exitCodeForSignal(relay.first);
     } else {
       ctx.err(`keyfob: exec with ${leaseSummary(issued.lease, Date.now())}`);
-      const env = childEnvironment(ctx.streams.env, flavor, (await core.boundUrl()) ?? '', issued);
+      const urls = await core.toolBaseUrls();
+      if (!urls) throw new KeyfobError('not-connected', 'Keyfob is not connected to a LiteLLM proxy.');
+      const env = childEnvironment(ctx.streams.env, flavor, urls, issued);
       const outcome = await runChild(commandLine, env, relay);
       if ('error' in outcome) {
         ctx.err(outcome.error.code === 'ENOENT'

@@ -9,7 +9,7 @@ import { leaseListCommand, leaseRenewCommand } from './lease.js';
 import { leaseRevokeCommand } from './lease-revoke.js';
 import { logCommand } from './log.js';
 import { modelsCommand } from './models.js';
-import { setupClaudeCodeCommand, setupCodexCommand, setupShellCommand } from './setup.js';
+import { setupShellCommand, setupToolCommands } from './setup.js';
 import { roleDeleteCommand, roleListCommand, roleSetCommand, roleShowCommand } from './role.js';
 import { statusCommand } from './status.js';
 import { tokenCommand } from './token.js';
@@ -29,8 +29,7 @@ export const COMMANDS: readonly Command[] = [
   execCommand,
   tokenCommand,
   envCommand,
-  setupClaudeCodeCommand,
-  setupCodexCommand,
+  ...setupToolCommands,
   setupShellCommand,
   logCommand,
   configGetCommand,
