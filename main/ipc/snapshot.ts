@@ -39,7 +39,8 @@ export async function buildSnapshot(ctx: ApiContext): Promise<AppSnapshot> {
     ...base,
     connection,
     settings,
-    tool_base_urls: await core.toolBaseUrls(),
+    // The keychain may be unreadable (the window then offers session-only storage): no URLs, not a broken snapshot.
+    tool_base_urls: await core.toolBaseUrls().catch(() => null),
     roles: core.listRoles(),
     leases: withHelperUse(core.leases.list(), ctx.stateDir),
     notices: ctx.notices(),

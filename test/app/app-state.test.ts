@@ -18,7 +18,7 @@ function fakeCore(startFailures: Error[] = []): KeyfobCoreInstance & { starts: n
       if (failure) throw failure;
       return {};
     },
-    takeNotices: () => ['from the core'],
+    takeNotices: () => [{ kind: 'settings', text: 'from the core' }],
     getSettings: () => ({ notifications: true }),
     connectionStatus: async () => ({ url: 'http://127.0.0.1:4000', admin_key_stored: true }),
   };
