@@ -17,13 +17,14 @@ if ((${#missing[@]})); then
 fi
 
 # npm ci when node_modules is missing or older than the lock file; `prepare` builds dist/.
-if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+# A linked node_modules (a git worktree sharing another checkout's) is that checkout's to install, never replaced here.
+if [ ! -L node_modules ] && { [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; }; then
   npm ci --no-audit --no-fund
 fi
 npm run --silent build
 
 # The real LLM clients of test/tools/ (test-only, ~900 MB, own lock file): installed when missing or stale.
-if [ ! -d test/tools/node_modules ] || [ test/tools/package-lock.json -nt test/tools/node_modules/.package-lock.json ]; then
+if [ ! -L test/tools/node_modules ] && { [ ! -d test/tools/node_modules ] || [ test/tools/package-lock.json -nt test/tools/node_modules/.package-lock.json ]; }; then
   (cd test/tools && npm ci --no-audit --no-fund)
 fi
 
