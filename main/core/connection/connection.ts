@@ -162,7 +162,8 @@ export class Connection {
         const target = bindingOf(url, tls);
         const problem = stored === null ? null : this.bindingProblemFor(target);
         if (problem) unboundKey = keyNeededAgain(problem, target, 'validation');
-        key = problem || !stored ? null : stored.secret;
+        // A session's current access token (refreshed first when close to its end), a key as stored.
+        key = problem || !stored?.credential ? null : await stored.credential.secret();
       }
       haveKey = key !== null;
       client = this.deps.clientFactory(await this.withCaPem(this.clientOptions(url, key ?? 'sk-none', tls)));
