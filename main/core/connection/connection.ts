@@ -15,6 +15,7 @@ import { applySettingsPatch, readSettingsShared } from '../settings/index.js';
 import { signInWithSso, SsoSessionCredential, type OpenBrowser } from '../sso/index.js';
 import type { Settings } from '../types.js';
 import { readCaFile } from './ca-file.js';
+import { sessionIdentity } from './session-identity.js';
 import { IdentityCache } from './identity-cache.js';
 import { StaticKeyCredential } from './static-key-credential.js';
 import { bindingOf, loadStoredCredential, type StoredCredential } from './stored-credential.js';
@@ -96,7 +97,6 @@ export class Connection {
     const url = normalizeProxyUrl(input?.url, 'url');
     const tls = applySettingsPatch(this.settings(), { ca_file: input.caFile ?? null, allow_insecure_tls: input.allowInsecureTls ?? false });
     let resolvedUrl: string | null = null;
-    let identity: CallerIdentity | null;
     let record;
     try {
       const caFile = tls.ca_file;
@@ -105,10 +105,9 @@ export class Connection {
         url, clock: this.deps.clock, openBrowser, caFile, allowInsecureTls: tls.allow_insecure_tls, team: input.team ?? null,
       });
       const client = this.deps.clientFactory(await this.withCaPem({
-        ...this.clientOptions(url, record.accessToken, tls), onBaseUrlResolved: (u) => (resolvedUrl = u),
+        ...this.clientOptions(url, record.accessToken, tls), onBaseUrlResolved: (u) => (resolvedUrl = u), knownIdentity: sessionIdentity(record),
       }));
       await client.verifyAdmin();
-      identity = await client.identity().catch(() => null);
     } catch (e) {
       this.deps.audit.append({ action: 'connect', outcome: 'failed', detail: `${url} (SSO): ${toKeyfobError(e).message}` });
       throw e;
@@ -126,7 +125,7 @@ export class Connection {
     }));
     const session = { userId: record.userId, teamId: record.teamId, endsAt: credential.endsAt() };
     this.stored = { credential, secret: `sso-session:${record.clientId}:${record.userId}`, session };
-    this.setIdentity(identity);
+    this.setIdentity(sessionIdentity(record));
     this.client = null;
     this.deps.audit.append({ action: 'connect', outcome: 'ok', detail: `${url}: signed in with SSO as ${record.userId}` });
     this.deps.changed();
@@ -154,6 +153,7 @@ export class Connection {
         allow_insecure_tls: input.allowInsecureTls ?? settings.allow_insecure_tls,
       };
       let key: string | null;
+      let who: CallerIdentity | null = null;
       if (input.adminKey !== undefined && input.adminKey !== '') {
         key = checkLiteLLMKey(input.adminKey);
       } else {
@@ -164,9 +164,10 @@ export class Connection {
         if (problem) unboundKey = keyNeededAgain(problem, target, 'validation');
         // A session's current access token (refreshed first when close to its end), a key as stored.
         key = problem || !stored?.credential ? null : await stored.credential.secret();
+        if (key !== null && stored?.session) who = sessionIdentity(stored.session);
       }
       haveKey = key !== null;
-      client = this.deps.clientFactory(await this.withCaPem(this.clientOptions(url, key ?? 'sk-none', tls)));
+      client = this.deps.clientFactory(await this.withCaPem({ ...this.clientOptions(url, key ?? 'sk-none', tls), knownIdentity: who }));
     } catch (e) {
       result.error = toKeyfobError(e).toJSON();
       return result;
@@ -264,13 +265,14 @@ export class Connection {
     } catch (e) {
       if (!isKeyfobError(e)) throw e;
       if (e.kind === 'admin-key-rejected' || e.status === 401 || e.status === 403) this.setIdentity(null);
-      if (e.kind !== 'admin-key-rejected') throw e;
-      // A session refreshes once (across processes) when the proxy refuses its access token; invalid_grant signs out.
+      // A session refreshes once (across processes) when the proxy refuses its access token (an expired one is a 401
+      // of another kind); invalid_grant signs out. A refused call was never carried out: it is safe to repeat.
       const credential = this.stored?.credential;
-      if (credential?.kind === 'sso-session') {
+      if (credential?.kind === 'sso-session' && (e.kind === 'admin-key-rejected' || e.status === 401)) {
         if (!(await credential.rejected())) throw e;
         return call(await this.currentClient());
       }
+      if (e.kind !== 'admin-key-rejected') throw e;
       const before = this.stored?.secret;
       const fresh = await this.load(true).catch(() => null);
       if (!fresh || fresh.secret === before) throw e;
@@ -285,7 +287,8 @@ export class Connection {
     const loaded = await loadStoredCredential(this.deps.secretStore, this.settings(), { clock: this.deps.clock, stateDir: this.deps.stateDir });
     if (before !== undefined && before?.secret !== loaded?.secret) this.identity = null; // another credential now
     this.stored = loaded;
-    if (loaded?.credential && this.identity === null) {
+    if (loaded?.session) this.identity = sessionIdentity(loaded.session);
+    else if (loaded?.credential && this.identity === null) {
       this.identity = this.identityCache.read(secretFingerprint(loaded.secret), loaded.credential.binding.url);
     }
     return loaded;
@@ -309,7 +312,7 @@ export class Connection {
     const secret = await stored.credential.secret();
     const options: ClientOptions = {
       ...this.clientOptions(settings.litellm_url, secret, settings),
-      knownIdentity: this.identity,
+      knownIdentity: stored.session ? sessionIdentity(stored.session) : this.identity,
       onIdentity: (who) => {
         if (this.stored?.secret === stored.secret) this.setIdentity(who);
       },
