@@ -48,7 +48,6 @@ describe('keyfob connect --sso', () => {
     await secrets.set('sso-session', encodeSessionRecord(expired));
     return expired;
   };
-  const refreshes = () => sim.sso.tokenGrants.filter((g) => g.grant === 'refresh_token');
 
   before(async () => {
     assertBuilt();
