@@ -22,7 +22,8 @@ export type LeaseView = CoreLeaseView & {
 
 /** How the proxy answered lately, as main saw it (optional: the window also learns it from its own calls). */
 export interface ProxyHealth {
-  state: 'ok' | 'unreachable' | 'admin-key-rejected';
+  /** `signed-out`: the SSO session can no longer be refreshed (sign in again; live keys work until they expire). */
+  state: 'ok' | 'unreachable' | 'admin-key-rejected' | 'signed-out';
   /** Since when (ISO-8601), for "unreachable since 10:02". */
   since: string | null;
 }
