@@ -190,6 +190,17 @@ describe('keyfob connect --sso', () => {
     assert.doesNotMatch(status.stdout, /signed in with SSO/);
   });
 
+  it('`login` and `sign-out` point at connect --sso and logout; --team without --sso is refused', async () => {
+    const login = await run(['login']);
+    assert.equal(login.code, 2, show(login));
+    assert.match(login.stderr, /did you mean `connect --sso`\?/);
+    const signOut = await run(['sign-out']);
+    assert.match(signOut.stderr, /did you mean `logout`\?/);
+    const team = await run(['connect', '--url', sim.url, '--team', 'team-a']);
+    assert.equal(team.code, 2, show(team));
+    assert.match(team.stderr, /--team: is for --sso only/);
+  });
+
   it('no access or refresh token is in any file, log or output', () => {
     assert.ok(tokens.size >= 4, 'the scan has tokens to look for');
     const files: string[] = [];

@@ -1,5 +1,5 @@
-// Reads the connected credential back from the keychain: a sign-in session (`sso-session`, one JSON document holding
-// its binding) or the static LiteLLM key (`admin-key`, with its binding in `admin-key-binding`). At most one is
+// Reads the connected credential back from the keychain: the static LiteLLM key (`admin-key`, with its binding in
+// `admin-key-binding`) or a sign-in session (`sso-session`, one JSON document holding its binding). At most one is
 // stored: connecting one way removes the other. A Vault token (`vault-token`) will be read here the same way.
 import type { Credential, CredentialBinding } from '../backend/index.js';
 import { ADMIN_KEY_ACCOUNT, ADMIN_KEY_BINDING_ACCOUNT, bindingBelongsTo, decodeBinding, encodeBinding } from '../keychain/index.js';
@@ -32,13 +32,15 @@ export interface SessionContext {
  * can move it. A binding that names another key (a crash mid-connect) leaves the key unbound.
  */
 export async function loadStoredCredential(store: SecretStore, settings: Readonly<Settings>, sso: SessionContext): Promise<StoredCredential | null> {
-  const session = await SsoSessionCredential.load({ secrets: store, clock: sso.clock, stateDir: sso.stateDir });
-  if (session) {
+  // The key first: on Linux an empty answer costs a keychain probe, so the common case reads one entry. Connecting
+  // either way removes the other entry; a key left beside a session by a crash is still bound to its own URL.
+  const key = await store.get(ADMIN_KEY_ACCOUNT);
+  if (key === null) {
+    const session = await SsoSessionCredential.load({ secrets: store, clock: sso.clock, stateDir: sso.stateDir });
+    if (!session) return null;
     const { userId, teamId } = session.user;
     return { credential: session, secret: `sso-session:${session.clientId}:${userId}`, session: { userId, teamId, endsAt: session.endsAt() } };
   }
-  const key = await store.get(ADMIN_KEY_ACCOUNT);
-  if (key === null) return null;
   const raw = await store.get(ADMIN_KEY_BINDING_ACCOUNT);
   const stored = decodeBinding(raw);
   let binding: CredentialBinding | null = null;
