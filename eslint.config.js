@@ -2,6 +2,10 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 const CORE_GROUPS = ['backend', 'connection', 'leases', 'litellm', 'roles', 'settings', 'keychain', 'tools', 'vault', 'sso'];
+const CORE_PATHS = [
+  { name: 'electron', message: 'main/core never imports electron: inject a port instead.' },
+  { name: 'electron-store', message: 'main/core never imports electron-store: use the SettingsStore port.' },
+];
 
 export default tseslint.config(
   { ignores: ['dist/**', 'renderer/dist/**', 'node_modules/**', 'test-results/**', 'release/**'] },
@@ -19,10 +23,7 @@ export default tseslint.config(
     files: ['main/core/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', {
-        paths: [
-          { name: 'electron', message: 'main/core never imports electron: inject a port instead.' },
-          { name: 'electron-store', message: 'main/core never imports electron-store: use the SettingsStore port.' },
-        ],
+        paths: CORE_PATHS,
         patterns: [
           ...outwardLayers('main/core imports nothing from the app, the CLI, the IPC layer, the preload or the renderer.'),
           ...coreGroupInternals(),
@@ -57,6 +58,20 @@ export default tseslint.config(
       'main/core/litellm/litellm-errors.ts',
     ],
     rules: { 'max-lines': 'off', 'max-lines-per-function': 'off' },
+  },
+  // The seam: the lease operations speak only the KeyBackend port (main/core/backend/), never LiteLLM's client.
+  {
+    files: ['main/core/leases/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: CORE_PATHS,
+        patterns: [
+          ...outwardLayers('main/core imports nothing from the app, the CLI, the IPC layer, the preload or the renderer.'),
+          ...coreGroupInternals(),
+          { group: ['**/litellm', '**/litellm/*'], message: 'main/core/leases/ speaks only the KeyBackend port (main/core/backend/): it never imports litellm/.' },
+        ],
+      }],
+    },
   },
   // Outside main/core, a core group is reached only through its index.ts (tests may reach in).
   {

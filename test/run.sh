@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 
 # gdbus (libglib2.0-bin) locks the keyring in the fault tests; openssl makes the TLS test certificate; tmux is the
 # pseudo-terminal of the exec signal tests.
-debs=(gnome-keyring dbus dbus-x11 libsecret-1-0 chromium libglib2.0-bin openssl tmux)
+debs=(gnome-keyring dbus dbus-x11 libsecret-1-0 chromium libglib2.0-bin openssl tmux python3-hvac)
 missing=()
 for p in "${debs[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p"); done
 if ((${#missing[@]})); then

@@ -3,14 +3,17 @@
 // opens it, runs, and stops its timers, so the process exits as soon as the command is done.
 import { systemClock } from '../adapters/system-clock.js';
 import type { KeyfobCore, ReconcileReport } from '../core/core-api.js';
-import { toKeyfobError, type KeyfobError } from '../core/errors.js';
+import type { Notice } from '../core/types.js';
+import { KeyfobError, toKeyfobError } from '../core/errors.js';
 import { keychainServiceFor } from '../core/settings/index.js';
 import { activeWhileRunning } from './adapters/activity.js';
 import { CommandClipboard } from './adapters/command-clipboard.js';
 import { StderrNotifier } from './adapters/stderr-notifier.js';
+import type { Notifier } from '../core/ports.js';
 import type { CliContext, CliStreams, OpenCoreOptions } from './command.js';
 import { terminalSafe } from './output.js';
 import { withProgress } from './progress.js';
+import { roleNotFound } from './role-names.js';
 
 export function createCliContext(streams: CliStreams, stateDir: string): CliContext {
   const out = (line: string): void => void streams.stdout.write(`${line}\n`);
@@ -34,11 +37,13 @@ export function createCliContext(streams: CliStreams, stateDir: string): CliCont
       clock: systemClock,
       clipboard: new CommandClipboard(),
       activity: activeWhileRunning,
-      notifier: opts.notifications === false ? { notify: () => undefined } : new StderrNotifier(streams.stderr),
+      notifier: notifierFor(opts.notifications, streams.stderr),
     });
     let keychainError: KeyfobError | null = null;
     const tellNotices = (): void => {
-      for (const notice of core.takeNotices()) err(`keyfob: ${forThisRun(notice, keychainError)}`);
+      const notices = core.takeNotices();
+      if (opts.notices === false) return;
+      for (const notice of notices) err(`keyfob: ${forThisRun(notice, keychainError)}`);
     };
     try {
       // A write-read-delete round trip: a missing or locked keychain is reported before anything else happens.
@@ -54,7 +59,9 @@ export function createCliContext(streams: CliStreams, stateDir: string): CliCont
         }
       }
       tellNotices();
-      return await fn(core);
+      return await fn(core).catch((e: unknown) => {
+        throw withRoleSuggestion(core, e);
+      });
     } finally {
       await core.stop();
       tellNotices();
@@ -64,27 +71,56 @@ export function createCliContext(streams: CliStreams, stateDir: string): CliCont
   return { streams, stateDir, out, err, withCore, progress };
 }
 
-/** Reconcile is quiet when nothing happened; otherwise one line on stderr says what it tidied. */
-function reportReconcile(err: (line: string) => void, report: ReconcileReport): void {
-  const parts: string[] = [];
-  if (report.expired) parts.push(`${report.expired} expired`);
-  if (report.revoked) parts.push(`${report.revoked} revoked`);
-  if (report.pending_cleaned) parts.push(`${report.pending_cleaned} unfinished issue${report.pending_cleaned === 1 ? '' : 's'} cleaned up`);
-  if (report.still_revoking) parts.push(`${report.still_revoking} still being revoked`);
-  if (report.irrevocable) parts.push(`${report.irrevocable} irrevocable (delete by hand; see \`keyfob lease list\`)`);
-  if (parts.length) err(`keyfob: leases tidied from earlier runs: ${parts.join(', ')}`);
+function notifierFor(choice: OpenCoreOptions['notifications'], stderr: NodeJS.WritableStream): Notifier {
+  if (choice === false) return { notify: () => undefined };
+  const all = new StderrNotifier(stderr);
+  if (choice === undefined || choice === true) return all;
+  return { notify: (n) => (choice(n) ? all.notify(n) : undefined) };
 }
 
 /**
- * The core's notices say "connect Keyfob to finish" whenever it cannot use the admin key. From the CLI that is
- * either `keyfob connect`, or, with a proxy URL set, a keychain that cannot be read: then say that instead.
+ * The core says only "There is no role "deev"."; every command (issue, role show, exec, token, env) says it the same
+ * way: the nearest role and the roles there are, as a usage error (exit 2).
  */
-export function forThisRun(raw: string, keychainError: KeyfobError | null): string {
-  // "1 lease(s) wait …" reads as "1 lease waits …".
-  const notice = raw.replace(/\b(\d+) lease\(s\) wait\b/g, (_m, n: string) => (n === '1' ? '1 lease waits' : `${n} leases wait`));
-  const ask = /connect Keyfob to finish( it)?\.?$/;
-  if (!ask.test(notice)) return notice;
-  return notice.replace(ask, keychainError
-    ? `your LiteLLM key cannot be read from the keychain (${keychainError.message.replace(/\.$/, '')}); this finishes once it can.`
-    : 'run `keyfob connect --url URL` to finish.');
+function withRoleSuggestion(core: KeyfobCore, e: unknown): unknown {
+  if (!(e instanceof KeyfobError) || e.kind !== 'role-not-found') return e;
+  const typed = /^There is no role "(.*)"\.$/.exec(e.message)?.[1];
+  return typed === undefined ? e : roleNotFound(core, typed);
+}
+
+/**
+ * Reconcile is quiet when nothing happened. What it finished is one line; what is still waiting (a revocation in its
+ * back-off, say one the person's own `lease revoke` could not finish seconds ago) is another, and is not called
+ * "tidied": nothing was done to it yet.
+ */
+function reportReconcile(err: (line: string) => void, report: ReconcileReport): void {
+  const done: string[] = [];
+  if (report.expired) done.push(`${report.expired} expired`);
+  if (report.revoked) done.push(`${report.revoked} revoked`);
+  if (report.pending_cleaned) done.push(`${report.pending_cleaned} unfinished issue${report.pending_cleaned === 1 ? '' : 's'} cleaned up`);
+  if (done.length) err(`keyfob: finished what earlier commands left: ${done.join(', ')}`);
+  const waiting: string[] = [];
+  if (report.still_revoking) waiting.push(`${report.still_revoking} still being revoked (retried automatically)`);
+  if (report.irrevocable) waiting.push(`${report.irrevocable} irrevocable (delete by hand; see \`keyfob lease list\`)`);
+  if (waiting.length) err(`keyfob: leases: ${waiting.join(', ')}`);
+}
+
+/**
+ * A core notice in the CLI's words. Those that wait for a usable credential ("connect Keyfob to finish") say what
+ * to do from here: `keyfob connect`, or, with a proxy URL set, that the keychain cannot be read.
+ */
+export function forThisRun(notice: Notice, keychainError: KeyfobError | null): string {
+  switch (notice.kind) {
+    case 'waiting-to-revoke':
+    case 'recovery-waits': {
+      const what = notice.kind === 'recovery-waits'
+        ? 'The lease ledger has to be rebuilt from the proxy'
+        : `${notice.count ?? 1} lease${notice.count === 1 ? ' waits' : 's wait'} to be revoked on the proxy`;
+      return keychainError
+        ? `${what}: your LiteLLM key cannot be read from the keychain (${keychainError.message.replace(/\.$/, '')}); this finishes once it can.`
+        : `${what}: run \`keyfob connect --url URL\` to finish.`;
+    }
+    default:
+      return notice.text;
+  }
 }

@@ -1,6 +1,5 @@
 // What the CLI prints: shell-quoted exports, the `--json` shapes promised in the interface, plain tables.
 import type { AuditEntry, IssuedLease, LeaseView, Role } from '../core/types.js';
-import { hasEnded } from '../../preload/lease-rules.js';
 
 export type EnvFlavor = 'openai' | 'anthropic' | 'both';
 
@@ -55,7 +54,8 @@ export interface LeaseJson {
   key_alias: string;
   role: string;
   models: string[];
-  max_budget: number;
+  /** null: no budget (the ledger's 0). */
+  max_budget: number | null;
   issued_at: string | null;
   expires_at: string | null;
   max_expires_at: string | null;
@@ -72,7 +72,7 @@ function leaseFields(lease: LeaseView): Omit<LeaseJson, 'state'> {
     key_alias: lease.key_alias,
     role: lease.role,
     models: [...lease.models],
-    max_budget: lease.max_budget,
+    max_budget: lease.max_budget > 0 ? lease.max_budget : null,
     issued_at: isoOrNull(lease.issued_at),
     expires_at: isoOrNull(lease.expires_at),
     max_expires_at: isoOrNull(lease.max_expires_at),
@@ -137,21 +137,6 @@ export function describeModels(models: readonly string[]): string {
 
 export function describeBudget(maxBudget: number | null): string {
   return maxBudget ? `$${maxBudget}` : 'none';
-}
-
-export function leaseRows(leases: readonly LeaseView[], nowMs: number): string[] {
-  if (!leases.length) return [];
-  return formatTable(
-    ['LEASE ID', 'ROLE', 'STATE', 'EXPIRES', 'KEY ALIAS', 'KEY'],
-    leases.map((l) => [
-      l.lease_id,
-      l.role,
-      l.state === 'active' && l.idle_will_expire ? 'active (idle: will expire)' : l.state,
-      !hasEnded(l) ? relativeTo(l.expires_at, nowMs) : l.ended_at ? `ended ${relativeTo(l.ended_at, nowMs)}` : '-',
-      l.key_alias,
-      l.key_hint ?? '-',
-    ]),
-  );
 }
 
 /** Whole seconds as the role editor shows them: `0` means "the setting's default". */

@@ -95,6 +95,8 @@ export interface IssueOptions {
 
 export interface RenewOptions {
   allowShorten?: boolean;
+  /** Who asked, for the audit log: a person (default) or a tool's key helper (`keyfob token`). */
+  by?: 'person' | 'helper';
 }
 
 export interface LeaseOperations {

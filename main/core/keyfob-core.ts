@@ -6,8 +6,8 @@ import path from 'node:path';
 import { AuditLog } from './audit-log.js';
 import { ClipboardGuard } from './clipboard-guard.js';
 import { KeyfobError } from './errors.js';
-import { LeaseLedger, LeaseManager, reconcileLeases } from './leases/index.js';
-import { LiteLLMClient, roleProblems } from './litellm/index.js';
+import { LeaseLedger, LeaseManager } from './leases/index.js';
+import { LiteLLMClient, LiteLLMKeyBackend, roleProblems } from './litellm/index.js';
 import { applySettingsPatch, AUDIT_FILE, LEDGER_FILE, LOCK_FILE, readSettingsShared } from './settings/index.js';
 import { normalizeRoleName, validateRole } from './roles/index.js';
 import { Connection } from './connection/index.js';
@@ -15,7 +15,7 @@ import { SingleTimer } from './single-timer.js';
 import type { ConnectInput, ConnectionStatus, CoreDeps, KeyfobCore, ProbeResult, ReconcileReport, SignOutReport, SsoConnectInput, SsoSignIn } from './core-api.js';
 import type { ClientOptions, KeyInfo, LiteLLMAdmin } from './litellm/index.js';
 import type { SecretStore, SettingsStore } from './ports.js';
-import type { AuditEntry, Role, RoleInput, Settings, SettingsPatch } from './types.js';
+import type { AuditEntry, Notice, Role, RoleInput, Settings, SettingsPatch } from './types.js';
 
 export interface KeyfobCoreOptions extends CoreDeps {
   /** Builds the admin client (tests may wrap it). Default: `new LiteLLMClient(options)`. */
@@ -34,7 +34,7 @@ export interface KeyfobCoreInstance extends KeyfobCore {
   /** Clears the clipboard if it still holds a key Keyfob copied. The app calls it at quit (after revokeAll). */
   clearClipboard(): Promise<boolean>;
   /** Messages for the person (corrupt settings or ledger backed up, recovery, waiting revocations); each once. */
-  takeNotices(): string[];
+  takeNotices(): Notice[];
   readonly lastReconcile: ReconcileReport | null;
 }
 
@@ -89,7 +89,8 @@ class Core implements KeyfobCoreInstance {
       timer: this.timer,
       settings: () => this.settingsNow(),
       role: (name) => this.roleNow(name),
-      withClient: (call) => this.connection.withClient(call),
+      withBackend: (call) => this.connection.withClient((client) => call(new LiteLLMKeyBackend(client))),
+      connected: () => this.connection.isConnected(),
       ledgerId: () => this.ledger.current().ledgerId ?? '',
       ...(deps.maxConcurrency === undefined ? {} : { maxConcurrency: deps.maxConcurrency }),
       ...(deps.random === undefined ? {} : { random: deps.random }),
@@ -102,16 +103,7 @@ class Core implements KeyfobCoreInstance {
 
   async start(): Promise<ReconcileReport> {
     if (this.stopping) throw new KeyfobError('state-unavailable', 'This Keyfob core has been stopped; create a new one.');
-    const report = await reconcileLeases({
-      manager: this.leases,
-      clock: this.deps.clock,
-      audit: this.audit,
-      secretStore: this.deps.secretStore,
-      settings: () => this.settingsNow(),
-      role: (name) => this.roleNow(name),
-      withClient: (call) => this.connection.withClient(call),
-      connected: () => this.connection.isConnected(),
-    });
+    const report = await this.leases.reconcile();
     this.lastReconcile = report;
     if (this.stopping) return report; // stopped while reconciling: arm nothing
     this.leases.sync();
@@ -141,8 +133,8 @@ class Core implements KeyfobCoreInstance {
     return this.clipboardGuard.clearOnQuit();
   }
 
-  takeNotices(): string[] {
-    const settingsNotices = this.settingsNoticesTaken ? [] : [...this.settingsStore.notices];
+  takeNotices(): Notice[] {
+    const settingsNotices = this.settingsNoticesTaken ? [] : this.settingsStore.notices.map((text): Notice => ({ kind: 'settings', text }));
     this.settingsNoticesTaken = true;
     return [...settingsNotices, ...this.leases.takeNotices()];
   }

@@ -1,5 +1,6 @@
 // The domain's data shapes, shared by core, the CLI, the app and (through preload/api.ts) the window.
 import type { SerializedError } from './errors.js';
+import type { BackendKind } from './backend/index.js';
 
 /** A named key template (the seed's litellmRole plus the limits LiteLLM offers). Durations are whole seconds. */
 export interface Role {
@@ -100,12 +101,38 @@ export interface LeaseOwner {
 }
 
 /** A lease as the ledger keeps it. Never holds the plaintext key (that lives in the SecretStore as `lease:<id>`). */
+/**
+ * What a notice for the person is about. Each view renders it in its own words where it needs to (the CLI says how
+ * to connect, or why the keychain cannot be read); `text` is the core's own sentence, used as is otherwise.
+ */
+export type NoticeKind =
+  | 'settings' // corrupt settings were backed up
+  | 'ledger-backed-up' // the lease ledger was unreadable, backed up, and is being rebuilt
+  | 'ledger-unavailable' // the lease ledger cannot be written (read-only state directory, lock)
+  | 'recovered' // the ledger was rebuilt from the backend's key list
+  | 'recovery-failed' // rebuilding it failed; retried at the next start
+  | 'recovery-waits' // it must be rebuilt, and Keyfob is not connected
+  | 'revoking-elsewhere' // another live Keyfob process is revoking leases right now
+  | 'waiting-to-revoke' // leases wait to be revoked, and Keyfob is not connected
+  | 'quarantined'; // a ledger entry failed its seal check and is left alone
+
+export interface Notice {
+  kind: NoticeKind;
+  text: string;
+  /** How many leases it is about, where it counts them. */
+  count?: number;
+}
+
 export interface Lease {
   lease_id: string;
   role: string;
   key_alias: string;
   /** SHA-256 hex of the key, as LiteLLM's `token`; null while pending. */
   token_hash: string | null;
+  /** Which backend issued the key (`litellm` for every lease of a ledger written before backends existed). */
+  backend: BackendKind;
+  /** That backend's own handle on the lease (Vault's `lease_id`); null for LiteLLM and for an unfinished issue. */
+  backend_ref: string | null;
   /** `sk-...abcd`, for telling keys apart and for deleting by hand. */
   key_hint: string | null;
   models: string[];
@@ -122,6 +149,10 @@ export interface Lease {
   scope: LeaseScope;
   /** Who issued it; null for leases of older ledgers and leases rebuilt from the proxy (nobody renews those). */
   owner: LeaseOwner | null;
+  /** HMAC of the identity fields under the install's `ledger-seal` key (leases/ledger-seal.ts); absent before sealing. */
+  seal?: string;
+  /** Its seal did not hold: edited outside Keyfob, so Keyfob never acts on it (kept `irrevocable`, shown to the person). */
+  quarantined?: boolean;
   /** The key was revoked, but deleting its secret from the keychain failed (locked): retried later. */
   secret_left?: boolean;
   /** Failed revocation attempts so far, and when the next one is due. */

@@ -66,7 +66,7 @@ export class AppState {
 
   /** The notices for the window, the core's new ones taken in first. */
   notices(): string[] {
-    for (const notice of this.status.core?.takeNotices() ?? []) this.addNotice(notice);
+    for (const notice of this.status.core?.takeNotices() ?? []) this.addNotice(notice.text);
     return [...this.noticeList];
   }
 

@@ -91,6 +91,12 @@ describe('JSON shapes', () => {
     assert.ok(!JSON.stringify(shape).includes('sk-'), 'no key or key hint in lease JSON');
   });
 
+  it('no budget is null in JSON, not 0 (which would read as "a budget of nothing")', () => {
+    assert.equal(leaseJson(lease({ max_budget: 0 })).max_budget, null);
+    assert.equal(issuedJson({ lease: lease({ max_budget: 0 }), key: 'sk-secret' }).max_budget, null);
+    assert.equal(leaseJson(lease({ max_budget: 5 })).max_budget, 5);
+  });
+
   it('isoOrNull normalises offsets and keeps null', () => {
     assert.equal(isoOrNull('2026-04-12T04:23:03.213899Z'), '2026-04-12T04:23:03.213Z');
     assert.equal(isoOrNull('2026-04-12T06:23:03+02:00'), '2026-04-12T04:23:03.000Z');

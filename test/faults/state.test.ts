@@ -46,7 +46,7 @@ describe('the settings file corrupted', { concurrency: true }, () => {
 
         const core = h.reopen({ settingsStore: openSettingsStore({ stateDir: h.stateDir, clock: h.clock }) });
         await core.start();
-        const notices = core.takeNotices();
+        const notices = core.takeNotices().map((n) => n.text);
         const notice = notices.find((n) => /could not use its settings file/.test(n));
         assert.ok(notice, notices.join('\n'));
         assert.match(notice, row.reason);
@@ -98,7 +98,7 @@ describe('the lease ledger truncated', { concurrency: true }, () => {
         fs.writeFileSync(h.core.ledger.path, cut);
 
         const { core, report } = await restart(h);
-        const notices = core.takeNotices();
+        const notices = core.takeNotices().map((n) => n.text);
         const damaged = notices.find((n) => /lease ledger .* was unreadable/.test(n));
         assert.ok(damaged, notices.join('\n'));
         assert.match(damaged, row.reason);
@@ -194,7 +194,7 @@ test('a read-only state directory: reads work; issue, revoke and settings change
     const core = h.reopen({ settingsStore: openSettingsStore({ stateDir: h.stateDir, clock: h.clock }) });
     const report = await core.start();
     assert.equal(report.resumed, 1);
-    const notices = core.takeNotices();
+    const notices = core.takeNotices().map((n) => n.text);
     const unwritable = /Keyfob's state directory .* (is not writable|is on a read-only file system)/;
     assert.ok(notices.some((n) => unwritable.test(n) && n.includes(h.stateDir)), notices.join('\n'));
     assert.equal(core.leases.get(lease.lease_id).state, 'active', 'the ledger is still read');

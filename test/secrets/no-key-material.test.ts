@@ -131,7 +131,7 @@ describe('no key material anywhere', { concurrency: true }, () => {
       await core.leases.revokeAll();
       await core.stop();
 
-      for (const n of core.takeNotices()) shown.push({ where: 'notice', text: n });
+      for (const n of core.takeNotices()) shown.push({ where: 'notice', text: n.text });
       for (const n of notifier.sent) shown.push({ where: `notification "${n.title}"`, text: n.body });
       shown.push({ where: 'audit log (read)', text: JSON.stringify(core.auditLog(10_000)) });
       shown.push({ where: 'lease list', text: JSON.stringify(core.leases.list({ all: true })) });

@@ -9,6 +9,8 @@ export function ledgerLease(over: Partial<Lease> = {}): Lease {
     role: 'dev',
     key_alias: 'keyfob-dev-11111111',
     token_hash: 'f'.repeat(64),
+    backend: 'litellm',
+    backend_ref: null,
     key_hint: 'sk-...abcd',
     models: [],
     max_budget: 0,

@@ -202,10 +202,15 @@ describe('real clients against the simulator', { concurrency: false }, () => {
   it('the keychain locked: each client shows Keyfob\'s one-line reason', async () => {
     // A private D-Bus session and keyring: locking it must not disturb the tests running beside this one.
     const session = spawn('dbus-run-session', ['--', 'bash', '-c',
-      // Ready once the login collection is the default alias: a keyring that is still starting takes no secret.
+      // Ready once the login collection is the default alias AND unlocked: a keyring still starting (or whose login
+      // collection is not unlocked yet) refuses secrets with "Cannot create an item in a locked collection". The bus
+      // is announced only when ready; a keyring that never gets there ends the session, and the test says so.
       'echo -n keyfob-test | gnome-keyring-daemon --unlock --components=secrets >/dev/null && ' +
-        'for i in $(seq 100); do gdbus call --session --dest org.freedesktop.secrets --object-path /org/freedesktop/secrets ' +
-        '--method org.freedesktop.Secret.Service.ReadAlias default 2>/dev/null | grep -q collection/login && break; sleep 0.05; done; ' +
+        'ready() { gdbus call --session --dest org.freedesktop.secrets --object-path /org/freedesktop/secrets ' +
+        '--method org.freedesktop.Secret.Service.ReadAlias default 2>/dev/null | grep -q collection/login && ' +
+        'gdbus call --session --dest org.freedesktop.secrets --object-path /org/freedesktop/secrets/collection/login ' +
+        '--method org.freedesktop.DBus.Properties.Get org.freedesktop.Secret.Collection Locked 2>/dev/null | grep -q false; }; ' +
+        'for i in $(seq 200); do ready && break; sleep 0.05; done; ready || exit 1; ' +
         'echo "BUS=$DBUS_SESSION_BUS_ADDRESS" && exec sleep 600'],
     // Its own HOME and none of the suite's session variables: a second gnome-keyring on the suite's HOME shares its
     // keyring files, and one that sees GNOME_KEYRING_CONTROL hands --unlock to the suite's daemon instead of starting.

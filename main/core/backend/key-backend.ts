@@ -2,6 +2,7 @@
 // this port; each backend lives in its own core group and owns its wire format: the LiteLLM proxy's admin API
 // (litellm/, with a stored key or an SSO session as its credential) and Vault/OpenBao running the seed's engine
 // (vault/, with a Vault token). A lease records which backend issued it and that backend's own reference to it.
+import { KeyfobError } from '../errors.js';
 import type { CallerIdentity } from '../litellm/index.js';
 import type { Role } from '../types.js';
 
@@ -40,6 +41,22 @@ export interface IssuedKey {
   notes: string[];
 }
 
+/**
+ * Thrown by `issue` when it gave up before the issue request itself was sent (a look-up it needs first did not
+ * answer): nothing can have been created, so there is nothing to clean up. Same kind and words as its cause.
+ */
+export class IssueNotSent extends KeyfobError {
+  constructor(cause: KeyfobError) {
+    super(cause.kind, cause.message, {
+      ...(cause.hint === undefined ? {} : { hint: cause.hint }),
+      ...(cause.status === undefined ? {} : { status: cause.status }),
+      ...(cause.networkCode === undefined ? {} : { networkCode: cause.networkCode }),
+      ...(cause.detail === undefined ? {} : { detail: cause.detail }),
+      cause,
+    });
+  }
+}
+
 /** The part of a ledger entry a backend needs to act on a lease. */
 export interface LeaseHandle {
   lease_id: string;
@@ -59,7 +76,7 @@ export interface RenewedKey {
   notes: string[];
 }
 
-/** A key found on the backend that this ledger issued (recovery after a lost ledger). */
+/** A key found on the backend that Keyfob issued (recovery after a lost ledger). */
 export interface OwnedKey {
   leaseId: string | null;
   role: string | null;
@@ -68,6 +85,13 @@ export interface OwnedKey {
   backendRef: string | null;
   expiresAt: string | null;
   createdAt: string | null;
+  /** The ledger that stamped it (null when the backend cannot say): another ledger's key is touched only with its secret. */
+  ledgerId?: string | null;
+  /** What the key allows, as the backend reports it (shown in the rebuilt lease). */
+  models?: string[];
+  maxBudget?: number;
+  /** The backend's redacted form of the key (`sk-...abcd`), when it has one. */
+  keyHint?: string | null;
 }
 
 /** Where roles come from when the backend defines them (Vault); absent = Keyfob's own, local roles. */
@@ -90,7 +114,10 @@ export interface KeyBackend {
    * proves nothing is left only once the issue request has surely ended.
    */
   cleanUpInterrupted(lease: LeaseHandle): Promise<{ found: boolean }>;
-  /** Keys stamped with `ledgerId`, for rebuilding a lost ledger. */
+  /**
+   * Keys Keyfob stamped, for rebuilding a lost ledger: those stamped with `ledgerId`, and those of another ledger
+   * (each with its `ledgerId`), which the caller adopts only when it still holds their secret.
+   */
   listOwned(ledgerId: string): Promise<OwnedKey[]>;
   /** Who the credential is, and what it may do. */
   describeCaller(): Promise<CallerIdentity>;

@@ -11,10 +11,11 @@ import { leaseAccount } from '../keychain/index.js';
 import { LeaseWorkState } from './lease-state.js';
 import { iso, leaseNotFound, stoppedError } from './lease-terms.js';
 import { whyNotRenewed } from './lease-scheduler.js';
+import { LedgerSealKey, sealHolds, sealOf } from './ledger-seal.js';
 import type { AuditLog, AuditRecord } from '../audit-log.js';
 import type { ClipboardGuard } from '../clipboard-guard.js';
 import type { LeaseClaim, LeaseLedger, LedgerDraft, LedgerSnapshot } from './lease-ledger.js';
-import type { LiteLLMAdmin } from '../litellm/index.js';
+import type { KeyBackend } from '../backend/index.js';
 import type { Activity, Clock, Notification, Notifier, SecretStore } from '../ports.js';
 import type { SingleTimer } from '../single-timer.js';
 import type { Lease, LeaseEvent, LeaseOwner, LeaseView, Role, Settings } from '../types.js';
@@ -32,8 +33,13 @@ export interface LeaseManagerDeps {
   settings: () => Settings;
   /** The role named `name`, or a KeyfobError('role-not-found'). */
   role: (name: string) => Role;
-  /** Runs a call with the admin client built from the current settings and stored admin key. */
-  withClient: <T>(call: (client: LiteLLMAdmin) => Promise<T>) => Promise<T>;
+  /**
+   * Runs a call with the backend built from the current settings and stored credential (the connection's business:
+   * binding checks, a rejected credential re-read once and the call repeated). The lease operations speak only this.
+   */
+  withBackend: <T>(call: (backend: KeyBackend) => Promise<T>) => Promise<T>;
+  /** True when a backend URL and a credential are configured (else nothing can be sent). */
+  connected: () => Promise<boolean>;
   /** Stamped on every issued key (`keyfob_ledger` metadata) so recovery only ever touches this ledger's keys. */
   ledgerId: () => string;
   maxConcurrency?: number;
@@ -52,6 +58,8 @@ export class LeaseContext {
   private readonly startedAt: string;
   /** The ledger revision the views were last told about (see `sync`). */
   lastRevision = -1;
+  /** The install's ledger sealing key (keychain `ledger-seal`). */
+  readonly sealKey: LedgerSealKey;
 
   constructor(readonly deps: LeaseManagerDeps) {
     const me = processIdentity();
@@ -60,7 +68,34 @@ export class LeaseContext {
     this.owner = ownerSignature(this.ownerIdentity);
     this.state = new LeaseWorkState(this.ownerIdentity);
     this.startedAt = iso(deps.clock.now());
+    this.sealKey = new LedgerSealKey(deps.secretStore);
     setClaimOwnerLive(this.owner, true);
+  }
+
+  // ── the seal (ledger-seal.ts) ──
+
+  /**
+   * `lease` with its seal, the sealing key created on first need. When it is created now, the entries written
+   * before it are sealed as they are (trust on first use: they were trusted unsealed until now).
+   */
+  async sealed(lease: Lease): Promise<Lease> {
+    const { key, created } = await this.sealKey.ensure();
+    if (created) {
+      await this.update((d) => {
+        for (const entry of d.all()) if (entry.seal === undefined && !entry.quarantined) d.put({ ...entry, seal: sealOf(key, entry) });
+      });
+    }
+    return { ...lease, seal: sealOf(key, lease) };
+  }
+
+  /**
+   * Whether Keyfob may act on the backend for this entry: its seal holds. With no sealing key yet (an install that
+   * has not issued since sealing began) nothing is sealed, and every entry is trusted as before. Throws (a keychain
+   * error) when the key cannot be read: the caller waits, as for any credential it cannot read.
+   */
+  async sealHolds(lease: Lease): Promise<boolean> {
+    const key = await this.sealKey.current();
+    return key === null || sealHolds(key, lease);
   }
 
   get concurrency(): number {

@@ -4,24 +4,23 @@
 //
 // This class is the facade: one operation per file around one shared context (lease-context.ts) and its in-memory
 // state (lease-state.ts) — issue.ts, renew.ts, revoke.ts, forget.ts, key-access.ts (copy, reveal), scheduled-work.ts (the
-// timer's side), reconcile-work.ts (what reconcile.ts hands over) and stop.ts. Timing rules live in
+// timer's side), reconcile.ts (recovery at start, with recover.ts and reconcile-work.ts) and stop.ts. Timing rules live in
 // lease-scheduler.ts, the one armed timer in single-timer.ts.
 import { issueLease } from './issue.js';
 import { renewLease } from './renew.js';
 import { revokeAll, revokeLease, revokeRole } from './revoke.js';
 import { copyLeaseKey, copyRoleKey, revealKey } from './key-access.js';
 import { nextDeadline, runDueWork } from './scheduled-work.js';
-import { adoptLeases, revokeForReconcile } from './reconcile-work.js';
+import { reconcileLeases } from './reconcile.js';
 import { shutDown } from './stop.js';
 import { forgetLease } from './forget.js';
 import { LeaseContext } from './lease-context.js';
 import { isLive } from './lease-terms.js';
 import type { LeaseManagerDeps } from './lease-context.js';
-import type { RevokeOutcome } from './lease-terms.js';
-import type { IssueOptions, LeaseOperations, RenewOptions, RevokeSummary } from '../core-api.js';
+import type { IssueOptions, LeaseOperations, ReconcileReport, RenewOptions, RevokeSummary } from '../core-api.js';
 import type { LedgerDraft, LedgerSnapshot } from './lease-ledger.js';
 import type { DeadlineSource } from '../single-timer.js';
-import type { IssuedLease, Lease, LeaseEvent, LeaseView } from '../types.js';
+import type { IssuedLease, LeaseEvent, LeaseView, Notice } from '../types.js';
 
 export { ENDED, isLive } from './lease-terms.js';
 export type { LeaseManagerDeps } from './lease-context.js';
@@ -70,7 +69,7 @@ export class LeaseManager implements LeaseOperations, DeadlineSource {
   }
 
   /** Messages for the person (a corrupt ledger was backed up, recovery results); each returned once. */
-  takeNotices(): string[] {
+  takeNotices(): Notice[] {
     return [...this.ctx.deps.ledger.takeNotices(), ...this.ctx.state.takeNotices()];
   }
 
@@ -160,18 +159,9 @@ export class LeaseManager implements LeaseOperations, DeadlineSource {
 
   // ── start: reconcile ─────────────────────────────────────────────────────────────────────────────────────────
 
-  /** Work for reconcile.ts: claims and revokes leases, bounded. Returns the outcome per lease id. */
-  revokeForReconcile(leases: readonly Lease[], reason: string): Promise<Map<string, RevokeOutcome>> {
-    return revokeForReconcile(this.ctx, leases, reason);
-  }
-
-  /** Adds leases rebuilt from the proxy's key list (ledger recovery). */
-  adopt(leases: readonly Lease[]): Promise<void> {
-    return adoptLeases(this.ctx, leases);
-  }
-
-  addNotice(text: string): void {
-    this.ctx.state.addNotice(text);
+  /** Finishes what an earlier run left (reconcile.ts): expired and due leases revoked, a lost ledger rebuilt. */
+  reconcile(): Promise<ReconcileReport> {
+    return reconcileLeases(this.ctx);
   }
 
   /** Something the views show changed outside the leases (a role was saved or deleted). */

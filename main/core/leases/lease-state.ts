@@ -5,7 +5,7 @@
 import { isLeaseOwnerGone, ownerSignature } from './lease-ledger.js';
 import type { LedgerSnapshot } from './lease-ledger.js';
 import type { PlanMemory } from './lease-scheduler.js';
-import type { Lease, LeaseEvent, LeaseOwner } from '../types.js';
+import type { Lease, LeaseEvent, LeaseOwner, Notice } from '../types.js';
 
 /** Per-lease memory tied to one expiry: it no longer applies once the lease is renewed. */
 function atExpiry(leaseId: string, expiresAt: string | null): string {
@@ -33,10 +33,18 @@ export class LeaseWorkState {
   /** lease id → automatic renewals that failed in a row (network), and when to try again. */
   private readonly renewRetries = new Map<string, { failures: number; at: number }>();
 
+  /**
+   * Interrupted issues claimed before their generate has surely ended (lease id → that instant): a key found by its
+   * alias is deleted at once; "none found" proves nothing yet, and the entry waits for that instant again.
+   */
+  readonly earlySweeps = new Map<string, number>();
+  /** Those swept early that found nothing: not swept again before that instant (a wait must not poll the backend). */
+  readonly sweptEarly = new Set<string>();
+
   // ── who listens ──
   readonly listeners = new Set<(event: LeaseEvent) => void>();
   /** Messages for the person (recovery results), each handed out once. */
-  private readonly notices: string[] = [];
+  private readonly notices: Notice[] = [];
 
   // ── who lives ──
   /** Owner signature → gone? Asked of the OS at most once per planning pass (see `newPlanningPass`). */
@@ -183,11 +191,11 @@ export class LeaseWorkState {
 
   // ── notices ──
 
-  addNotice(text: string): void {
-    this.notices.push(text);
+  addNotice(notice: Notice): void {
+    this.notices.push(notice);
   }
 
-  takeNotices(): string[] {
+  takeNotices(): Notice[] {
     return this.notices.splice(0);
   }
 

@@ -2,6 +2,7 @@
 // come to, and the errors and time formats they all use.
 import { KeyfobError } from '../errors.js';
 import type { AuditRecord } from '../audit-log.js';
+import type { LeaseHandle } from '../backend/index.js';
 import type { Lease } from '../types.js';
 
 /** Why a lease ended (`ended_reason`). A `revoking` lease whose reason is EXPIRED ends as `expired`, else `revoked`. */
@@ -15,8 +16,11 @@ export const ENDED = {
   ownerGone: 'its process ended without revoking it',
 } as const;
 
-/** `abandoned`: the manager was stopped while the request was in flight; its answer is dropped (see `stop`). */
-export type RevokeOutcome = 'revoked' | 'failed' | 'busy' | 'abandoned';
+/**
+ * `abandoned`: the manager was stopped while the request was in flight; its answer is dropped (see `stop`).
+ * `waiting`: an interrupted issue swept early found nothing; it is swept again once its generate has surely ended.
+ */
+export type RevokeOutcome = 'revoked' | 'failed' | 'busy' | 'abandoned' | 'waiting';
 
 export function isLive(lease: Lease): boolean {
   return lease.state === 'pending' || lease.state === 'active' || lease.state === 'revoking' || lease.state === 'irrevocable';
@@ -25,6 +29,11 @@ export function isLive(lease: Lease): boolean {
 /** The audit log's names for a lease. */
 export function ids(lease: Lease): Pick<AuditRecord, 'lease_id' | 'role' | 'key_alias'> {
   return { lease_id: lease.lease_id, role: lease.role, key_alias: lease.key_alias };
+}
+
+/** What the backend needs to act on a lease. */
+export function handleOf(lease: Lease): LeaseHandle {
+  return { lease_id: lease.lease_id, role: lease.role, key_alias: lease.key_alias, token_hash: lease.token_hash, backend_ref: lease.backend_ref };
 }
 
 export function stoppedError(): KeyfobError {

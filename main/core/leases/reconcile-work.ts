@@ -1,10 +1,8 @@
-// The manager's side of reconcile at start (reconcile.ts decides what to do; this carries it out): claim and revoke
-// many leases with bounded concurrency, their outcomes written RECONCILE_WRITE_BATCH at a time, and adopt leases
-// rebuilt from the proxy's key list.
+// Carrying out reconcile's revocations (reconcile.ts decides what to do): claim and revoke many leases with bounded
+// concurrency, their outcomes written RECONCILE_WRITE_BATCH at a time.
 import { mapBounded } from './bounded-concurrency.js';
 import { LedgerWriteBatch } from './ledger-write-batch.js';
 import { attemptRevoke, claimForRevoke } from './revoke.js';
-import { ids } from './lease-terms.js';
 import type { LeaseContext } from './lease-context.js';
 import type { RevokeOutcome } from './lease-terms.js';
 import type { Lease } from '../types.js';
@@ -47,13 +45,4 @@ export async function revokeForReconcile(ctx: LeaseContext, leases: readonly Lea
     outcome.set(l.lease_id, r?.status === 'fulfilled' ? r.value : 'failed');
   });
   return outcome;
-}
-
-/** Adds leases rebuilt from the proxy's key list (ledger recovery). */
-export async function adoptLeases(ctx: LeaseContext, leases: readonly Lease[]): Promise<void> {
-  if (!leases.length) return;
-  await ctx.update((d) => {
-    for (const l of leases) if (!d.get(l.lease_id)) d.put(l);
-  });
-  for (const l of leases) ctx.record({ action: 'reconcile', outcome: 'ok', ...ids(l), detail: `recovered from the proxy as ${l.state}` });
 }

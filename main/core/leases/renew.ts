@@ -3,7 +3,8 @@
 // never renewed (that would bring its dead key back to life), and a key the proxy no longer knows closes its lease.
 import { KeyfobError, toKeyfobError, withDetail } from '../errors.js';
 import { MIN_RENEW_MS, cappedRenewal, hasExpired, msOrNull } from './lease-scheduler.js';
-import { ENDED, ids, iso, leaseNotFound, normalizeIso } from './lease-terms.js';
+import { ENDED, handleOf, ids, iso, leaseNotFound, normalizeIso } from './lease-terms.js';
+import { QUARANTINED, quarantine } from './quarantine.js';
 import type { LeaseContext } from './lease-context.js';
 import type { RenewOptions } from '../core-api.js';
 import type { Lease, LeaseView } from '../types.js';
@@ -48,19 +49,25 @@ export async function renewLease(ctx: LeaseContext, leaseId: string, incrementSe
       { hint: 'Give a longer increment to extend it, or pass --shorten if a shorter lease is what you want.' },
     );
   }
-  return sendRenewal(ctx, lease, seconds, capped, 'person');
+  return sendRenewal(ctx, lease, seconds, capped, opts.by ?? 'person');
 }
 
-export async function sendRenewal(ctx: LeaseContext, lease: Lease, seconds: number, capped: boolean, by: 'person' | 'auto'): Promise<LeaseView> {
+export async function sendRenewal(ctx: LeaseContext, lease: Lease, seconds: number, capped: boolean, by: 'person' | 'helper' | 'auto'): Promise<LeaseView> {
   const id = lease.lease_id;
   const sentAt = ctx.now();
   let expires: string | null;
+  let notes: string[];
   ctx.state.beginRenewal(id);
   try {
-    const token = lease.token_hash;
-    if (!token) throw new KeyfobError('internal', `Lease ${lease.key_alias} has no token hash to renew it by.`);
-    const answer = await ctx.deps.withClient((c) => c.renewKey(token, seconds));
-    expires = normalizeIso(answer.expires) ?? iso(sentAt + seconds * 1000);
+    if (!(await ctx.sealHolds(lease))) {
+      await quarantine(ctx, lease);
+      throw new KeyfobError('invalid', `Lease ${lease.key_alias} was not renewed: ${QUARANTINED}.`, { hint: 'See `keyfob lease list --all`.' });
+    }
+    const answer = await ctx.deps.withBackend((b) => b.renew(handleOf(lease), seconds));
+    expires = normalizeIso(answer.expiresAt) ?? iso(sentAt + seconds * 1000);
+    // The backend granted less than asked (Vault's max TTL): recorded and reported as capped.
+    if (answer.capped) capped = true;
+    notes = answer.notes;
     // Capped: the seconds sent were floored to stay below the cap, so the proxy's expiry falls a fraction of a
     // second short of it. One instant is recorded — the cap — not two that differ by milliseconds.
     if (capped && lease.max_expires_at !== null && Math.abs(Date.parse(expires) - Date.parse(lease.max_expires_at)) < CAP_TOLERANCE_MS) {
@@ -93,7 +100,7 @@ export async function sendRenewal(ctx: LeaseContext, lease: Lease, seconds: numb
   if (!updated) throw leaseNotFound(id);
   const view = ctx.view(updated);
   if (updated.state === 'active') {
-    ctx.record({ action: 'renew', outcome: 'ok', ...ids(updated), detail: `${by}: +${seconds}s${capped ? ' (capped at the max TTL)' : ''}` });
+    ctx.record({ action: 'renew', outcome: 'ok', ...ids(updated), detail: `${by}: +${seconds}s${capped ? ' (capped at the max TTL)' : ''}${notes.map((n) => `; ${n}`).join('')}` });
     ctx.emit({ type: 'renewed', lease: view, capped });
   }
   return view;

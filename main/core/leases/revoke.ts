@@ -1,13 +1,14 @@
 // Revoking: a person's revoke (one lease, a role, all), an expiry, a retry. Write-ahead: one ledger write marks every
-// target `revoking` under this manager's claim before any `/key/delete` is sent; 404 counts as already gone. A failed
-// delete is retried with a jittered back-off, and after MAX_REVOKE_ATTEMPTS the lease is `irrevocable` (the person is
-// told to delete it by hand) rather than dropped.
+// target `revoking` under this manager's claim before any delete is sent; "already gone" counts as done. A failed
+// delete is retried (revoke-failures.ts). An entry whose seal does not hold is quarantined, never deleted.
 import { mapBounded } from './bounded-concurrency.js';
-import { toKeyfobError, withDetail } from '../errors.js';
+import { toKeyfobError } from '../errors.js';
 import { normalizeRoleName } from '../roles/index.js';
 import { isClaimVoid, isLeaseOwnerGone } from './lease-ledger.js';
-import { MAX_REVOKE_ATTEMPTS, msOrNull, nextAttemptMs, revokeBackoffMs } from './lease-scheduler.js';
-import { ENDED, ids, iso, isLive, localTime } from './lease-terms.js';
+import { msOrNull, nextAttemptMs } from './lease-scheduler.js';
+import { ENDED, handleOf, ids, iso, isLive, localTime } from './lease-terms.js';
+import { quarantine } from './quarantine.js';
+import { revokeFailed } from './revoke-failures.js';
 import type { KeyfobError } from '../errors.js';
 import type { RevokeSummary } from '../core-api.js';
 import type { LeaseContext } from './lease-context.js';
@@ -146,10 +147,12 @@ async function revokeRound(
     }
   }
 
+  // An interrupted issue swept early that found nothing may still be waited for, like one never claimed.
+  const sweptEarly = (i: number) => counted[i]?.status === 'fulfilled' && counted[i]?.value === 'waiting';
   return {
     revoked: counted.filter((r) => r?.status === 'fulfilled' && r.value === 'revoked').length,
     failed: counted.filter((r) => r?.status === 'rejected' || (r?.status === 'fulfilled' && r.value === 'failed')).length,
-    claimed: new Set(claimed.map((l) => l.lease_id)),
+    claimed: new Set(claimed.filter((_l, i) => !sweptEarly(i)).map((l) => l.lease_id)),
     stoppedByDeadline,
   };
 }
@@ -207,13 +210,15 @@ function sleep(ctx: LeaseContext, ms: number): Promise<void> {
  */
 export function claimForRevoke(ctx: LeaseContext, d: LedgerDraft, id: string, reason: string, now: number, force: boolean): Lease | null {
   const current = d.get(id);
-  if (!current || !isLive(current)) return null;
+  if (!current || !isLive(current) || current.quarantined) return null; // quarantined: never acted on
   const claim = d.claim(id);
   if (claim && claim.owner !== ctx.owner && !isClaimVoid(claim, now)) return null;
   if (ctx.state.isClaimedHere(id)) return null;
-  // An interrupted issue is deleted by alias only once its generate has surely ended, whoever asks: before that,
-  // "none found" proves nothing and the key may still appear.
-  if (current.state === 'pending' && nextAttemptMs(current, claim, now) > now) return null;
+  // An interrupted issue whose generate may not have ended yet is swept early: a key found by its alias is deleted
+  // at once, whoever asks; only "none found" waits, since it proves nothing before the generate has surely ended.
+  const settleAt = current.state === 'pending' ? nextAttemptMs(current, claim, now) : now;
+  // Not yet due for another reason (a back-off after the backend answered with an error): wait for it, as always.
+  if (settleAt > now && !mayStillBeIssuing(current)) return null;
   if (!force) {
     if (current.state === 'irrevocable') return null;
     if (current.state === 'active') {
@@ -226,8 +231,13 @@ export function claimForRevoke(ctx: LeaseContext, d: LedgerDraft, id: string, re
   const mine = ctx.claim(2);
   // While claimed, the next attempt is due when the claim ends: a lease on its way out always has a deadline, even
   // if this manager never gets to record the outcome.
+  if (settleAt > now) {
+    if (ctx.state.sweptEarly.has(id)) return null;
+    ctx.state.earlySweeps.set(id, settleAt);
+  }
   const next: Lease = current.state === 'pending'
-    ? { ...current, next_attempt_at: mine.until } // an abandoned issue: cleaned up by alias, stays pending until then
+    // An abandoned issue: cleaned up by alias, stays pending until then (and never before its generate has ended).
+    ? { ...current, next_attempt_at: iso(Math.max(settleAt, Date.parse(mine.until))) }
     : {
       ...current,
       state: 'revoking',
@@ -239,6 +249,14 @@ export function claimForRevoke(ctx: LeaseContext, d: LedgerDraft, id: string, re
   d.put(next);
   d.setClaim(id, mine);
   return next;
+}
+
+/**
+ * A pending entry waits only for its issue request to have surely ended: written ahead by a process that died, or
+ * left after the request went unanswered (a timeout). One whose clean-up already failed otherwise waits its back-off.
+ */
+function mayStillBeIssuing(lease: Lease): boolean {
+  return lease.last_error === null || lease.last_error.kind === 'timeout';
 }
 
 /** Why an active lease must go now without a person asking: its expiry passed, or its process ended. */
@@ -259,7 +277,9 @@ async function releaseUnsent(ctx: LeaseContext, claimed: readonly Lease[]): Prom
       if (d.claim(l.lease_id)?.owner !== ctx.owner) continue;
       d.setClaim(l.lease_id, null);
       const current = d.get(l.lease_id);
-      if (current && (current.state === 'revoking' || current.state === 'pending')) d.put({ ...current, next_attempt_at: iso(now) });
+      const settleAt = ctx.state.earlySweeps.get(l.lease_id) ?? now;
+      ctx.state.earlySweeps.delete(l.lease_id);
+      if (current && (current.state === 'revoking' || current.state === 'pending')) d.put({ ...current, next_attempt_at: iso(Math.max(now, settleAt)) });
     }
   }).catch(() => undefined);
 }
@@ -272,19 +292,45 @@ export async function attemptRevoke(ctx: LeaseContext, lease: Lease, write: Ledg
   const id = lease.lease_id;
   ctx.state.deleteSent(id);
   try {
-    const target = lease.token_hash ? { keys: [lease.token_hash] } : { key_aliases: [lease.key_alias] };
+    const settleAt = ctx.state.earlySweeps.get(id);
+    ctx.state.earlySweeps.delete(id);
     let failure: KeyfobError | null = null;
+    let found = true;
     try {
-      await ctx.deps.withClient((c) => c.deleteKeys(target));
+      // The entry must be Keyfob's own before its key is deleted with the admin credential (ledger-seal.ts).
+      if (!(await ctx.sealHolds(lease))) {
+        await quarantine(ctx, lease, write);
+        return 'failed';
+      }
+      const handle = handleOf(lease);
+      await ctx.deps.withBackend(async (b) => {
+        if (lease.token_hash) await b.revoke(handle);
+        else ({ found } = await b.cleanUpInterrupted(handle)); // an unfinished issue: by its alias
+      });
     } catch (e) {
-      failure = toKeyfobError(e); // a 404 never gets here: deleteKeys answers it as already gone
+      failure = toKeyfobError(e); // a 404 never gets here: deleting is idempotent ("already gone")
     }
     // Stopped meanwhile: `stop` released the claim and recorded the interruption; the next attempt answers 404.
     if (ctx.state.stopped) return 'abandoned';
-    return failure ? await revokeFailed(ctx, lease, failure, write) : await revokeSucceeded(ctx, lease, write);
+    // A failed early sweep is retried with the back-off, but never before the generate has surely ended.
+    if (failure) return await revokeFailed(ctx, lease, failure, write, settleAt ?? 0);
+    if (!found && settleAt !== undefined && settleAt > ctx.now()) return await sweptTooEarly(ctx, lease, settleAt, write);
+    return await revokeSucceeded(ctx, lease, write);
   } finally {
     ctx.state.endClaimedWork(id);
   }
+}
+
+/** An interrupted issue swept before its generate has surely ended found nothing: swept again at that instant. */
+async function sweptTooEarly(ctx: LeaseContext, lease: Lease, settleAt: number, write: LedgerWrite): Promise<RevokeOutcome> {
+  ctx.state.sweptEarly.add(lease.lease_id);
+  await write((d) => {
+    const current = d.get(lease.lease_id);
+    if (current?.state !== 'pending') return;
+    d.put({ ...current, next_attempt_at: iso(settleAt) });
+    d.setClaim(lease.lease_id, null);
+  });
+  return 'waiting';
 }
 
 async function revokeSucceeded(ctx: LeaseContext, lease: Lease, write: LedgerWrite): Promise<RevokeOutcome> {
@@ -326,85 +372,4 @@ async function revokeSucceeded(ctx: LeaseContext, lease: Lease, write: LedgerWri
     ctx.emit({ type: 'revoked', lease: view });
   }
   return 'revoked';
-}
-
-/**
- * Failures before any request reached the proxy: the admin key could not be read (the keychain is locked or
- * unavailable) or Keyfob is not connected. Nothing was tried on the proxy, so they never count toward `irrevocable`.
- */
-const NOT_SENT: ReadonlySet<string> = new Set(['keychain-locked', 'keychain-unavailable', 'keychain-denied', 'not-connected']);
-/** Such a revocation is tried again this often (reading the admin key is cheap, and no request is sent). */
-const NOT_SENT_RETRY_MS = 30_000;
-
-/** The revocation could not even be sent: it waits, keeps its attempts, and the person is told once per cause. */
-async function revokeNotSent(ctx: LeaseContext, lease: Lease, err: KeyfobError, write: LedgerWrite): Promise<RevokeOutcome> {
-  const id = lease.lease_id;
-  const now = ctx.now();
-  const { next, sameCause } = await write((d) => {
-    const current = d.get(id) ?? lease;
-    const updated: Lease = {
-      ...current,
-      next_attempt_at: iso(now + NOT_SENT_RETRY_MS),
-      last_error: err.toJSON(),
-      ended_reason: current.ended_reason ?? (current.state === 'pending' ? ENDED.issueFailed : ENDED.byPerson),
-    };
-    d.put(updated);
-    d.setClaim(id, null);
-    return { next: updated, sameCause: current.last_error?.kind === err.kind };
-  });
-  const view = ctx.view(next);
-  ctx.emit({ type: 'revoke-failed', lease: view, error: err.toJSON() });
-  if (!sameCause) {
-    ctx.record({ action: lease.ended_reason === ENDED.expired ? 'expire' : 'revoke', outcome: 'failed', ...ids(next), detail: `not sent: ${err.kind}: ${withDetail(err)}` });
-    ctx.notify({ title: 'Revoking a key waits', body: `${next.key_alias}: ${err.message} Keyfob tries again every ${NOT_SENT_RETRY_MS / 1000} s.`, urgency: 'normal' });
-  }
-  return 'failed';
-}
-
-async function revokeFailed(ctx: LeaseContext, lease: Lease, err: KeyfobError, write: LedgerWrite): Promise<RevokeOutcome> {
-  if (NOT_SENT.has(err.kind)) return revokeNotSent(ctx, lease, err, write);
-  const id = lease.lease_id;
-  const now = ctx.now();
-  const next = await write((d) => {
-    const current = d.get(id) ?? lease;
-    const failures = current.revoke_attempts + 1;
-    const giveUp = failures >= MAX_REVOKE_ATTEMPTS;
-    const updated: Lease = {
-      ...current,
-      state: giveUp ? 'irrevocable' : current.state,
-      revoke_attempts: failures,
-      next_attempt_at: giveUp ? null : iso(now + revokeBackoffMs(failures, ctx.random)),
-      last_error: err.toJSON(),
-      ended_reason: current.ended_reason ?? (current.state === 'pending' ? ENDED.issueFailed : ENDED.byPerson),
-    };
-    if (giveUp) updated.ended_at = iso(now);
-    d.put(updated);
-    d.setClaim(id, null);
-    return updated;
-  });
-  const view = ctx.view(next);
-  ctx.record({
-    action: lease.ended_reason === ENDED.expired ? 'expire' : 'revoke',
-    outcome: 'failed',
-    ...ids(next),
-    detail: `attempt ${next.revoke_attempts}: ${err.kind}: ${withDetail(err)}`,
-  });
-  ctx.emit({ type: 'revoke-failed', lease: view, error: err.toJSON() });
-  if (next.state === 'irrevocable') {
-    ctx.emit({ type: 'irrevocable', lease: view });
-    ctx.notify({
-      title: 'A key could not be revoked',
-      body:
-        `Keyfob gave up revoking ${next.key_alias}${next.key_hint ? ` (${next.key_hint})` : ''} after ${next.revoke_attempts} attempts ` +
-        `(${err.message}). Delete it by hand in the LiteLLM admin UI.`,
-      urgency: 'critical',
-    });
-  } else if (next.revoke_attempts === 1) {
-    ctx.notify({
-      title: 'Revoking a key failed',
-      body: `${next.key_alias}: ${err.message} Keyfob will keep retrying.`,
-      urgency: 'normal',
-    });
-  }
-  return 'failed';
 }

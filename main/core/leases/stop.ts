@@ -31,7 +31,9 @@ function releaseClaims(ctx: LeaseContext, d: LedgerDraft, leaseIds: readonly str
     const interrupted = ctx.state.wasDeleteSent(id)
       ? new KeyfobError('timeout', 'Keyfob stopped before the proxy answered; the request will be sent again.').toJSON()
       : lease.last_error;
-    d.put({ ...lease, next_attempt_at: iso(now), last_error: interrupted });
+    // An interrupted issue swept early keeps the instant its generate surely ends: before it, "none found" proves nothing.
+    const settleAt = ctx.state.earlySweeps.get(id);
+    d.put({ ...lease, next_attempt_at: iso(Math.max(now, settleAt ?? now)), last_error: interrupted });
   }
 }
 

@@ -1,6 +1,6 @@
 // litellm/: everything that speaks to a LiteLLM proxy — the axios client, the admin API's request and response
 // types, response parsing, how an HTTP or network failure becomes a KeyfobError with a person's message, the proxy
-// URL rules and the proxy environment (HTTPS_PROXY/NO_PROXY).
+// as a KeyBackend (litellm-key-backend.ts), the proxy URL rules and the proxy environment (HTTPS_PROXY/NO_PROXY).
 export * from './litellm-client.js';
 export * from './litellm-api.js';
 export * from './litellm-errors.js';
@@ -9,3 +9,4 @@ export * from './proxy-url.js';
 export * from './proxy-env.js';
 export * from './caller-identity.js';
 export * from './remote-text.js';
+export * from './litellm-key-backend.js';

@@ -9,8 +9,8 @@ import type { Lease } from '../types.js';
 import { decideToken } from './token-policy.js';
 import { recordToolAsk } from './tool-asks.js';
 
-/** The ledger format this reader understands (leases/lease-ledger.ts LEDGER_FORMAT_VERSION). */
-const LEDGER_FORMAT = 1;
+/** The ledger formats this reader understands (leases/lease-ledger.ts LEDGER_FORMAT_VERSION; 2 added backends). */
+const LEDGER_FORMATS: readonly unknown[] = [1, 2];
 
 export interface LiveKeyInput {
   /** `<stateDir>/leases.json`. */
@@ -42,7 +42,7 @@ export function readLedgerLeases(ledgerPath: string): Lease[] | null {
   }
   try {
     const doc = JSON.parse(text) as { format_version?: unknown; leases?: unknown };
-    if (doc.format_version !== LEDGER_FORMAT || typeof doc.leases !== 'object' || doc.leases === null) return null;
+    if (!LEDGER_FORMATS.includes(doc.format_version) || typeof doc.leases !== 'object' || doc.leases === null) return null;
     return Object.values(doc.leases as Record<string, Lease>).filter((l) => typeof l?.lease_id === 'string' && typeof l.state === 'string');
   } catch {
     return null;

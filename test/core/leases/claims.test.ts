@@ -124,7 +124,7 @@ test('a live claim of another process on this host is respected until it ends, t
     const report = await h.core.start();
     // Issue 12: reported as "still being revoked" from an earlier run, with a failed reconcile in the audit log.
     assert.equal(report.still_revoking, 0, 'not left over from an earlier run: a live process is on it');
-    assert.ok(h.core.takeNotices().some((n) => /being revoked by another Keyfob process \(pid \d+\) right now/.test(n)));
+    assert.ok(h.core.takeNotices().some((n) => n.kind === 'revoking-elsewhere' && /being revoked by another Keyfob process \(pid \d+\) right now/.test(n.text)));
     assert.ok(!h.core.auditLog(10).some((e) => e.action === 'reconcile' && e.outcome === 'failed'), 'no failed reconcile recorded');
     assert.equal(h.clock.nextDeadline, START + 40_000);
     await h.advance(40_000);

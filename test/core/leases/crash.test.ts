@@ -3,7 +3,7 @@
 // the ledger does not know, and the ledger no live lease the proxy lacks.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { advancePastPendingCleanup, chat, harness, ledgerVersusServer } from './helpers.js';
+import { chat, harness, ledgerVersusServer } from './helpers.js';
 import { runWorker } from './workers.js';
 import type { Worker } from './workers.js';
 
@@ -15,27 +15,43 @@ async function kill(worker: Worker): Promise<void> {
   assert.equal(signal, 'SIGKILL');
 }
 
-test('SIGKILL while /key/generate is held: the next start deletes the orphan by alias', async () => {
+/** kill -9 of a worker whose /key/generate the proxy has carried out: its key exists, nobody received it. */
+async function killAfterGenerate(h: Awaited<ReturnType<typeof harness>>): Promise<void> {
+  const held = h.sim.hold('/key/generate');
+  const worker = runWorker(h, { start: false, steps: [{ op: 'issue', role: 'dev' }] });
+  const hold = await held;
+  const pending = [...h.core.ledger.read().leases.values()];
+  assert.equal(pending.length, 1);
+  assert.equal(pending[0]?.state, 'pending', 'written ahead, before the proxy was asked');
+  await kill(worker);
+  hold.release();
+  assert.equal(h.sim.keys().length, 1, 'the proxy created a key nobody received');
+}
+
+test('SIGKILL while /key/generate is held, the key on the proxy: the next start deletes it by alias at once', async () => {
   const h = await harness({ startTime: Date.now(), start: false });
   try {
-    const held = h.sim.hold('/key/generate');
-    const worker = runWorker(h, { start: false, steps: [{ op: 'issue', role: 'dev' }] });
-    const hold = await held;
-    const pending = [...h.core.ledger.read().leases.values()];
-    assert.equal(pending.length, 1);
-    assert.equal(pending[0]?.state, 'pending', 'written ahead, before the proxy was asked');
-    await kill(worker);
-    hold.release();
-    assert.equal(h.sim.keys().length, 1, 'the proxy created a key nobody received');
-
-    // The owner is dead, but the generate it sent may still be under way: cleaned up by alias once it surely ended.
+    await killAfterGenerate(h);
+    // Found by its alias: deleted now, not after the generate's settle time (issue 22, point 8).
     const report = await h.core.start();
-    assert.equal(report.pending_cleaned, 0, 'not before the generate has surely ended');
-    assert.deepEqual(ledgerVersusServer(h.core, h.sim), consistent, 'the orphan is known by its pending alias');
-    await advancePastPendingCleanup(h);
-    assert.equal(h.sim.keys().length, 0);
-    assert.deepEqual(h.core.leases.list({ all: true }), [], 'the pending entry is gone once the key is');
+    assert.equal(report.pending_cleaned, 1, JSON.stringify(report));
+    assert.equal(report.still_revoking, 0, JSON.stringify(report));
+    assert.equal(h.sim.keys().length, 0, 'the orphan is gone at once');
+    assert.deepEqual(h.core.leases.list({ all: true }), [], 'the pending entry is gone with its key');
     assert.deepEqual(ledgerVersusServer(h.core, h.sim), consistent);
+  } finally {
+    await h.close();
+  }
+});
+
+test('SIGKILL while /key/generate is held, the key on the proxy: revoke --all deletes it, with nothing failed or left', async () => {
+  const h = await harness({ startTime: Date.now(), start: false });
+  try {
+    await killAfterGenerate(h);
+    const summary = await h.core.leases.revokeAll();
+    assert.deepEqual({ revoked: summary.revoked, failed: summary.failed, left: summary.left.length }, { revoked: 1, failed: 0, left: 0 });
+    assert.equal(h.sim.keys().length, 0);
+    assert.deepEqual(h.core.leases.list({ all: true }), []);
   } finally {
     await h.close();
   }

@@ -1,12 +1,16 @@
 // When the proxy misbehaves: ambiguous issue failures leave no unknown key, failed revocations are retried with
 // back-off across restarts and end as irrevocable (never dropped), and a quit with a deadline returns on time.
+import fs from 'node:fs';
+import path from 'node:path';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { IDENTITY_FILE } from '../../../main/core/connection/index.js';
 import type { KeyfobError } from '../../../main/core/errors.js';
 import { MAX_REVOKE_ATTEMPTS } from '../../../main/core/leases/lease-scheduler.js';
 import type { LeaseEvent } from '../../../main/core/types.js';
 import { flush } from '../../support/fake-clock.js';
 import { START, chat, eventTypes, harness, ledgerVersusServer } from './helpers.js';
+import { until } from './workers.js';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 const consistent = { unknownOnServer: [], missingOnServer: [] };
@@ -193,6 +197,54 @@ test('issue: after a timeout, a "none found" from the clean-up proves nothing â€
     assert.equal(h.core.leases.list({ all: true }).length, 0);
     await flush();
   } finally {
+    await h.close();
+  }
+});
+
+// Issue 18, "fast, honest failure": against a proxy that never answers, an issue waits one request timeout, not four
+// (/key/info, /key/generate, then a clean-up's /key/list and /key/delete each waiting the full timeout).
+test('issue against a hung proxy, caller not known yet: one request (the look-up), nothing sent that could create a key, nothing left', async () => {
+  const h = await harness({ requestTimeoutSeconds: 1 });
+  try {
+    await h.core.stop();
+    fs.rmSync(path.join(h.stateDir, IDENTITY_FILE), { force: true }); // nothing remembered from an earlier process
+    const fresh = h.reopen(); // a new process: who the caller is has not been asked yet
+    await fresh.start();
+    h.sim.fault('*', { kind: 'hang', count: Infinity });
+    const before = h.sim.requests.length;
+    await assert.rejects(fresh.leases.issue('dev'), (e: KeyfobError) => e.kind === 'timeout' && /did not answer within 1 s/.test(e.message));
+    assert.deepEqual(h.sim.requests.slice(before).map((r) => r.path), ['/key/info'], 'the look-up only: no generate, no clean-up');
+    assert.deepEqual(fresh.leases.list({ all: true }), [], 'nothing can have been created: no pending entry');
+    await fresh.stop();
+  } finally {
+    h.sim.clearFaults();
+    await h.close();
+  }
+});
+
+test('issue against a hung proxy, caller known: the clean-up gets only what is left of 1.5 timeouts, and the entry is left pending', async () => {
+  const h = await harness({ requestTimeoutSeconds: 2 });
+  try {
+    await h.core.leases.issue('dev'); // the caller's identity is known from now on
+    h.sim.fault('*', { kind: 'hang', count: Infinity });
+    const before = h.sim.requests.length;
+    let settled = false;
+    const issuing = h.core.leases.issue('dev').then(() => assert.fail('issued under a hung proxy'), (e: unknown) => e as KeyfobError)
+      .finally(() => { settled = true; });
+    await until(() => h.sim.requests.slice(before).some((r) => r.path !== '/key/generate'), 'the clean-up by alias to start');
+    // The budget runs on Keyfob's clock: once it is spent the issue returns, with the clean-up's request unanswered
+    // (it would take another 2 s per request to time out on its own).
+    await h.advance(3000);
+    assert.equal(settled, true, 'the issue did not wait for the clean-up');
+    const err = await issuing;
+    assert.equal(err.kind, 'timeout');
+    assert.match(err.message, /may have created the key "keyfob-dev-[0-9a-f]{8}"/);
+    assert.deepEqual(h.sim.requests.slice(before, before + 1).map((r) => r.path), ['/key/generate']);
+    const pending = h.core.leases.list().find((l) => l.state === 'pending');
+    assert.ok(pending, 'left pending for the next command or the scheduler');
+    assert.ok(Date.parse(pending.next_attempt_at ?? '') >= START + 32_000, 'swept again once the generate has surely ended');
+  } finally {
+    h.sim.clearFaults();
     await h.close();
   }
 });

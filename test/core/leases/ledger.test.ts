@@ -121,7 +121,7 @@ test('a truncated ledger is backed up (never lost), reported, and flagged for re
   const backups = fs.readdirSync(dir).filter((f) => f.startsWith('leases.json.corrupt-'));
   assert.equal(backups.length, 1);
   assert.equal(fs.readFileSync(path.join(dir, backups[0] as string), 'utf8'), truncated, 'the backup holds the damaged file as it was');
-  const notices = reader.takeNotices();
+  const notices = reader.takeNotices().map((n) => n.text);
   assert.equal(notices.length, 1);
   assert.match(notices[0] as string, /backed up to .*leases\.json\.corrupt-/);
   const fresh = reader.read();
@@ -134,7 +134,7 @@ test('a ledger from a newer Keyfob is refused rather than overwritten', withDir(
   fs.writeFileSync(file, JSON.stringify({ ledger_id: randomUUID(), format_version: LEDGER_FORMAT_VERSION + 1, revision: 1, leases: {}, claims: {} }));
   const ledger = new LeaseLedger({ stateDir: dir, clock: new FakeClock(T0) });
   await assert.rejects(ledger.update(() => undefined), (e: Error & { kind?: string }) => e.kind === 'state-unavailable' && /newer Keyfob/.test(e.message));
-  assert.match(fs.readFileSync(file, 'utf8'), /"format_version":2/);
+  assert.match(fs.readFileSync(file, 'utf8'), new RegExp(`"format_version":${LEDGER_FORMAT_VERSION + 1}`));
 }));
 
 test('ended leases are pruned after 30 days; irrevocable ones are kept', withDir(async (dir) => {
@@ -240,7 +240,7 @@ test('a lease whose expires_at is not a date is rejected at load: the ledger is 
   assert.equal(reader.read().leases.size, 0);
   assert.equal(reader.read().recoveryNeeded, true);
   await reader.update(() => undefined);
-  const [notice] = reader.takeNotices();
+  const [notice] = reader.takeNotices().map((n) => n.text);
   assert.match(notice ?? '', /has an unreadable expires_at, not a date \("next tuesday"\)/);
   assert.ok(fs.readdirSync(dir).some((f) => f.startsWith('leases.json.corrupt-')), 'the file is kept as a backup');
 }));
@@ -254,4 +254,34 @@ test('a ledger written before lease scopes reads every lease as free, with no ow
   const read = new LeaseLedger({ stateDir: dir, clock }).read().leases.get(old.lease_id);
   assert.equal(read?.scope, 'free');
   assert.equal(read?.owner, null);
+}));
+
+test('a format-1 ledger (before backends) reads every lease as issued by LiteLLM with no backend ref, and is written back as the current format', withDir(async (dir) => {
+  const clock = new FakeClock(T0);
+  const old = lease();
+  const { backend: _backend, backend_ref: _ref, ...v1 } = old;
+  const doc = { ledger_id: randomUUID(), format_version: 1, revision: 3, recovery_needed: false, leases: { [old.lease_id]: v1 }, claims: {} };
+  fs.writeFileSync(path.join(dir, 'leases.json'), JSON.stringify(doc));
+  const ledger = new LeaseLedger({ stateDir: dir, clock });
+  const read = ledger.read().leases.get(old.lease_id);
+  assert.equal(read?.backend, 'litellm');
+  assert.equal(read?.backend_ref, null);
+  await ledger.update((d) => d.put({ ...(read as Lease), key_hint: 'sk-...new1' }));
+  const written = JSON.parse(fs.readFileSync(ledger.path, 'utf8')) as { format_version: number; leases: Record<string, Lease> };
+  assert.equal(written.format_version, LEDGER_FORMAT_VERSION);
+  assert.equal(written.leases[old.lease_id]?.backend, 'litellm');
+  assert.equal(written.leases[old.lease_id]?.backend_ref, null);
+}));
+
+test('a current-format lease naming no known backend makes the ledger unreadable (backed up, rebuilt), never guessed', withDir(async (dir) => {
+  const clock = new FakeClock(T0);
+  const bad = { ...lease(), backend: 'ftp' };
+  const doc = { ledger_id: randomUUID(), format_version: LEDGER_FORMAT_VERSION, revision: 3, recovery_needed: false, leases: { [bad.lease_id]: bad }, claims: {} };
+  fs.writeFileSync(path.join(dir, 'leases.json'), JSON.stringify(doc));
+  const ledger = new LeaseLedger({ stateDir: dir, clock });
+  await ledger.update(() => undefined);
+  const [notice] = ledger.takeNotices();
+  assert.equal(notice?.kind, 'ledger-backed-up');
+  assert.match(notice?.text ?? '', /names no known backend/);
+  assert.equal(ledger.read().recoveryNeeded, true);
 }));

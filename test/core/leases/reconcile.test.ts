@@ -125,7 +125,9 @@ test('start: a truncated ledger is backed up and rebuilt from the proxy: usable 
 
     const next = h.reopen();
     const report = await next.start();
-    const notices = next.takeNotices();
+    const taken = next.takeNotices();
+    assert.ok(taken.some((n) => n.kind === 'recovered' && n.count === 2));
+    const notices = taken.map((n) => n.text);
     assert.ok(notices.some((n) => /backed up to .*leases\.json\.corrupt-/.test(n)), notices.join('\n'));
     assert.ok(notices.some((n) => /Recovered 2 lease/.test(n)), notices.join('\n'));
     assert.equal(fs.readdirSync(h.stateDir).filter((f) => f.startsWith('leases.json.corrupt-')).length, 1);
@@ -151,7 +153,7 @@ test('start without a connection: nothing is lost, the person is told what waits
     await ledger.update((d) => d.put({ ...pendingLease('keyfob-dev-wa1t1ng0'), state: 'revoking', token_hash: 'b'.repeat(64) }));
     const report = await h.core.start();
     assert.equal(report.still_revoking, 1);
-    assert.ok(h.core.takeNotices().some((n) => /connect Keyfob/.test(n)));
+    assert.ok(h.core.takeNotices().some((n) => n.kind === 'waiting-to-revoke' && /connect Keyfob/.test(n.text)));
     assert.equal(h.core.leases.list()[0]?.state, 'revoking');
   } finally {
     await h.close();

@@ -1,0 +1,118 @@
+// The LiteLLM proxy as a KeyBackend (main/core/backend/): the lease operations' requests in the admin API's terms.
+// The key is created under the alias Keyfob chose, stamped with the lease, role and ledger ids in its metadata (so a
+// lost ledger can be rebuilt from `/key/list`); it is renewed by `/key/update` and deleted by its token hash, or by
+// its alias while the issue that created it is unfinished. LiteLLM has no handle of its own: `backendRef` is null.
+import { KeyfobError, toKeyfobError } from '../errors.js';
+import { IssueNotSent } from '../backend/index.js';
+import { toLiteLLMDuration } from '../roles/index.js';
+import type { CallerIdentity, GenerateKeyRequest, LiteLLMAdmin } from './litellm-api.js';
+import type { IssuedKey, KeyBackend, KeyIssueRequest, LeaseHandle, OwnedKey, RenewedKey } from '../backend/index.js';
+
+/** /key/list pages read at most while looking for this ledger's keys (100 keys a page). */
+export const MAX_RECOVERY_PAGES = 200;
+
+export class LiteLLMKeyBackend implements KeyBackend {
+  readonly kind = 'litellm' as const;
+
+  constructor(private readonly client: LiteLLMAdmin) {}
+
+  async issue(req: KeyIssueRequest): Promise<IssuedKey> {
+    if (!req.role.user_id) {
+      // The generate names the caller's user as the key's owner, so who the caller is is asked first (once per
+      // credential, then remembered). When that goes unanswered (a hung proxy), the generate would too: give up
+      // now, with nothing sent that could create a key — one request timeout, not two plus a clean-up.
+      try {
+        await this.client.identity();
+      } catch (e) {
+        const err = toKeyfobError(e);
+        if (err.status === undefined) throw new IssueNotSent(err);
+        // The proxy answered (an error): the generate goes ahead without an owner, as it always has.
+      }
+    }
+    const generated = await this.client.generateKey(generateRequest(req));
+    return {
+      key: generated.key,
+      tokenHash: generated.token,
+      alias: req.alias,
+      expiresAt: generated.expires,
+      backendRef: null,
+      notes: generated.expiry_note ? [generated.expiry_note] : [],
+    };
+  }
+
+  async renew(lease: LeaseHandle, seconds: number): Promise<RenewedKey> {
+    if (!lease.token_hash) throw new KeyfobError('internal', `Lease ${lease.key_alias} has no token hash to renew it by.`);
+    const answer = await this.client.renewKey(lease.token_hash, seconds);
+    return { expiresAt: answer.expires, capped: false, notes: [] };
+  }
+
+  revoke(lease: LeaseHandle): Promise<{ alreadyGone: boolean }> {
+    return this.client.deleteKeys(lease.token_hash ? { keys: [lease.token_hash] } : { key_aliases: [lease.key_alias] });
+  }
+
+  async cleanUpInterrupted(lease: LeaseHandle): Promise<{ found: boolean }> {
+    const { alreadyGone } = await this.client.deleteKeys({ key_aliases: [lease.key_alias] });
+    return { found: !alreadyGone };
+  }
+
+  /** Every Keyfob-stamped key, each with its ledger id: the caller decides which ones are its own (see the port). */
+  async listOwned(_ledgerId: string): Promise<OwnedKey[]> {
+    const owned: OwnedKey[] = [];
+    for (let page = 1; page <= MAX_RECOVERY_PAGES; page++) {
+      const answer = await this.client.listKeys({ page, size: 100, return_full_object: true });
+      for (const row of answer.keys) {
+        const key = isRecord(row) ? ownedKey(row) : null;
+        if (key) owned.push(key);
+      }
+      if (answer.keys.length === 0 || page >= answer.total_pages) return owned;
+    }
+    throw new KeyfobError('server-error', `The proxy lists more than ${MAX_RECOVERY_PAGES * 100} keys; recovery stopped.`);
+  }
+
+  describeCaller(): Promise<CallerIdentity> {
+    return this.client.identity();
+  }
+}
+
+function generateRequest(r: KeyIssueRequest): GenerateKeyRequest {
+  const { role } = r;
+  const req: GenerateKeyRequest = {
+    models: [...role.models],
+    key_alias: r.alias,
+    metadata: { ...role.metadata, keyfob_role: role.name, keyfob_lease_id: r.leaseId, keyfob_ledger: r.ledgerId },
+  };
+  if (r.ttlSeconds > 0) req.duration = toLiteLLMDuration(r.ttlSeconds);
+  if (role.max_budget > 0) req.max_budget = role.max_budget;
+  if (role.budget_duration) req.budget_duration = role.budget_duration;
+  if (role.tpm_limit !== null) req.tpm_limit = role.tpm_limit;
+  if (role.rpm_limit !== null) req.rpm_limit = role.rpm_limit;
+  if (role.max_parallel_requests !== null) req.max_parallel_requests = role.max_parallel_requests;
+  if (role.team_id) req.team_id = role.team_id;
+  if (role.user_id) req.user_id = role.user_id;
+  return req;
+}
+
+/** A `/key/list` row stamped by Keyfob (metadata `keyfob_lease_id`), or null for any other key. */
+function ownedKey(row: Record<string, unknown>): OwnedKey | null {
+  const metadata = isRecord(row.metadata) ? row.metadata : {};
+  const leaseId = metadata.keyfob_lease_id;
+  if (typeof leaseId !== 'string' || typeof row.token !== 'string') return null;
+  const keyName = typeof row.key_name === 'string' ? row.key_name : null;
+  return {
+    leaseId,
+    role: typeof metadata.keyfob_role === 'string' ? metadata.keyfob_role : null,
+    alias: typeof row.key_alias === 'string' ? row.key_alias : '',
+    tokenHash: row.token,
+    backendRef: null,
+    expiresAt: typeof row.expires === 'string' ? row.expires : null,
+    createdAt: typeof row.created_at === 'string' ? row.created_at : null,
+    ledgerId: typeof metadata.keyfob_ledger === 'string' ? metadata.keyfob_ledger : null,
+    models: Array.isArray(row.models) ? row.models.filter((m): m is string => typeof m === 'string') : [],
+    maxBudget: typeof row.max_budget === 'number' ? row.max_budget : 0,
+    keyHint: keyName && keyName.startsWith('sk-...') ? keyName : null,
+  };
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}

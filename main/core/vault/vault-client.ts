@@ -1,0 +1,165 @@
+// The Vault HTTP client (axios), as the LiteLLM client is built: a wall-clock deadline per request
+// (AbortSignal.timeout), a response-size cap, no redirects followed (the token would go elsewhere), the person's CA
+// or no checks at all, and every failure a KeyfobError from vault-errors.ts. Sends `X-Vault-Token`,
+// `X-Vault-Namespace` and `X-Vault-Request: true`; LIST goes as `GET …?list=true` (Node's parser refuses LIST).
+import fs from 'node:fs';
+import https from 'node:https';
+import tls from 'node:tls';
+import axios, { isAxiosError, type AxiosInstance } from 'axios';
+import { KeyfobError } from '../errors.js';
+import { TIMEOUT_HINT, toLiteLLMError } from '../litellm/index.js';
+import { capabilityOf, policyDenied, tokenRejected, vaultError, type VaultErrorContext } from './vault-errors.js';
+
+export const VAULT_TIMEOUT_MS = 15_000;
+export const VAULT_MAX_RESPONSE_BYTES = 1024 * 1024;
+
+export interface VaultClientOptions {
+  /** The server URL without `/v1` (https://vault.example:8200). */
+  url: string;
+  namespace?: string | null;
+  caFile?: string | null;
+  allowInsecureTls?: boolean;
+  timeoutMs?: number;
+  /** The token to send now; null for the login paths. */
+  token?: () => Promise<string | null>;
+}
+
+export type VaultMethod = 'GET' | 'PUT' | 'POST' | 'DELETE';
+
+export interface VaultCallOptions {
+  body?: unknown;
+  list?: boolean;
+  query?: Record<string, string>;
+  /** No token, even if one is configured (login paths). */
+  anonymous?: boolean;
+  /** Send this token instead of the configured one (a child token's one read). */
+  asToken?: string;
+  /** Extra strings to keep out of messages (a password, a new token). */
+  secrets?: string[];
+}
+
+/** The JSON object of a 200, or null for a 204. */
+export type VaultAnswer = Record<string, unknown> | null;
+
+export class VaultClient {
+  readonly url: string;
+  readonly namespace: string | null;
+  readonly timeoutMs: number;
+  private readonly http: AxiosInstance;
+  private readonly token: () => Promise<string | null>;
+
+  constructor(opts: VaultClientOptions) {
+    this.url = normalizeVaultUrl(opts.url);
+    this.namespace = opts.namespace?.replace(/^\/+|\/+$/g, '') || null;
+    this.timeoutMs = opts.timeoutMs ?? VAULT_TIMEOUT_MS;
+    this.token = opts.token ?? (() => Promise.resolve(null));
+    const httpsAgent = tlsAgent(opts.caFile ?? null, opts.allowInsecureTls === true);
+    this.http = axios.create({
+      responseType: 'text',
+      transformResponse: [(data: unknown) => data],
+      maxRedirects: 0,
+      validateStatus: () => true,
+      proxy: false,
+      transitional: { clarifyTimeoutError: true, silentJSONParsing: true, forcedJSONParsing: false },
+      ...(httpsAgent ? { httpsAgent } : {}),
+    });
+  }
+
+  read(path: string, opts: VaultCallOptions = {}): Promise<VaultAnswer> {
+    return this.call('GET', path, opts);
+  }
+
+  list(path: string): Promise<VaultAnswer> {
+    return this.call('GET', path, { list: true });
+  }
+
+  write(path: string, body: unknown = {}, opts: VaultCallOptions = {}): Promise<VaultAnswer> {
+    return this.call('PUT', path, { ...opts, body });
+  }
+
+  async call(method: VaultMethod, path: string, opts: VaultCallOptions = {}): Promise<VaultAnswer> {
+    const token = opts.asToken ?? (opts.anonymous ? null : await this.token());
+    const ctx: VaultErrorContext = { url: this.url, method: opts.list ? 'LIST' : method, path, secrets: [...(token ? [token] : []), ...(opts.secrets ?? [])] };
+    const answer = await this.send(method, path, opts, token, ctx);
+    if (answer.status === 204) return null;
+    if (answer.status === 200) {
+      const parsed = parseObject(answer.data);
+      if (parsed === null) throw new KeyfobError('server-error', `Vault at ${this.url} sent an answer to ${ctx.method} ${path} that is not JSON.`, { hint: 'Check that the URL points at Vault or OpenBao.' });
+      return parsed;
+    }
+    if (answer.status === 403 && token !== null) {
+      // Vault's 403 does not say why: a token that still looks itself up was refused by its policy.
+      const self = path === 'auth/token/lookup-self' ? answer : await this.send('GET', 'auth/token/lookup-self', {}, token, ctx).catch(() => null);
+      if (self?.status === 200) throw policyDenied(ctx, capabilityOf(method, opts.list === true));
+      throw tokenRejected(ctx);
+    }
+    if (answer.status === 403) throw tokenRejected(ctx);
+    throw vaultError(answer.status, answer.data, answer.contentType, ctx);
+  }
+
+  private async send(method: VaultMethod, path: string, opts: VaultCallOptions, token: string | null, ctx: VaultErrorContext): Promise<{ status: number; data: string; contentType: string }> {
+    const headers: Record<string, string> = { Accept: 'application/json', 'X-Vault-Request': 'true' };
+    if (token) headers['X-Vault-Token'] = token;
+    if (this.namespace) headers['X-Vault-Namespace'] = this.namespace;
+    const params = { ...(opts.query ?? {}), ...(opts.list ? { list: 'true' } : {}) };
+    const deadline = AbortSignal.timeout(this.timeoutMs);
+    try {
+      const response = await this.http.request<string>({
+        method, url: `${this.url}/v1/${path}`, headers, params, data: opts.body, signal: deadline, maxContentLength: VAULT_MAX_RESPONSE_BYTES,
+      });
+      const h = response.headers as Record<string, unknown>;
+      return { status: response.status, data: String(response.data ?? ''), contentType: String(h['content-type'] ?? '') };
+    } catch (e) {
+      if (deadline.aborted) {
+        throw new KeyfobError('timeout', `Vault at ${this.url} did not answer ${ctx.method} ${path} within ${Math.round(this.timeoutMs / 1000)} s.`, { hint: TIMEOUT_HINT, networkCode: 'ETIMEDOUT' });
+      }
+      if (isAxiosError(e) && /maxContentLength/i.test(e.message)) {
+        throw new KeyfobError('server-error', `Vault at ${this.url} sent an answer to ${ctx.method} ${path} larger than 1 MiB; Keyfob stopped reading it.`, { networkCode: 'ERESPONSETOOLARGE' });
+      }
+      throw toLiteLLMError(e, { baseUrl: this.url, endpoint: `${ctx.method} ${path}`, timeoutMs: this.timeoutMs, secrets: ctx.secrets });
+    }
+  }
+}
+
+/** http(s)://host[:port][/path], without a trailing slash or `/v1`. */
+export function normalizeVaultUrl(raw: string): string {
+  let url: URL;
+  try {
+    url = new URL(raw.trim());
+  } catch {
+    throw new KeyfobError('validation', `vault: "${raw.slice(0, 80)}" is not a URL`, { fields: [{ field: 'vault', message: 'must be an http(s) URL, e.g. https://vault.example:8200' }] });
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new KeyfobError('validation', 'vault: the URL must start with https:// or http://', { fields: [{ field: 'vault', message: 'must be http(s)' }] });
+  }
+  if (url.username || url.password) {
+    throw new KeyfobError('validation', 'vault: the URL must not carry a user or password', { fields: [{ field: 'vault', message: 'must not carry credentials' }] });
+  }
+  const path = url.pathname.replace(/\/+$/, '').replace(/\/v1$/, '');
+  return `${url.protocol}//${url.host}${path}`;
+}
+
+function parseObject(text: string): Record<string, unknown> | null {
+  try {
+    const v = JSON.parse(text) as unknown;
+    return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
+  } catch {
+    return null;
+  }
+}
+
+function tlsAgent(caFile: string | null, allowInsecureTls: boolean): https.Agent | undefined {
+  if (!caFile && !allowInsecureTls) return undefined;
+  const options: https.AgentOptions = { keepAlive: true };
+  if (caFile) {
+    let pem: string;
+    try {
+      pem = fs.readFileSync(caFile, 'utf8');
+    } catch {
+      throw new KeyfobError('validation', `ca_file: cannot be read: ${caFile}`, { fields: [{ field: 'ca_file', message: 'cannot be read' }] });
+    }
+    options.ca = [...tls.rootCertificates, pem];
+  }
+  if (allowInsecureTls) options.rejectUnauthorized = false;
+  return new https.Agent(options);
+}
