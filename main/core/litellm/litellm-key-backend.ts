@@ -4,7 +4,8 @@
 // its alias while the issue that created it is unfinished. LiteLLM has no handle of its own: `backendRef` is null.
 import { KeyfobError, toKeyfobError } from '../errors.js';
 import { IssueNotSent } from '../backend/index.js';
-import { toLiteLLMDuration } from '../roles/index.js';
+import { parseDuration, toLiteLLMDuration } from '../roles/index.js';
+import { overMaxLimit } from './litellm-errors.js';
 import type { CallerIdentity, GenerateKeyRequest, LiteLLMAdmin } from './litellm-api.js';
 import type { IssuedKey, KeyBackend, KeyIssueRequest, LeaseHandle, OwnedKey, RenewedKey } from '../backend/index.js';
 
@@ -40,10 +41,25 @@ export class LiteLLMKeyBackend implements KeyBackend {
     };
   }
 
+  /**
+   * From 1.83.3 the proxy holds a renewal to `upperbound_key_generate_params` as it holds a new key: a duration over
+   * the bound is refused. The renewal is then asked again at the bound, once, and reported as capped.
+   */
   async renew(lease: LeaseHandle, seconds: number): Promise<RenewedKey> {
-    if (!lease.token_hash) throw new KeyfobError('internal', `Lease ${lease.key_alias} has no token hash to renew it by.`);
-    const answer = await this.client.renewKey(lease.token_hash, seconds);
-    return { expiresAt: answer.expires, capped: false, notes: [] };
+    const token = lease.token_hash;
+    if (!token) throw new KeyfobError('internal', `Lease ${lease.key_alias} has no token hash to renew it by.`);
+    try {
+      const answer = await this.client.renewKey(token, seconds);
+      return { expiresAt: answer.expires, capped: false, notes: [] };
+    } catch (e) {
+      const bound = durationBound(e);
+      if (bound === null || bound <= 0 || bound >= seconds) throw e;
+      const answer = await this.client.renewKey(token, bound);
+      return {
+        expiresAt: answer.expires, capped: true,
+        notes: [`the proxy limits a key's life to ${bound}s (upperbound_key_generate_params.duration): renewed for that`],
+      };
+    }
   }
 
   revoke(lease: LeaseHandle): Promise<{ alreadyGone: boolean }> {
@@ -71,6 +87,17 @@ export class LiteLLMKeyBackend implements KeyBackend {
 
   describeCaller(): Promise<CallerIdentity> {
     return this.client.identity();
+  }
+}
+
+/** Seconds of the duration bound a refusal names, or null when it is no duration bound (or unreadable). */
+function durationBound(error: unknown): number | null {
+  const over = overMaxLimit(error);
+  if (over?.param !== 'duration') return null;
+  try {
+    return parseDuration(over.max, 'duration');
+  } catch {
+    return null;
   }
 }
 
