@@ -48,18 +48,19 @@ export class LiteLLMKeyBackend implements KeyBackend {
   async renew(lease: LeaseHandle, seconds: number): Promise<RenewedKey> {
     const token = lease.token_hash;
     if (!token) throw new KeyfobError('internal', `Lease ${lease.key_alias} has no token hash to renew it by.`);
+    let answer: Awaited<ReturnType<LiteLLMAdmin['renewKey']>>;
+    let notes: string[] = [];
     try {
-      const answer = await this.client.renewKey(token, seconds);
-      return { expiresAt: answer.expires, capped: false, notes: [] };
+      answer = await this.client.renewKey(token, seconds);
     } catch (e) {
       const bound = durationBound(e);
       if (bound === null || bound <= 0 || bound >= seconds) throw e;
-      const answer = await this.client.renewKey(token, bound);
-      return {
-        expiresAt: answer.expires, capped: true,
-        notes: [`the proxy limits a key's life to ${bound}s (upperbound_key_generate_params.duration): renewed for that`],
-      };
+      answer = await this.client.renewKey(token, bound);
+      notes = [`the proxy limits a key's life to ${bound}s (upperbound_key_generate_params.duration): renewed for that`];
     }
+    // A blocked key answers every model call with 401: the lease ends, with why (SCIM: the account was deprovisioned).
+    if (answer.blocked) throw blockedKey(lease.key_alias, answer.scimBlocked === true);
+    return { expiresAt: answer.expires, capped: notes.length > 0, notes };
   }
 
   revoke(lease: LeaseHandle): Promise<{ alreadyGone: boolean }> {
@@ -88,6 +89,13 @@ export class LiteLLMKeyBackend implements KeyBackend {
   describeCaller(): Promise<CallerIdentity> {
     return this.client.identity();
   }
+}
+
+function blockedKey(alias: string, scim: boolean): KeyfobError {
+  const why = scim
+    ? 'your account was deprovisioned (SCIM), which blocks all of your keys: ask your identity or proxy admin to restore it, then sign in again'
+    : 'an admin blocked it: ask the proxy admin, or issue a new key';
+  return new KeyfobError('not-found', `The key ${alias} is blocked on the proxy: ${why}.`, { detail: scim ? 'scim_blocked' : 'blocked' });
 }
 
 /** Seconds of the duration bound a refusal names, or null when it is no duration bound (or unreadable). */

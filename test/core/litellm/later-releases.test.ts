@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ScriptedBrowser } from '../../sim/sso-browser.js';
-import { startSimulator } from '../../sim/index.js';
+import { removeTeamMember, scimDeprovision, startSimulator } from '../../sim/index.js';
 import { ADMIN_KEY, START, harness } from '../leases/helpers.js';
 
 test('1.83.3: a renewal over the duration bound is renewed at the bound, capped, in one more request', async () => {
@@ -46,6 +46,36 @@ test('a budget on a personal key, refused by the proxy for a sign-in session: th
     });
   } finally {
     await h.keychain.delete('sso-session').catch(() => false);
+    await h.keychain.delete('admin-key').catch(() => false);
+    await h.close();
+  }
+});
+
+test('a key blocked by SCIM deprovisioning ends its lease at the next renewal, saying why and what to do', async () => {
+  const h = await harness({ role: { name: 'dev', models: ['gpt-4o'], ttl: '30m', max_ttl: '8h', user_id: 'alice' } });
+  try {
+    h.sim.addUser({ user_id: 'alice', user_role: 'internal_user' });
+    const { lease } = await h.core.leases.issue('dev');
+    assert.equal(scimDeprovision(h.sim, 'alice'), 1);
+    await assert.rejects(h.core.leases.renew(lease.lease_id, 3600), /blocked on the proxy: your account was deprovisioned \(SCIM\).*ask your identity or proxy admin/);
+    assert.equal(h.core.leases.get(lease.lease_id).state, 'revoked');
+    assert.match(h.notifier.sent.at(-1)?.body ?? '', /deprovisioned \(SCIM\)/);
+  } finally {
+    await h.keychain.delete('admin-key').catch(() => false);
+    await h.close();
+  }
+});
+
+test('a team key deleted with the person\'s team membership ends its lease naming the team to ask about', async () => {
+  const h = await harness({ role: { name: 'dev', models: ['gpt-4o'], ttl: '30m', max_ttl: '8h', user_id: 'alice', team_id: 'team-a' } });
+  try {
+    h.sim.addUser({ user_id: 'alice', user_role: 'internal_user' });
+    h.sim.addTeam({ team_id: 'team-a', members: [{ user_id: 'alice', role: 'user' }] });
+    const { lease } = await h.core.leases.issue('dev');
+    assert.equal(removeTeamMember(h.sim, 'team-a', 'alice'), 1);
+    await assert.rejects(h.core.leases.renew(lease.lease_id, 3600), /no longer exists on the proxy: a team's keys are deleted when you leave the team, so check with the admin of team team-a/);
+    assert.equal(h.core.leases.get(lease.lease_id).state, 'revoked');
+  } finally {
     await h.keychain.delete('admin-key').catch(() => false);
     await h.close();
   }
