@@ -147,6 +147,26 @@ describe('keyfob connect --sso', () => {
     await stored();
   });
 
+  it('the proxy answering 503 to the refresh: the old token serves until its end, then one line says so', async () => {
+    const record = await stored();
+    assert.ok(record);
+    // Inside the refresh margin, not yet ended.
+    await secrets.set('sso-session', encodeSessionRecord({ ...record, accessExpiresAt: new Date(Date.now() + 120_000).toISOString() }));
+    sim.fault('/token', { kind: 'fail', status: 503, count: Infinity, contentType: 'json', body: '{"error":"temporarily_unavailable","error_description":"the gateway database is unavailable; retry"}' });
+    try {
+      ok(await run(['models']));
+      await expireLocally();
+      const r = await run(['models']);
+      assert.equal(r.code, 1, show(r));
+      assert.match(r.stderr, /^keyfob: The sign-in session could not be refreshed \(Refreshing the sign-in session failed: temporarily_unavailable: .*\) and its access ended at .*; try again when the proxy answers\.\n/);
+      assert.equal(await secrets.get('sso-session') !== null, true, 'the session is kept');
+    } finally {
+      sim.clearFaults();
+    }
+    ok(await run(['models']));
+    assert.ok(Date.parse((await stored())?.accessExpiresAt ?? '') > Date.now(), 'refreshed once the proxy answers');
+  });
+
   it('--no-browser only prints the address; opening it elsewhere finishes the sign-in', async () => {
     const child = startKeyfob(['connect', '--sso', '--no-browser', '--url', sim.url], { home, env: { BROWSER: '/bin/false' } });
     const done = collect(child, '', 60_000);
