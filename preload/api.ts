@@ -1,14 +1,14 @@
 // The one contract between the window and the main process: `window.keyfob`. main/ipc implements it,
 // preload/preload.ts exposes it with contextBridge, renderer/ consumes it. Only types cross into the renderer.
 // Never carries the admin key; a virtual key only through `revealKey`, which the person asks for.
-import type { ConnectionStatus, ProbeResult, ReconcileReport, RevokeSummary } from '../main/core/core-api.js';
+import type { ConnectionStatus, ProbeResult, ReconcileReport, RevokeSummary, SignOutReport, SsoSignIn } from '../main/core/core-api.js';
 import type { ToolId } from '../main/core/tools/index.js';
 import type { FieldError, SerializedError } from '../main/core/errors.js';
 import type { CallerIdentity } from '../main/core/litellm/index.js';
 import type { AuditEntry, LeaseView as CoreLeaseView, RevokeTrigger, Role, RoleInput, Settings, SettingsPatch } from '../main/core/types.js';
 
 // Everything the window may see is named here: the renderer imports types from this file only (lint-enforced).
-export type { AuditEntry, CallerIdentity, ConnectionStatus, FieldError, ProbeResult, ReconcileReport, RevokeSummary, RevokeTrigger, Role, RoleInput, SerializedError, Settings, SettingsPatch };
+export type { AuditEntry, CallerIdentity, ConnectionStatus, FieldError, ProbeResult, ReconcileReport, RevokeSummary, RevokeTrigger, Role, RoleInput, SerializedError, Settings, SettingsPatch, SignOutReport, SsoSignIn };
 
 /**
  * What the views see of a lease. The optional fields are filled in when main knows them; a view works without them
@@ -23,7 +23,8 @@ export type LeaseView = CoreLeaseView & {
 
 /** How the proxy answered lately, as main saw it (optional: the window also learns it from its own calls). */
 export interface ProxyHealth {
-  state: 'ok' | 'unreachable' | 'admin-key-rejected';
+  /** `signed-out`: the SSO session can no longer be refreshed (sign in again; live keys work until they expire). */
+  state: 'ok' | 'unreachable' | 'admin-key-rejected' | 'signed-out';
   /** Since when (ISO-8601), for "unreachable since 10:02". */
   since: string | null;
 }
@@ -72,6 +73,15 @@ export interface ConnectRequest {
   allowInsecureTls?: boolean;
 }
 
+/** "Sign in with SSO": main runs the whole sign-in and opens the proxy's sign-in page in the person's browser. */
+export interface SsoSignInRequest {
+  url: string;
+  /** The team to pick on the consent page (the page still decides). */
+  team?: string | null;
+  caFile?: string | null;
+  allowInsecureTls?: boolean;
+}
+
 export interface KeyInfoView {
   lease_id: string;
   spend: number;
@@ -83,6 +93,10 @@ export interface KeyfobApi {
   testConnection(req: Partial<ConnectRequest>): Promise<IpcResult<ProbeResult>>;
   connect(req: ConnectRequest): Promise<IpcResult<ConnectionStatus>>;
   forgetAdminKey(): Promise<IpcResult<ConnectionStatus>>;
+  /** Signs in with SSO in the browser (no key typed); resolves when the sign-in is done, failed or timed out. */
+  signInWithSso(req: SsoSignInRequest): Promise<IpcResult<ConnectionStatus>>;
+  /** Sign out, as `keyfob logout`: every live key revoked, then the session (or the stored key) discarded. */
+  signOut(): Promise<IpcResult<SignOutReport>>;
   /** Explicit choice when no keychain works: secrets live in memory until Keyfob quits. */
   useSessionOnlyStore(): Promise<IpcResult<ConnectionStatus>>;
   listModels(): Promise<IpcResult<string[]>>;
@@ -130,6 +144,8 @@ export const INVOKE_CHANNELS = [
   'testConnection',
   'connect',
   'forgetAdminKey',
+  'signInWithSso',
+  'signOut',
   'useSessionOnlyStore',
   'listModels',
   'saveRole',

@@ -3,6 +3,7 @@
 // echoes a key must not reach a terminal's scrollback) and terminalSafe (nor may its escape sequences).
 import { KeyfobError, redactText, toKeyfobError, withDetail } from '../core/errors.js';
 import type { ErrorKind, FieldError } from '../core/errors.js';
+import { SIGNED_OUT_MESSAGE } from '../core/sso/index.js';
 import { terminalSafe } from './output.js';
 
 export const EXIT_OK = 0;
@@ -26,6 +27,8 @@ export function renderError(error: unknown, helpHint?: string, opts: { verbose?:
   const e = toKeyfobError(error);
   const lines: string[] = [];
   const [only] = e.fields;
+  // A session that can no longer be refreshed: the one line says all (no hint about keys).
+  if (e.kind === 'not-connected' && e.message === SIGNED_OUT_MESSAGE) return [`keyfob: ${SIGNED_OUT_MESSAGE}`];
   // The proxy's own words for a refused admin key are ~250 characters of token dump; the audit log keeps them.
   if (e.kind === 'admin-key-rejected') {
     return [

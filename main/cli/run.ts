@@ -8,7 +8,7 @@ import { COMMANDS, GROUPS } from './commands/index.js';
 import { EXIT_OK, EXIT_USAGE, exitCodeFor, renderError, usageError } from './failure.js';
 import { GLOBAL_OPTIONS, commandHelp, groupHelp, mainHelp } from './help.js';
 import { PromptCancelled } from './prompt.js';
-import { commandWords } from './command-words.js';
+import { commandWords, SYNONYMS } from './command-words.js';
 import { didYouMean } from './suggest.js';
 
 export type ContextFactory = (streams: CliStreams, stateDir: string) => CliContext;
@@ -68,8 +68,11 @@ function unknownCommand(words: readonly string[]): Error {
   const group = words.length > 1 && (words[0] as string) in GROUPS ? (words[0] as string) : undefined;
   const typed = (group === undefined ? words[0] : words[1]) ?? '';
   const names = commandWords(group);
+  const synonym = group === undefined ? SYNONYMS[typed.toLowerCase()] : undefined;
   // `keyfob version` is what many tools take; Keyfob's is the global flag.
-  const guess = group === undefined && typed === 'version' ? 'did you mean `keyfob --version`?' : didYouMean(typed, names, (n) => (group ? `${group} ${n}` : n));
+  const guess = synonym ? `did you mean \`${synonym}\`?`
+    : group === undefined && typed === 'version' ? 'did you mean `keyfob --version`?'
+    : didYouMean(typed, names, (n) => (group ? `${group} ${n}` : n));
   return usageError(`unknown command ${JSON.stringify(group ? `${group} ${typed}` : typed)}${guess ? `: ${guess}` : ''}`, {
     hint: `${group ? `${group} commands` : 'commands'}: ${names.join(', ')}; run \`keyfob ${group ? `${group} ` : ''}--help\``,
   });

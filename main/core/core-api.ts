@@ -27,6 +27,33 @@ export interface ConnectInput {
   allowInsecureTls?: boolean;
 }
 
+/** `keyfob connect --sso`, the window's "Sign in with SSO": the person's own sign-in session instead of a key. */
+export interface SsoConnectInput {
+  url: string;
+  /** Passed on to the consent page as the team to pick (the page still decides). */
+  team?: string | null;
+  caFile?: string | null;
+  allowInsecureTls?: boolean;
+}
+
+/** Who is signed in with SSO, and until when the session renews itself (each refresh slides it on). */
+export interface SsoSignIn {
+  user: string;
+  team: string | null;
+  renews_until: string | null;
+}
+
+/** What signing out did: every live lease revoked first, then the credential discarded (only when none is left). */
+export interface SignOutReport {
+  revoked: number;
+  /** Leases still live or waiting to be revoked: the credential was kept so that they can still be revoked. */
+  left: LeaseView[];
+  /** The credential was discarded (an SSO session's refresh token revoked on the proxy, or the key removed). */
+  discarded: boolean;
+  /** What was signed out of: `sso-session`, `static-key` (a key removed), or null when nothing was stored. */
+  kind: string | null;
+}
+
 export interface ConnectionStatus {
   url: string | null;
   admin_key_stored: boolean;
@@ -34,6 +61,8 @@ export interface ConnectionStatus {
   session_only: boolean;
   /** What the connected credential may do, once this process has asked the proxy (connect, testConnection); else null. */
   identity?: CallerIdentity | null;
+  /** Set when the connection is a sign-in session (`keyfob connect --sso`); null for a key or nothing. */
+  sso?: SsoSignIn | null;
 }
 
 export interface ProbeResult {
@@ -103,6 +132,16 @@ export interface KeyfobCore {
   readonly settingsStore: SettingsStore;
 
   connect(input: ConnectInput): Promise<void>;
+  /**
+   * Signs in with SSO (the proxy's native sign-in: the browser opened through `openBrowser`), verifies the session
+   * with one call, stores it in the keychain bound to the URL, and answers who signed in.
+   */
+  connectSso(input: SsoConnectInput, openBrowser: (url: string) => void | Promise<void>): Promise<SsoSignIn>;
+  /**
+   * `keyfob logout`, the window's Sign out: revokes every live lease, then discards the credential (an SSO session's
+   * refresh token is revoked on the proxy). The credential is kept while any lease is left, so it can be revoked later.
+   */
+  signOut(): Promise<SignOutReport>;
   testConnection(input?: Partial<ConnectInput>): Promise<ProbeResult>;
   forgetAdminKey(): Promise<void>;
   connectionStatus(): Promise<ConnectionStatus>;

@@ -14,7 +14,7 @@ import { Connection } from './connection/index.js';
 import { SingleTimer } from './single-timer.js';
 import { toolBaseUrls } from './tools/index.js';
 import type { ToolBaseUrls } from './tools/index.js';
-import type { ConnectInput, ConnectionStatus, CoreDeps, KeyfobCore, ProbeResult, ReconcileReport } from './core-api.js';
+import type { ConnectInput, ConnectionStatus, CoreDeps, KeyfobCore, ProbeResult, ReconcileReport, SignOutReport, SsoConnectInput, SsoSignIn } from './core-api.js';
 import type { ClientOptions, KeyInfo, LiteLLMAdmin } from './litellm/index.js';
 import type { SecretStore, SettingsStore } from './ports.js';
 import type { AuditEntry, Notice, Role, RoleInput, Settings, SettingsPatch } from './types.js';
@@ -168,6 +168,22 @@ class Core implements KeyfobCoreInstance {
     return this.connection.connect(input);
   }
 
+  connectSso(input: SsoConnectInput, openBrowser: (url: string) => void | Promise<void>): Promise<SsoSignIn> {
+    return this.connection.connectSso(input, openBrowser);
+  }
+
+  async signOut(): Promise<SignOutReport> {
+    const status = await this.connection.status();
+    const kind = status.sso ? 'sso-session' : status.admin_key_stored ? 'static-key' : null;
+    const summary = this.leases.list().length > 0 ? await this.leases.revokeAll({ reason: 'signed out' }) : { revoked: 0, failed: 0, left: [] };
+    const left = this.leases.list();
+    if (left.length > 0 || summary.left.length > 0) {
+      return { revoked: summary.revoked, left: left.length > 0 ? left : summary.left, discarded: false, kind };
+    }
+    if (kind !== null) await this.connection.forget();
+    return { revoked: summary.revoked, left: [], discarded: kind !== null, kind };
+  }
+
   testConnection(input: Partial<ConnectInput> = {}): Promise<ProbeResult> {
     return this.connection.testConnection(input);
   }
@@ -244,6 +260,11 @@ class Core implements KeyfobCoreInstance {
 
   saveRole(input: RoleInput): Role {
     const role = validateRole(input);
+    // The proxy refuses it (a session token cannot delegate a budget to a personal key): said now, with the fix.
+    if (this.connection.knownKind() === 'sso-session' && role.max_budget > 0 && role.team_id === null) {
+      const message = 'a sign-in session cannot give a personal key a budget: set --team-id';
+      throw new KeyfobError('validation', `Role "${role.name}": ${message}.`, { fields: [{ field: 'team_id', message }] });
+    }
     // A role the connected credential cannot use is stopped now, with the reason, rather than at its first issue.
     const identity = this.connection.knownIdentity();
     const problems = identity ? roleProblems(identity, role) : [];

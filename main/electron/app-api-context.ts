@@ -1,6 +1,6 @@
 // The app's side of the IPC handlers' context (main/ipc/context.ts): the core from the app state, and the app-level
 // actions the window can ask for — session-only secrets, launch at login, the command-line tool, tool setup.
-import { app } from 'electron';
+import { app, shell } from 'electron';
 import os from 'node:os';
 import { KeyfobError, toKeyfobError } from '../core/errors.js';
 import { SessionSecretStore } from '../core/keychain/index.js';
@@ -45,6 +45,8 @@ export function createAppApiContext(parts: AppParts, opts: AppContextOptions): A
       runCommandLineTool(action, { platform, home: os.homedir(), resourcesPath: resourcesPath(), appImage: env.APPIMAGE ?? null, pathEnv: env.PATH ?? '' }),
     stateDir,
     proxyHealth: parts.proxyHealth,
+    // "Sign in with SSO": the handlers have checked the address (http(s), the proxy's origin).
+    openExternal: (url) => shell.openExternal(url),
     toolSetup: async (role, tool) => {
       const running = ctx.core();
       if (!running) throw state.startError() ?? new KeyfobError('state-unavailable', 'Keyfob is still starting.');

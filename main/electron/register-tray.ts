@@ -25,6 +25,7 @@ export function registerTray(parts: AppParts, ctx: ApiContext): KeyfobTray {
       proxyUrl: state.connection?.url ?? null,
       problem: startError ? `Keyfob could not start: ${startError.message}` : state.keychainProblem,
       proxyProblem: parts.proxyHealth.problem(),
+      ssoUser: state.connection?.sso?.user ?? null,
       commandLineToolInstalled: state.commandLineToolInstalled,
       busyRoles: state.busyRoles,
     };

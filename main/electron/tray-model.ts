@@ -30,6 +30,8 @@ export interface TrayView {
   proxyUrl?: string | null;
   /** What is wrong with the proxy lately, e.g. "the proxy is unreachable since 10:02"; null when it answers. */
   proxyProblem?: string | null;
+  /** The user signed in with SSO ("Connected to … · signed in with SSO as alice"); null or absent: a key. */
+  ssoUser?: string | null;
   /** Whether `keyfob` is on the PATH from the app (Settings → Install command-line tool); null or absent: unknown. */
   commandLineToolInstalled?: boolean | null;
 }
@@ -87,7 +89,8 @@ export function statusLine(view: TrayView): string {
   if (!view.connected) return 'Not connected to a LiteLLM proxy';
   const host = hostOf(view.proxyUrl);
   if (view.proxyProblem) return host ? `${host}: ${view.proxyProblem}` : view.proxyProblem;
-  return host ? `Connected to ${host}` : 'Connected';
+  const who = view.ssoUser ? ` · signed in with SSO as ${view.ssoUser}` : '';
+  return `${host ? `Connected to ${host}` : 'Connected'}${who}`;
 }
 
 export function trayStatus(view: TrayView): TrayStatus {

@@ -32,6 +32,11 @@ export interface ApiContext {
   stateDir?: string;
   /** "Set up" for Claude Code or Codex (main/electron/tool-setup.ts); absent: the window does not offer it. */
   toolSetup?: (role: string, tool: ToolName) => Promise<ToolSetupResult>;
+  /**
+   * Opens an http(s) address in the person's browser (Electron's `shell.openExternal`): the SSO sign-in page. The
+   * handlers check it is on the proxy's own origin first. Absent: the window cannot sign in with SSO here.
+   */
+  openExternal?: (url: string) => Promise<void>;
   /** How the proxy answered lately; the handlers report the outcome of every call that goes to it. */
   proxyHealth?: ProxyHealthTracker;
 }
@@ -43,6 +48,7 @@ export interface CoreContextOptions {
   onChange?: () => void;
   notices?: () => string[];
   stateDir?: string;
+  openExternal?: (url: string) => Promise<void>;
 }
 
 /** A context around a running core, for callers without the Electron app (the window's browser tests). */
@@ -59,5 +65,6 @@ export function apiContextForCore(core: KeyfobCore, opts: CoreContextOptions): A
     changed: opts.onChange ?? (() => {}),
     settingsApplied: async () => {},
     ...(opts.stateDir ? { stateDir: opts.stateDir } : {}),
+    ...(opts.openExternal ? { openExternal: opts.openExternal } : {}),
   };
 }

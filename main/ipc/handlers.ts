@@ -3,10 +3,12 @@
 // KeyfobError (already redacted), never a thrown exception. Keys leave main only through `revealKey`; `issue`
 // returns the lease without its key, and copying happens here, in main.
 import { KeyfobError, toKeyfobError } from '../core/errors.js';
+import { normalizeProxyUrl } from '../core/litellm/index.js';
 import type { KeyfobCore } from '../core/core-api.js';
 import type { Settings } from '../core/types.js';
 import type { ApiHandlers, IpcResult } from '../../preload/api.js';
 import type { ApiContext } from './context.js';
+import { checkSignInPage } from './sign-in-page.js';
 import { buildSnapshot } from './snapshot.js';
 
 async function result<T>(work: () => Promise<T> | T): Promise<IpcResult<T>> {
@@ -29,6 +31,10 @@ function refuseUrlChange(patch: unknown, current: Settings): void {
     fields: [{ field: 'litellm_url', message }],
     hint: 'Use Connect in Settings → Connection (or `keyfob connect --url URL`).',
   });
+}
+
+function normalizedUrl(url: string): string {
+  return normalizeProxyUrl(url, 'url');
 }
 
 export function createApiHandlers(ctx: ApiContext): ApiHandlers {
@@ -76,6 +82,24 @@ export function createApiHandlers(ctx: ApiContext): ApiHandlers {
         await core().forgetAdminKey();
         ctx.proxyHealth?.reset();
         return core().connectionStatus();
+      }),
+    signInWithSso: (req) =>
+      changing(async () => {
+        const open = ctx.openExternal;
+        if (!open) throw new KeyfobError('state-unavailable', 'Signing in with SSO is not available here.', { hint: 'Run `keyfob connect --sso --url URL` in a terminal.' });
+        // The page is checked against the URL the sign-in runs for; main opens it, the renderer never sees it.
+        await core().connectSso(
+          { url: req.url, team: req.team ?? null, caFile: req.caFile ?? null, allowInsecureTls: req.allowInsecureTls ?? false },
+          (page) => open(checkSignInPage(page, normalizedUrl(req.url))),
+        );
+        ctx.proxyHealth?.reset();
+        return core().connectionStatus();
+      }),
+    signOut: () =>
+      changing(async () => {
+        const report = await core().signOut();
+        ctx.proxyHealth?.reset();
+        return report;
       }),
     useSessionOnlyStore: () =>
       changing(async () => {

@@ -4,11 +4,12 @@
 import { KeyfobError } from '../core/errors.js';
 import type { ErrorKind, SerializedError } from '../core/errors.js';
 import { localTime } from '../core/local-time.js';
+import { SIGNED_OUT_MESSAGE } from '../core/sso/index.js';
 import type { ProxyHealth } from '../../preload/api.js';
 
 const NETWORK_KINDS = new Set(['unreachable', 'dns', 'tls', 'timeout']);
 
-type Bad = { state: 'unreachable' | 'admin-key-rejected'; since: number };
+type Bad = { state: 'unreachable' | 'admin-key-rejected' | 'signed-out'; since: number };
 
 export class ProxyHealthTracker {
   private bad: Bad | null = null;
@@ -29,7 +30,10 @@ export class ProxyHealthTracker {
   /** A call that went to the proxy failed with `error` (thrown, or serialised in a lease event). */
   failed(error: unknown): void {
     const kind: ErrorKind | null = error instanceof KeyfobError ? error.kind : isSerialized(error) ? error.kind : null;
-    const state = kind === null ? null : NETWORK_KINDS.has(kind) ? 'unreachable' : kind === 'admin-key-rejected' ? 'admin-key-rejected' : null;
+    const message = error instanceof KeyfobError || isSerialized(error) ? error.message : '';
+    // A sign-in session that can no longer be refreshed: the person must sign in again (live keys keep working).
+    const state = kind === null ? null : message === SIGNED_OUT_MESSAGE ? 'signed-out'
+      : NETWORK_KINDS.has(kind) ? 'unreachable' : kind === 'admin-key-rejected' ? 'admin-key-rejected' : null;
     if (state === null || this.bad?.state === state) return;
     this.bad = { state, since: this.now() };
     this.onChange();
@@ -48,6 +52,7 @@ export class ProxyHealthTracker {
   /** For the tray's status line ("<host>: unreachable since 10:02"); null when nothing is known to be wrong. */
   problem(formatTime: (ms: number) => string = localTime): string | null {
     if (!this.bad) return null;
+    if (this.bad.state === 'signed-out') return SIGNED_OUT_MESSAGE;
     return this.bad.state === 'unreachable' ? `unreachable since ${formatTime(this.bad.since)}` : 'your LiteLLM key was rejected';
   }
 }

@@ -90,6 +90,13 @@ const connectFields = {
   allowInsecureTls: bool,
 };
 
+const ssoSignInFields = {
+  url: str(2048),
+  team: nullable(str(256)),
+  caFile: nullable(str(MAX_TEXT)),
+  allowInsecureTls: bool,
+};
+
 const roleInput = object(
   {
     name: str(MAX_ID, { nonEmpty: true }),
@@ -145,6 +152,8 @@ export const ARGUMENT_SPECS = {
   testConnection: { args: [object(connectFields)] },
   connect: { args: [object(connectFields, ['url', 'adminKey'])] },
   forgetAdminKey: { args: [] },
+  signInWithSso: { args: [object(ssoSignInFields, ['url'])] },
+  signOut: { args: [] },
   useSessionOnlyStore: { args: [] },
   listModels: { args: [] },
   saveRole: { args: [roleInput] },

@@ -4,7 +4,7 @@
 // "as if all were well" while every row is failing.
 import type { AppSnapshot, SerializedError } from '../../preload/api.js';
 
-export type ProxyState = 'unknown' | 'ok' | 'unreachable' | 'admin-key-rejected';
+export type ProxyState = 'unknown' | 'ok' | 'unreachable' | 'admin-key-rejected' | 'signed-out';
 
 export interface Health {
   state: ProxyState;

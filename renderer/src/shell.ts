@@ -175,14 +175,16 @@ export function mountShell(root: HTMLElement, api: KeyfobApi): { navigate(screen
     }
     const shown: Health['state'] | 'none' = !c.url ? 'none' : !c.admin_key_stored ? 'unknown' : state.state;
     connLine.dataset.health = shown;
-    connFix.hidden = shown !== 'admin-key-rejected';
+    connFix.hidden = shown !== 'admin-key-rejected' && shown !== 'signed-out';
+    connFix.textContent = shown === 'signed-out' ? 'Sign in with SSO' : 'Enter your LiteLLM key';
     // Who the credential is, once main has asked the proxy: the user in the line, the whole summary on hover.
-    const who = c.identity?.userId ? ` as ${c.identity.userId}` : '';
+    const who = c.sso ? ` · signed in with SSO as ${c.sso.user}` : c.identity?.userId ? ` as ${c.identity.userId}` : '';
     connText.textContent =
       shown === 'none' ? 'Not connected'
       : shown === 'ok' ? `Connected to ${host}${who} · ${storage}`
       : shown === 'unreachable' ? `${host} unreachable${state.since !== null ? ` since ${formatInstant(state.since, serverNow())}` : ''}`
       : shown === 'admin-key-rejected' ? `LiteLLM key rejected by ${host}`
+      : shown === 'signed-out' ? `${host}: signed out: run \`keyfob connect --sso\` again`
       : `${host} · ${storage}`;
     connLine.title = [c.url, c.identity ? identitySentence(c.identity) : null].filter(Boolean).join('\n');
   }

@@ -101,7 +101,7 @@ test('the window never receives the admin key, and a virtual key only when it as
   assert.equal(everythingSent.includes(ADMIN_KEY), false, 'no admin key in any message to the window');
   assert.equal(everythingSent.includes(key ?? '?'), false, 'no virtual key pushed to the window');
   const status = (own.webContents.sentOn(PUSH_CHANNELS.snapshot).at(-1)?.[0] as AppSnapshot).connection;
-  assert.deepEqual(Object.keys(status).sort(), ['admin_key_stored', 'identity', 'keychain_backend', 'session_only', 'url']);
+  assert.deepEqual(Object.keys(status).sort(), ['admin_key_stored', 'identity', 'keychain_backend', 'session_only', 'sso', 'url']);
 
   assert.equal(await invoke<string>('revealKey', lease.lease_id), key, 'revealed on request');
 });

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
 import type { MenuItemConstructorOptions } from 'electron';
 import { hasEnded } from '../../preload/lease-rules.js';
-import { EXPIRING_SOON_MS, countsAsLive, needsAttention, trayMenuTemplate, trayStatus, willAutoRenew } from '../../main/electron/tray-model.js';
+import { EXPIRING_SOON_MS, countsAsLive, needsAttention, statusLine, trayMenuTemplate, trayStatus, willAutoRenew } from '../../main/electron/tray-model.js';
 import type { TrayActions, TrayView } from '../../main/electron/tray-model.js';
 import { compactTimeLeft, describeTimeLeft } from '../../main/electron/time-left.js';
 import { defaultSettings } from '../../main/core/settings/settings-schema.js';
@@ -118,6 +118,12 @@ test('macOS shows the soonest countdown beside the icon', () => {
 
 const sub = (l: MenuItemConstructorOptions): MenuItemConstructorOptions[] => l.submenu as MenuItemConstructorOptions[];
 const click = (i: MenuItemConstructorOptions | undefined): void => void i?.click?.({} as never, undefined, {} as never);
+
+test('signed in with SSO, the status line says as whom; signed out, it gives the one line', () => {
+  assert.equal(statusLine(view({ proxyUrl: 'https://litellm.example.com', ssoUser: 'alice' })), 'Connected to litellm.example.com · signed in with SSO as alice');
+  assert.equal(statusLine(view({ proxyUrl: 'https://litellm.example.com', ssoUser: 'alice', proxyProblem: 'signed out: run `keyfob connect --sso` again' })),
+    'litellm.example.com: signed out: run `keyfob connect --sso` again');
+});
 
 test('the menu: status line, copy items, live keys apart from those needing attention, then open/settings, revoke all, quit', () => {
   calls.length = 0;

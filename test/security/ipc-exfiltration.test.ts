@@ -13,6 +13,10 @@ import { INVOKE_CHANNELS } from '../../preload/api.js';
 import type { InvokeChannel, IpcResult, LeaseView } from '../../preload/api.js';
 import type { RunningApp } from '../../main/app.js';
 import { startHostileServer } from './hostile-server.js';
+import { KeytarSecretStore } from '../../main/core/keychain/index.js';
+import { keychainServiceFor } from '../../main/core/settings/index.js';
+import { decodeSessionRecord } from '../../main/core/sso/index.js';
+import { ScriptedBrowser } from '../sim/sso-browser.js';
 import type { HostileServer } from './hostile-server.js';
 
 type Invoke = (channel: InvokeChannel, ...args: unknown[]) => Promise<IpcResult<unknown>>;
@@ -55,7 +59,9 @@ function everyChannel(hostileUrl: string, leaseId: string): Array<[InvokeChannel
     ['auditLog', []],
     ['runToolSetup', ['dev', 'claude-code']],
     ['commandLineTool', ['status']],
+    ['signInWithSso', [{ url: hostileUrl }]],
     ['connect', [{ url: hostileUrl, adminKey: '' }]],
+    ['signOut', []],
     ['forgetAdminKey', []],
     ['useSessionOnlyStore', []],
   ];
@@ -160,4 +166,37 @@ test('a settings file changed behind the app (another process, a hand edit) cann
   assert.equal(!listed.ok && listed.error.kind, 'not-connected');
   await invoke('revokeAll');
   assert.deepEqual(hostile.carrying(ADMIN_KEY), []);
+});
+
+test('signed in with SSO from the window: main opens only the proxy\'s own sign-in page, and no channel carries the session to another host', async (t) => {
+  const { env, running, invoke, hostile } = await appWithLease(t);
+  env.sim.sso.release = '1.100.4';
+  env.sim.addUser({ user_id: 'alice', user_role: 'internal_user' });
+  // The fake shell records the page; the scripted browser then signs in there as a person would.
+  const opened: string[] = [];
+  const original = electron.shell.openExternal;
+  electron.shell.openExternal = async (url: string) => {
+    opened.push(url);
+    void new ScriptedBrowser().open(url, { decision: 'approve' });
+  };
+  t.after(() => { electron.shell.openExternal = original; });
+
+  const status = ok(await invoke('signInWithSso', { url: env.sim.url })) as { sso: { user: string } | null };
+  assert.equal(status.sso?.user, 'alice');
+  assert.equal(opened.length, 1);
+  assert.equal(new URL(opened[0] ?? '').origin, new URL(env.sim.url).origin, 'only the proxy\'s own page is opened');
+  const record = decodeSessionRecord(await new KeytarSecretStore({ service: keychainServiceFor(env.stateDir) }).get('sso-session'));
+  assert.ok(record, 'the session is in the keychain');
+  const snapshot = JSON.stringify(ok(await invoke('getSnapshot')));
+  assert.match(snapshot, /signed in with SSO as alice/);
+  for (const token of [record.accessToken, record.refreshToken]) assert.equal(snapshot.includes(token), false, 'no token reaches the window');
+
+  for (const [channel, args] of everyChannel(hostile.url, 'x')) {
+    if (channel === 'signOut' || channel === 'forgetAdminKey' || channel === 'useSessionOnlyStore') continue;
+    const answer = await invoke(channel, ...args);
+    assert.equal(JSON.stringify(answer).includes(record.accessToken) || JSON.stringify(answer).includes(record.refreshToken), false, `${channel} answered with a token`);
+    for (const token of [record.accessToken, record.refreshToken]) assert.deepEqual(hostile.carrying(token), [], `after ${channel}: no request carried a token`);
+  }
+  assert.equal(opened.length, 1, 'the hostile URL opened no page');
+  assert.ok(running.core);
 });

@@ -83,6 +83,8 @@ export interface AppOptions {
   timezoneId?: string;
   /** 'broken': every keychain call fails as it does without a D-Bus session, until the person picks session-only. */
   keychain?: 'real' | 'broken';
+  /** Main's `shell.openExternal` port ("Sign in with SSO"); absent: the window cannot sign in with SSO. */
+  openExternal?: (url: string) => Promise<void>;
 }
 
 export class AppUnderTest {
@@ -142,6 +144,7 @@ export class AppUnderTest {
       platform: 'linux',
       onChange: () => this.publisher.publish(),
       useSessionOnlyStore: async () => this.switchable.switchTo(new SessionSecretStore()),
+      ...(opts.openExternal ? { openExternal: opts.openExternal } : {}),
     });
     this.publisher = new SnapshotPublisher(ctx, (snapshot) => void this.window?.push(PUSH_CHANNELS.snapshot, snapshot));
     this.core.leases.on(() => this.publisher.publish());
@@ -244,6 +247,11 @@ export class AppUnderTest {
   }
 
   /** The invariant every test ends with: no page errors, no CSP violations, and the admin key never sent to the page. */
+  /** The sign-in session as main stored it (null: none), for tests that prove its tokens never reached the page. */
+  async storedSession(): Promise<string | null> {
+    return this.secretStore.get('sso-session');
+  }
+
   assertClean(): void {
     assert.deepEqual(this.window.pageErrors, [], 'the page logged errors');
     assert.ok(this.window.ipc.length > 0, 'the page received IPC payloads');
@@ -254,6 +262,7 @@ export class AppUnderTest {
     await this.window?.close();
     await this.core?.stop();
     await this.secretStore?.delete('admin-key').catch(() => false);
+    await this.secretStore?.delete('sso-session').catch(() => false);
     for (const lease of this.core?.leases.list({ all: true }) ?? []) await this.secretStore.delete(`lease:${lease.lease_id}`).catch(() => false);
     await this.sim?.close();
     if (this.stateDir) await rm(this.stateDir, { recursive: true, force: true });

@@ -1,22 +1,29 @@
-// `keyfob connect`: the proxy URL as a flag, your LiteLLM key from stdin or a no-echo prompt — never as an argument.
+// `keyfob connect`: the proxy URL as a flag, your LiteLLM key from stdin or a no-echo prompt — never as an argument;
+// or `--sso`: the person signs in in the browser and no key is typed at all (the session stays in the keychain).
 import { accessSync, constants, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { isKeyfobError } from '../../core/errors.js';
+import type { KeyfobCore } from '../../core/core-api.js';
 import { normalizeProxyUrl } from '../../core/litellm/index.js';
+import { cliOpenBrowser } from '../../core/sso/index.js';
 import { boolValue, stringValue } from '../args.js';
-import type { Command } from '../command.js';
+import type { CliContext, Command } from '../command.js';
 import { EXIT_OK, usageError } from '../failure.js';
 import { readSecret } from '../prompt.js';
+import { localDateTime } from '../when.js';
 import { InputProblems, parseProxyUrl } from '../validate.js';
 
 export const connectCommand: Command = {
   name: 'connect',
-  summary: 'store the LiteLLM proxy URL and your LiteLLM key (verified first)',
-  usage: 'keyfob connect --url URL [--ca-file FILE] [--insecure]',
+  summary: 'sign in with SSO (--sso), or store the LiteLLM proxy URL and your LiteLLM key (verified first)',
+  usage: 'keyfob connect --url URL [--sso [--team TEAM_ID] [--no-browser]] [--ca-file FILE] [--insecure]',
   description: [
-    'Reads your LiteLLM key (a personal or team key; the proxy\'s master key works too, but is riskier) from stdin,',
-    'or asks for it without echo when run in a terminal. It is never accepted as an argument: process lists and',
-    'shell history would keep it.',
+    'With --sso you sign in to the proxy in your browser (LiteLLM 1.99 or later): no key is typed. The browser is',
+    '$BROWSER when set, else the system\'s opener; the sign-in address is always printed on stderr, and --no-browser',
+    'only prints it. The session is kept in the OS keychain and renews itself; `keyfob logout` ends it.',
+    'Without --sso, it reads your LiteLLM key (a personal or team key; the proxy\'s master key works too, but is',
+    'riskier) from stdin, or asks for it without echo when run in a terminal. It is never accepted as an argument:',
+    'process lists and shell history would keep it.',
     'The key is verified against the proxy (GET /key/list) before it is stored in the OS keychain; the URL and',
     'TLS options go to the settings file shared with the desktop app.',
   ],
@@ -25,10 +32,14 @@ export const connectCommand: Command = {
       url: { type: 'string', value: 'URL', help: 'the LiteLLM proxy, e.g. https://litellm.example.com (a trailing /v1 is dropped)' },
       'ca-file': { type: 'string', value: 'FILE', help: 'PEM file with extra CA certificates (corporate TLS proxies)' },
       insecure: { type: 'boolean', help: 'skip TLS certificate verification (self-signed proxies; prefer --ca-file)' },
+      sso: { type: 'boolean', help: 'sign in with SSO in the browser instead of typing a key' },
+      team: { type: 'string', value: 'TEAM_ID', help: 'with --sso: the team to pick on the consent page' },
+      'no-browser': { type: 'boolean', help: 'with --sso: only print the sign-in address (open it yourself)' },
     },
     positionals: [],
   },
   examples: [
+    'keyfob connect --sso --url https://litellm.example.com   # sign in in the browser',
     'keyfob connect --url http://localhost:4000          # prompts for your LiteLLM key',
     'printf \'%s\' "$LITELLM_KEY" | keyfob connect --url https://litellm.example.com',
   ],
@@ -52,7 +63,15 @@ export const connectCommand: Command = {
       return path;
     });
     const insecure = boolValue(args, 'insecure');
+    const sso = boolValue(args, 'sso');
+    const team = stringValue(args, 'team');
+    if (!sso && team !== undefined) problems.add('--team', 'is for --sso only (a key\'s team is the key\'s own)');
+    if (!sso && boolValue(args, 'no-browser')) problems.add('--no-browser', 'is for --sso only');
+    if (team !== undefined && !/^[\x21-\x7e]{1,256}$/.test(team)) problems.add('--team', 'must be a team id (printable, no spaces)');
     problems.throwIfAny('cannot connect');
+    if (sso) {
+      return connectWithSso(ctx, { url: url as string, team: team ?? null, caFile: caFile ?? null, allowInsecureTls: insecure, printOnly: boolValue(args, 'no-browser') });
+    }
 
     return ctx.withCore({ probeKeychain: true }, async (core) => {
       const adminKey = await readSecret(ctx.streams, 'Your LiteLLM key (input hidden): ', 'LiteLLM key');
@@ -75,3 +94,25 @@ export const connectCommand: Command = {
     });
   },
 };
+
+interface SsoArgs {
+  url: string;
+  team: string | null;
+  caFile: string | null;
+  allowInsecureTls: boolean;
+  printOnly: boolean;
+}
+
+/** `keyfob connect --sso`: the browser sign-in, then one line saying who is connected and until when it renews. */
+async function connectWithSso(ctx: CliContext, a: SsoArgs): Promise<number> {
+  return ctx.withCore({ probeKeychain: true }, async (core: KeyfobCore) => {
+    const openBrowser = cliOpenBrowser({ env: ctx.streams.env, print: (line) => ctx.err(line), printOnly: a.printOnly });
+    const signedIn = await core.connectSso({ url: a.url, team: a.team, caFile: a.caFile, allowInsecureTls: a.allowInsecureTls }, openBrowser);
+    if (a.allowInsecureTls) ctx.err('keyfob: warning: TLS certificate verification is off for this proxy');
+    const host = new URL(a.url).host;
+    const team = signedIn.team ? `, team ${signedIn.team}` : '';
+    const until = signedIn.renews_until ? localDateTime(signedIn.renews_until) : 'you sign out';
+    ctx.out(`connected to ${host} as ${signedIn.user} (signed in with SSO${team}); the session renews itself until ${until}`);
+    return EXIT_OK;
+  });
+}

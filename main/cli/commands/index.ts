@@ -8,6 +8,7 @@ import { issueCommand } from './issue.js';
 import { leaseListCommand, leaseRenewCommand } from './lease.js';
 import { leaseRevokeCommand } from './lease-revoke.js';
 import { logCommand } from './log.js';
+import { logoutCommand } from './logout.js';
 import { modelsCommand } from './models.js';
 import { setupShellCommand, setupToolCommands } from './setup.js';
 import { roleDeleteCommand, roleListCommand, roleSetCommand, roleShowCommand } from './role.js';
@@ -17,6 +18,7 @@ import { tokenCommand } from './token.js';
 export const COMMANDS: readonly Command[] = [
   connectCommand,
   statusCommand,
+  logoutCommand,
   roleSetCommand,
   roleListCommand,
   roleShowCommand,

@@ -7,6 +7,7 @@ import type { Command } from '../command.js';
 import { EXIT_OK, forTheCli } from '../failure.js';
 import { describeFailure } from '../lease-failure.js';
 import { json } from '../output.js';
+import { localDateTime } from '../when.js';
 
 interface StatusReport {
   state_dir: string;
@@ -17,6 +18,8 @@ interface StatusReport {
   keychain_error: SerializedError | null;
   /** The proxy check; null when there is no URL, or the key cannot be read (then nothing was asked). */
   proxy: ProbeResult | null;
+  /** Set when connected with SSO (`keyfob connect --sso`): who signed in, and until when the session renews itself. */
+  sso: { user: string; team: string | null; renews_until: string | null } | null;
   live_leases: number;
 }
 
@@ -59,6 +62,7 @@ export const statusCommand: Command = {
         keychain_backend: connection?.keychain_backend ?? null,
         keychain_error: keychainError,
         proxy,
+        sso: connection?.sso ?? null,
         live_leases: core.leases.list().length,
       };
       return result;
@@ -71,15 +75,21 @@ export const statusCommand: Command = {
 
 function describe(r: StatusReport): string[] {
   const lines: Array<[string, string]> = [['home', r.state_dir]];
-  lines.push(['proxy', r.url ?? 'not connected (run `keyfob connect --url URL`)']);
+  lines.push(['proxy', r.url ?? 'not connected (run `keyfob connect --sso --url URL`, or `keyfob connect --url URL` with a key)']);
   if (r.keychain_error) {
     lines.push(['keychain', `unavailable: ${r.keychain_error.message}`]);
     if (r.keychain_error.hint) lines.push(['', r.keychain_error.hint]);
   } else {
     lines.push(['keychain', r.keychain_backend ?? 'unknown']);
-    lines.push(['LiteLLM key', r.admin_key_stored ? 'stored in the keychain' : 'not stored']);
+    if (r.sso) {
+      const team = r.sso.team ? `, team ${r.sso.team}` : '';
+      const until = r.sso.renews_until ? `; renews itself until ${localDateTime(r.sso.renews_until)}` : '';
+      lines.push(['sign-in', `signed in with SSO as ${r.sso.user}${team}${until}`]);
+    } else {
+      lines.push(['LiteLLM key', r.admin_key_stored ? 'stored in the keychain' : 'not stored']);
+    }
   }
-  if (r.proxy) lines.push(['connection', describeProbe(r.proxy)]);
+  if (r.proxy) lines.push(['connection', describeProbe(r.proxy, r.sso !== null)]);
   else if (r.url && r.keychain_error) lines.push(['connection', 'not checked: the key cannot be read']);
   if (r.proxy?.identity) lines.push(['credential', r.proxy.identity.summary]);
   if (r.proxy?.error?.hint && r.proxy.error.kind !== 'admin-key-rejected') lines.push(['', forTheCli(r.proxy.error.hint)]);
@@ -88,9 +98,9 @@ function describe(r: StatusReport): string[] {
   return lines.map(([k, v]) => `${(k ? `${k}:` : '').padEnd(width)}  ${v}`);
 }
 
-function describeProbe(p: ProbeResult): string {
+function describeProbe(p: ProbeResult, sso: boolean): string {
   if (!p.reachable) return `proxy unreachable${p.error ? `: ${p.error.message}` : ''}`;
   if (!p.admin_ok) return p.error?.kind === 'admin-key-rejected' ? `proxy reachable, but ${describeFailure(p.error, false, '')}` : `proxy reachable, your LiteLLM key not accepted${p.error ? `: ${p.error.message}` : ''}`;
   const db = p.db_connected === false ? ' (but the proxy has no database: virtual keys are impossible)' : '';
-  return `ok: proxy reachable, your LiteLLM key accepted${db}`;
+  return `ok: proxy reachable, ${sso ? 'your sign-in session' : 'your LiteLLM key'} accepted${db}`;
 }

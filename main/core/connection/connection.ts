@@ -1,19 +1,21 @@
 // The connection to the key backend: the credential (read from the keychain), its binding checked before every
 // request, what the credential is on the proxy (the caller identity, remembered across processes), and the client
 // built from them, kept until one of them changes. Every proxy call of the core goes through `withClient`.
-// Today's credential is a static LiteLLM key (connect); an SSO session and a Vault token plug in beside it as
-// other Credential kinds read by stored-credential.ts, with their own connect operation.
+// The credential is a static LiteLLM key (connect) or the person's sign-in session (connectSso), read by
+// stored-credential.ts; a Vault token will plug in beside them the same way, with its own connect operation.
 import type { Credential, CredentialBinding } from '../backend/index.js';
 import type { AuditLog } from '../audit-log.js';
-import type { ConnectInput, ConnectionStatus, ProbeResult } from '../core-api.js';
+import type { ConnectInput, ConnectionStatus, ProbeResult, SsoConnectInput, SsoSignIn } from '../core-api.js';
 import { KeyfobError, isKeyfobError, toKeyfobError } from '../errors.js';
-import { ADMIN_KEY_ACCOUNT, ADMIN_KEY_BINDING_ACCOUNT, bindingProblem, keyNeededAgain, secretFingerprint } from '../keychain/index.js';
+import { ADMIN_KEY_ACCOUNT, ADMIN_KEY_BINDING_ACCOUNT, SSO_SESSION_ACCOUNT, bindingProblem, keyNeededAgain, secretFingerprint } from '../keychain/index.js';
 import { normalizeProxyUrl } from '../litellm/index.js';
 import type { CallerIdentity, ClientOptions, LiteLLMAdmin } from '../litellm/index.js';
 import type { Clock, SecretStore, SettingsStore } from '../ports.js';
 import { applySettingsPatch, readSettingsShared } from '../settings/index.js';
+import { signInWithSso, SsoSessionCredential, type OpenBrowser } from '../sso/index.js';
 import type { Settings } from '../types.js';
 import { readCaFile } from './ca-file.js';
+import { sessionIdentity } from './session-identity.js';
 import { IdentityCache } from './identity-cache.js';
 import { StaticKeyCredential } from './static-key-credential.js';
 import { bindingOf, loadStoredCredential, type StoredCredential } from './stored-credential.js';
@@ -70,17 +72,69 @@ export class Connection {
       throw e;
     }
     const credential = await StaticKeyCredential.store(this.deps.secretStore, key, bindingOf(url, tls));
+    // One credential at a time: a sign-in session is signed out (best effort) and removed, or it would still be read first.
+    const session = await SsoSessionCredential.load(this.sessionOptions()).catch(() => null);
+    if (session) await session.discard().catch(() => undefined);
+    await this.deps.secretStore.delete(SSO_SESSION_ACCOUNT);
     this.deps.settingsStore.update((c) => ({
       ...c,
       settings: applySettingsPatch(c.settings, {
         litellm_url: url, litellm_resolved_url: resolvedUrl, ca_file: tls.ca_file, allow_insecure_tls: tls.allow_insecure_tls,
       }),
     }));
-    this.stored = { secret: key, credential };
+    this.stored = { secret: key, credential, session: null };
     this.setIdentity(identity);
     this.client = null;
     this.deps.audit.append({ action: 'connect', outcome: 'ok', detail: url });
     this.deps.changed();
+  }
+
+  /**
+   * Signs in with SSO, proves the session with one call (the key list, as `connect` does), then stores it: the
+   * session replaces any stored key, and an earlier session's refresh token is revoked (best effort).
+   */
+  async connectSso(input: SsoConnectInput, openBrowser: OpenBrowser): Promise<SsoSignIn> {
+    const url = normalizeProxyUrl(input?.url, 'url');
+    const tls = applySettingsPatch(this.settings(), { ca_file: input.caFile ?? null, allow_insecure_tls: input.allowInsecureTls ?? false });
+    let resolvedUrl: string | null = null;
+    let record;
+    try {
+      const caFile = tls.ca_file;
+      if (caFile) await readCaFile(caFile); // refused here (FIFO, huge) before the sign-in reads it
+      record = await signInWithSso({
+        url, clock: this.deps.clock, openBrowser, caFile, allowInsecureTls: tls.allow_insecure_tls, team: input.team ?? null,
+      });
+      const client = this.deps.clientFactory(await this.withCaPem({
+        ...this.clientOptions(url, record.accessToken, tls), onBaseUrlResolved: (u) => (resolvedUrl = u), knownIdentity: sessionIdentity(record),
+      }));
+      await client.verifyAdmin();
+    } catch (e) {
+      this.deps.audit.append({ action: 'connect', outcome: 'failed', detail: `${url} (SSO): ${toKeyfobError(e).message}` });
+      throw e;
+    }
+    const previous = await SsoSessionCredential.load(this.sessionOptions()).catch(() => null);
+    if (previous && previous.clientId !== record.clientId) await previous.discard().catch(() => undefined);
+    const credential = await SsoSessionCredential.store(record, this.sessionOptions());
+    await this.deps.secretStore.delete(ADMIN_KEY_ACCOUNT);
+    await this.deps.secretStore.delete(ADMIN_KEY_BINDING_ACCOUNT);
+    this.deps.settingsStore.update((c) => ({
+      ...c,
+      settings: applySettingsPatch(c.settings, {
+        litellm_url: url, litellm_resolved_url: resolvedUrl, ca_file: tls.ca_file, allow_insecure_tls: tls.allow_insecure_tls,
+      }),
+    }));
+    const session = { userId: record.userId, teamId: record.teamId, endsAt: credential.endsAt() };
+    this.stored = { credential, secret: `sso-session:${record.clientId}:${record.userId}`, session };
+    this.setIdentity(sessionIdentity(record));
+    this.client = null;
+    this.deps.audit.append({ action: 'connect', outcome: 'ok', detail: `${url}: signed in with SSO as ${record.userId}` });
+    this.deps.changed();
+    return { user: record.userId, team: record.teamId, renews_until: session.endsAt };
+  }
+
+  /** What the stored credential is (`static-key`, `sso-session`), without asking the keychain; null when unknown. */
+  knownKind(): string | null {
+    return this.stored?.credential?.kind ?? this.identityCache.kindAt(this.settings().litellm_url);
   }
 
   async testConnection(input: Partial<ConnectInput> = {}): Promise<ProbeResult> {
@@ -99,6 +153,7 @@ export class Connection {
         allow_insecure_tls: input.allowInsecureTls ?? settings.allow_insecure_tls,
       };
       let key: string | null;
+      let who: CallerIdentity | null = null;
       if (input.adminKey !== undefined && input.adminKey !== '') {
         key = checkLiteLLMKey(input.adminKey);
       } else {
@@ -107,10 +162,12 @@ export class Connection {
         const target = bindingOf(url, tls);
         const problem = stored === null ? null : this.bindingProblemFor(target);
         if (problem) unboundKey = keyNeededAgain(problem, target, 'validation');
-        key = problem || !stored ? null : stored.secret;
+        // A session's current access token (refreshed first when close to its end), a key as stored.
+        key = problem || !stored?.credential ? null : await stored.credential.secret();
+        if (key !== null && stored?.session) who = sessionIdentity(stored.session);
       }
       haveKey = key !== null;
-      client = this.deps.clientFactory(await this.withCaPem(this.clientOptions(url, key ?? 'sk-none', tls)));
+      client = this.deps.clientFactory(await this.withCaPem({ ...this.clientOptions(url, key ?? 'sk-none', tls), knownIdentity: who }));
     } catch (e) {
       result.error = toKeyfobError(e).toJSON();
       return result;
@@ -145,10 +202,12 @@ export class Connection {
 
   /** Removes the credential from the keychain (an unbound or unreadable one too). */
   async forget(): Promise<void> {
-    const credential = this.stored?.credential;
+    // Read again: another process may have connected since. An unreadable session is removed below without a sign-out.
+    const credential = (await this.load(true).catch(() => null))?.credential;
     if (credential) await credential.discard();
     await this.deps.secretStore.delete(ADMIN_KEY_ACCOUNT);
     await this.deps.secretStore.delete(ADMIN_KEY_BINDING_ACCOUNT);
+    await this.deps.secretStore.delete(SSO_SESSION_ACCOUNT);
     this.stored = null;
     this.identity = null;
     this.identityCache.clear();
@@ -158,18 +217,20 @@ export class Connection {
   }
 
   async status(): Promise<ConnectionStatus> {
-    let stored: boolean;
+    let loaded: StoredCredential | null;
     try {
-      stored = (await this.load(true)) !== null;
+      loaded = await this.load(true);
     } catch {
-      stored = false;
+      loaded = null;
     }
+    const session = loaded?.session ?? null;
     return {
       url: this.settings().litellm_url,
-      admin_key_stored: stored,
+      admin_key_stored: loaded !== null,
       keychain_backend: this.deps.secretStore.backend,
       session_only: this.deps.secretStore.sessionOnly,
-      identity: stored ? this.identity : null,
+      identity: loaded ? this.identity : null,
+      sso: session ? { user: session.userId, team: session.teamId, renews_until: session.endsAt } : null,
     };
   }
 
@@ -204,6 +265,13 @@ export class Connection {
     } catch (e) {
       if (!isKeyfobError(e)) throw e;
       if (e.kind === 'admin-key-rejected' || e.status === 401 || e.status === 403) this.setIdentity(null);
+      // A session refreshes once (across processes) when the proxy refuses its access token (an expired one is a 401
+      // of another kind); invalid_grant signs out. A refused call was never carried out: it is safe to repeat.
+      const credential = this.stored?.credential;
+      if (credential?.kind === 'sso-session' && (e.kind === 'admin-key-rejected' || e.status === 401)) {
+        if (!(await credential.rejected())) throw e;
+        return call(await this.currentClient());
+      }
       if (e.kind !== 'admin-key-rejected') throw e;
       const before = this.stored?.secret;
       const fresh = await this.load(true).catch(() => null);
@@ -216,10 +284,11 @@ export class Connection {
   private async load(reload = false): Promise<StoredCredential | null> {
     if (!reload && this.stored !== undefined) return this.stored;
     const before = this.stored;
-    const loaded = await loadStoredCredential(this.deps.secretStore, this.settings());
+    const loaded = await loadStoredCredential(this.deps.secretStore, this.settings(), { clock: this.deps.clock, stateDir: this.deps.stateDir });
     if (before !== undefined && before?.secret !== loaded?.secret) this.identity = null; // another credential now
     this.stored = loaded;
-    if (loaded?.credential && this.identity === null) {
+    if (loaded?.session) this.identity = sessionIdentity(loaded.session);
+    else if (loaded?.credential && this.identity === null) {
       this.identity = this.identityCache.read(secretFingerprint(loaded.secret), loaded.credential.binding.url);
     }
     return loaded;
@@ -243,7 +312,7 @@ export class Connection {
     const secret = await stored.credential.secret();
     const options: ClientOptions = {
       ...this.clientOptions(settings.litellm_url, secret, settings),
-      knownIdentity: this.identity,
+      knownIdentity: stored.session ? sessionIdentity(stored.session) : this.identity,
       onIdentity: (who) => {
         if (this.stored?.secret === stored.secret) this.setIdentity(who);
       },
@@ -259,7 +328,11 @@ export class Connection {
     this.identity = identity;
     const credential = this.stored?.credential;
     if (identity === null) this.identityCache.clear();
-    else if (credential && this.stored) this.identityCache.write(secretFingerprint(this.stored.secret), credential.binding.url, identity);
+    else if (credential && this.stored) this.identityCache.write(secretFingerprint(this.stored.secret), credential.binding.url, identity, credential.kind);
+  }
+
+  private sessionOptions(): { secrets: SecretStore; clock: Clock; stateDir: string } {
+    return { secrets: this.deps.secretStore, clock: this.deps.clock, stateDir: this.deps.stateDir };
   }
 
   /** The CA file's text, read off the main thread with a size cap, before any client is built with it. */

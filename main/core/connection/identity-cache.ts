@@ -30,13 +30,27 @@ export class IdentityCache {
   }
 
   /** Best effort: an identity not remembered is looked up again by the next process. */
-  write(fingerprint: string, url: string, identity: CallerIdentity): void {
+  write(fingerprint: string, url: string, identity: CallerIdentity, kind: string | null = null): void {
     const tmp = `${this.file}.${process.pid}.tmp`;
     try {
-      fs.writeFileSync(tmp, `${JSON.stringify({ v: 1, credential_sha256: fingerprint, url, identity })}\n`, { mode: 0o600 });
+      fs.writeFileSync(tmp, `${JSON.stringify({ v: 1, credential_sha256: fingerprint, url, identity, credential_kind: kind })}\n`, { mode: 0o600 });
       fs.renameSync(tmp, this.file);
     } catch {
       fs.rmSync(tmp, { force: true });
+    }
+  }
+
+  /**
+   * The kind of credential (`static-key`, `sso-session`) last connected at `url`, for a check that cannot wait for
+   * the keychain (saving a role); null when not remembered.
+   */
+  kindAt(url: string | null): string | null {
+    try {
+      const doc: unknown = JSON.parse(fs.readFileSync(this.file, 'utf8'));
+      if (!isPlainObject(doc) || doc.v !== 1 || doc.url !== url) return null;
+      return typeof doc.credential_kind === 'string' ? doc.credential_kind : null;
+    } catch {
+      return null;
     }
   }
 

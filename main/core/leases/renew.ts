@@ -76,11 +76,9 @@ export async function sendRenewal(ctx: LeaseContext, lease: Lease, seconds: numb
   } catch (e) {
     const err = toKeyfobError(e);
     if (err.kind === 'not-found') {
-      const gone = await markGone(ctx, lease);
-      throw new KeyfobError('not-found', `The key ${gone.key_alias} no longer exists on the proxy; its lease has been closed.`, {
-        hint: 'Issue a new key.',
-        status: err.status,
-      });
+      const why = goneReason(ctx, lease, err);
+      await markGone(ctx, lease, why);
+      throw new KeyfobError('not-found', `${why}; its lease has been closed.`, { hint: 'Issue a new key.', status: err.status });
     }
     ctx.record({ action: 'renew', outcome: 'failed', ...ids(lease), detail: `${by}: ${err.kind}: ${withDetail(err)}` });
     throw err;
@@ -106,8 +104,25 @@ export async function sendRenewal(ctx: LeaseContext, lease: Lease, seconds: numb
   return view;
 }
 
-/** The proxy no longer knows the key (deleted by an admin, or the database was reset). */
-async function markGone(ctx: LeaseContext, lease: Lease): Promise<Lease> {
+/**
+ * Why the key ended without Keyfob, in words the person can act on: blocked (SCIM deprovisioning, an admin), deleted
+ * with the person's membership of the role's team (LiteLLM deletes a member's team keys), or deleted otherwise.
+ */
+function goneReason(ctx: LeaseContext, lease: Lease, err: KeyfobError): string {
+  if (err.detail === 'scim_blocked' || err.detail === 'blocked') return err.message.replace(/\.$/, '');
+  let teamId: string | null = null;
+  try {
+    teamId = ctx.deps.role(lease.role).team_id;
+  } catch {
+    // the role was deleted since: no team to name
+  }
+  return teamId
+    ? `The key ${lease.key_alias} no longer exists on the proxy: a team's keys are deleted when you leave the team, so check with the admin of team ${teamId} that you are still a member`
+    : `The key ${lease.key_alias} no longer exists on the proxy`;
+}
+
+/** The proxy no longer knows the key, or it is blocked there: the lease ends with `why` told. */
+async function markGone(ctx: LeaseContext, lease: Lease, why: string): Promise<Lease> {
   const now = ctx.now();
   const gone = await ctx.update((d) => {
     const current = d.get(lease.lease_id) ?? lease;
@@ -118,9 +133,9 @@ async function markGone(ctx: LeaseContext, lease: Lease): Promise<Lease> {
   });
   await ctx.forgetSecret(gone.lease_id);
   const view = ctx.view(gone);
-  ctx.record({ action: 'renew', outcome: 'failed', ...ids(gone), detail: 'the key no longer exists on the proxy' });
+  ctx.record({ action: 'renew', outcome: 'failed', ...ids(gone), detail: why });
   ctx.emit({ type: 'gone', lease: view });
-  ctx.notify({ title: 'Key gone', body: `The key ${gone.key_alias} no longer exists on the LiteLLM proxy.`, urgency: 'normal' });
+  ctx.notify({ title: 'Key gone', body: `${why}.`, urgency: 'normal' });
   ctx.rearm();
   return gone;
 }

@@ -98,7 +98,8 @@ export interface ProxyHealth {
 export interface LiteLLMAdmin {
   generateKey(req: GenerateKeyRequest): Promise<GeneratedKey>;
   /** `/key/update {key, duration: "<seconds>s"}`; returns the new expiry (ISO `Z`). */
-  renewKey(tokenOrKey: string, seconds: number): Promise<{ expires: string | null }>;
+  /** `blocked`: the key is blocked on the proxy (`scimBlocked`: by SCIM deprovisioning, `metadata.scim_blocked`). */
+  renewKey(tokenOrKey: string, seconds: number): Promise<{ expires: string | null; blocked?: boolean; scimBlocked?: boolean }>;
   /** 404 ("none found") resolves with alreadyGone: true — deleting is idempotent from here up. */
   deleteKeys(target: { keys: string[] } | { key_aliases: string[] }): Promise<{ alreadyGone: boolean }>;
   keyInfo(tokenOrKey: string): Promise<KeyInfo>;

@@ -141,13 +141,14 @@ export class LiteLLMClient implements LiteLLMAdmin {
     }
   }
 
-  async renewKey(tokenOrKey: string, seconds: number): Promise<{ expires: string | null }> {
+  async renewKey(tokenOrKey: string, seconds: number): Promise<{ expires: string | null; blocked: boolean; scimBlocked: boolean }> {
     const body = await this.call('POST', '/key/update', {
       data: { key: tokenOrKey, duration: toLiteLLMDuration(seconds) },
       keyTarget: true,
       secrets: [tokenOrKey],
     });
-    return { expires: normalizeExpires(body.expires) };
+    const metadata = body.metadata && typeof body.metadata === 'object' ? (body.metadata as Record<string, unknown>) : {};
+    return { expires: normalizeExpires(body.expires), blocked: body.blocked === true, scimBlocked: metadata.scim_blocked === true };
   }
 
   async deleteKeys(target: { keys: string[] } | { key_aliases: string[] }): Promise<{ alreadyGone: boolean }> {

@@ -159,6 +159,15 @@ const REFUSALS: readonly Refusal[] = [
     }),
   },
   {
+    // A sign-in session token has no budget of its own to hand a personal key (PRs #31469/#31631).
+    pattern: /cli session token cannot delegate budget for a personal key/i,
+    explain: () => ({
+      text: 'a sign-in session cannot give a personal key a budget: set --team-id',
+      hint: "Give the role a team_id of a team you belong to (`keyfob role set NAME --team-id TEAM`), or remove its budget.",
+      field: 'team_id',
+    }),
+  },
+  {
     pattern: /required param (\w+) not in data/i,
     explain: (m) => ({
       text: `The proxy's key_generation_settings require "${m[1]}" on every key, and the role does not set it.`,
@@ -230,6 +239,16 @@ const REFUSALS: readonly Refusal[] = [
 
 /** `'duration is over max limit set in config - user_value=86400s; max_value=3600s'` → the role field it names. */
 const OVER_MAX = /(\w+) is over max limit set in config - user_value=([^;]*);\s*max_value=(\S+)/i;
+
+/**
+ * The proxy's `upperbound_key_generate_params` bound a refused request was over, read back from the error's detail
+ * (the proxy's own words): `{ param: 'duration', max: '3600s' }`, or null for any other error.
+ */
+export function overMaxLimit(error: unknown): { param: string; max: string } | null {
+  if (!(error instanceof KeyfobError) || error.kind !== 'invalid-request' || !error.detail) return null;
+  const m = OVER_MAX.exec(error.detail);
+  return m ? { param: m[1] ?? '', max: m[3] ?? '' } : null;
+}
 
 /** Maps an HTTP error answer (status, body, content type) to a KeyfobError. */
 export function errorFromResponse(status: number, data: unknown, contentType: string, ctx: LiteLLMErrorContext, location?: string): KeyfobError {

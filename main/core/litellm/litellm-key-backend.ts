@@ -4,7 +4,8 @@
 // its alias while the issue that created it is unfinished. LiteLLM has no handle of its own: `backendRef` is null.
 import { KeyfobError, toKeyfobError } from '../errors.js';
 import { IssueNotSent } from '../backend/index.js';
-import { toLiteLLMDuration } from '../roles/index.js';
+import { parseDuration, toLiteLLMDuration } from '../roles/index.js';
+import { overMaxLimit } from './litellm-errors.js';
 import type { CallerIdentity, GenerateKeyRequest, LiteLLMAdmin } from './litellm-api.js';
 import type { IssuedKey, KeyBackend, KeyIssueRequest, LeaseHandle, OwnedKey, RenewedKey } from '../backend/index.js';
 
@@ -40,10 +41,26 @@ export class LiteLLMKeyBackend implements KeyBackend {
     };
   }
 
+  /**
+   * From 1.83.3 the proxy holds a renewal to `upperbound_key_generate_params` as it holds a new key: a duration over
+   * the bound is refused. The renewal is then asked again at the bound, once, and reported as capped.
+   */
   async renew(lease: LeaseHandle, seconds: number): Promise<RenewedKey> {
-    if (!lease.token_hash) throw new KeyfobError('internal', `Lease ${lease.key_alias} has no token hash to renew it by.`);
-    const answer = await this.client.renewKey(lease.token_hash, seconds);
-    return { expiresAt: answer.expires, capped: false, notes: [] };
+    const token = lease.token_hash;
+    if (!token) throw new KeyfobError('internal', `Lease ${lease.key_alias} has no token hash to renew it by.`);
+    let answer: Awaited<ReturnType<LiteLLMAdmin['renewKey']>>;
+    let notes: string[] = [];
+    try {
+      answer = await this.client.renewKey(token, seconds);
+    } catch (e) {
+      const bound = durationBound(e);
+      if (bound === null || bound <= 0 || bound >= seconds) throw e;
+      answer = await this.client.renewKey(token, bound);
+      notes = [`the proxy limits a key's life to ${bound}s (upperbound_key_generate_params.duration): renewed for that`];
+    }
+    // A blocked key answers every model call with 401: the lease ends, with why (SCIM: the account was deprovisioned).
+    if (answer.blocked) throw blockedKey(lease.key_alias, answer.scimBlocked === true);
+    return { expiresAt: answer.expires, capped: notes.length > 0, notes };
   }
 
   revoke(lease: LeaseHandle): Promise<{ alreadyGone: boolean }> {
@@ -71,6 +88,24 @@ export class LiteLLMKeyBackend implements KeyBackend {
 
   describeCaller(): Promise<CallerIdentity> {
     return this.client.identity();
+  }
+}
+
+function blockedKey(alias: string, scim: boolean): KeyfobError {
+  const why = scim
+    ? 'your account was deprovisioned (SCIM), which blocks all of your keys: ask your identity or proxy admin to restore it, then sign in again'
+    : 'an admin blocked it: ask the proxy admin, or issue a new key';
+  return new KeyfobError('not-found', `The key ${alias} is blocked on the proxy: ${why}.`, { detail: scim ? 'scim_blocked' : 'blocked' });
+}
+
+/** Seconds of the duration bound a refusal names, or null when it is no duration bound (or unreadable). */
+function durationBound(error: unknown): number | null {
+  const over = overMaxLimit(error);
+  if (over?.param !== 'duration') return null;
+  try {
+    return parseDuration(over.max, 'duration');
+  } catch {
+    return null;
   }
 }
 

@@ -1,4 +1,4 @@
-// The sign-in flow of LiteLLM's native CLI contract (../../../docs/sso-draft.md): discovery, registration of a
+// The sign-in flow of LiteLLM's native CLI contract (../../../docs/connecting.md, "Sign in with SSO"): discovery, registration of a
 // public client with a loopback redirect, the browser on `/authorize` with PKCE S256, `state` and `resource`, the one
 // callback, and the code exchanged at `/token`. The result is a session record; storing it is the caller's.
 import { normalizeProxyUrl } from '../litellm/index.js';

@@ -70,6 +70,11 @@ export class SsoSessionCredential implements Credential {
     return this.record.binding;
   }
 
+  /** The client this sign-in registered: new on every sign-in, the same across refreshes. */
+  get clientId(): string {
+    return this.record.clientId;
+  }
+
   /** Who signed in, and the team consented to (null: none). */
   get user(): { userId: string; teamId: string | null } {
     return { userId: this.record.userId, teamId: this.record.teamId };

@@ -1,6 +1,7 @@
 // Connecting to a LiteLLM proxy: the first-run screen and the Settings "Connection" section share this form.
 // The admin key field is write-only: the key goes to main once, on submit, and the field is emptied right away;
-// main never sends it back (the snapshot only says whether one is stored).
+// main never sends it back (the snapshot only says whether one is stored). "Sign in with SSO" needs no key at all: main
+// runs the sign-in and opens the proxy's page in the browser; Sign out is `keyfob logout`.
 import type { AppSnapshot, CallerIdentity, ConnectRequest, SerializedError } from '../../../preload/api.js';
 import { announce } from '../announcer.js';
 import { confirmAction } from '../confirm.js';
@@ -10,6 +11,7 @@ import { checkbox, field, FormErrors, focusElement } from '../forms.js';
 import type { ShellContext } from '../screen.js';
 import { noteProxyOutcome } from '../connection.js';
 import { applySnapshot, serverNow } from '../store.js';
+import { createSsoPart } from './sso-sign-in.js';
 
 const NETWORK_KINDS = ['unreachable', 'dns', 'tls', 'timeout'];
 const KEYCHAIN_KINDS = new Set(['keychain-unavailable', 'keychain-locked', 'keychain-denied']);
@@ -64,11 +66,23 @@ export function createConnectForm(ctx: ShellContext, mode: 'first-run' | 'settin
   const submit = h('button', { type: 'submit', class: 'primary', 'data-action': 'connect' }, mode === 'first-run' ? 'Connect' : 'Save and connect');
   const forget = h('button', { type: 'button', class: 'danger-quiet', 'data-action': 'forget' }, 'Forget LiteLLM key');
   forget.hidden = mode === 'first-run';
+  const sso = createSsoPart(api, mode, {
+    url: () => request().url ?? '',
+    tls: () => ({ caFile: request().caFile ?? null, allowInsecureTls: request().allowInsecureTls ?? false }),
+    clear: () => errors.clear(),
+    missingUrl: () => focusElement(errors.showLocal('url', 'Enter the proxy’s URL first.')),
+    fail: (error) => fail(error),
+    say: (message) => {
+      result.textContent = message;
+      announce(message);
+    },
+  });
 
   const form = h(
     'form',
     { class: `connect-form ${mode}`, novalidate: true, 'aria-label': mode === 'first-run' ? 'Connect to a LiteLLM proxy' : 'Connection' },
     url.wrapper,
+    sso.el,
     adminKey.wrapper,
     storage,
     identityLine,
@@ -85,7 +99,6 @@ export function createConnectForm(ctx: ShellContext, mode: 'first-run' | 'settin
     void connect();
   });
   forget.addEventListener('click', () => void forgetKey());
-
   function request(): Partial<ConnectRequest> {
     const req: Partial<ConnectRequest> = { url: url.control.value.trim(), caFile: caFile.control.value.trim() || null, allowInsecureTls: insecure.control.checked };
     if (adminKey.control.value) req.adminKey = adminKey.control.value;
@@ -203,9 +216,13 @@ export function createConnectForm(ctx: ShellContext, mode: 'first-run' | 'settin
         : mode === 'first-run'
           ? h('span', null, 'Keyfob will keep your LiteLLM key in ', h('strong', { class: 'backend' }, c.keychain_backend), '.')
           : h('span', null, 'Keychain: ', h('strong', { class: 'backend' }, c.keychain_backend), '.'),
-      mode === 'settings' ? h('span', { class: 'muted' }, c.admin_key_stored ? ' A LiteLLM key is stored.' : ' No LiteLLM key is stored.') : null,
+      mode === 'settings'
+        ? h('span', { class: 'muted' }, c.sso ? ` Signed in with SSO as ${c.sso.user}.` : c.admin_key_stored ? ' A LiteLLM key is stored.' : ' No LiteLLM key is stored.')
+        : null,
     );
     forget.disabled = !c.admin_key_stored;
+    forget.hidden = mode === 'first-run' || Boolean(c.sso);
+    sso.update(s);
     identityLine.hidden = mode !== 'settings' || !c.identity;
     identityLine.textContent = c.identity ? identitySentence(c.identity) : '';
     // Fill the URL from main once, and again only when main's URL changes: never over what the person is typing.
