@@ -147,7 +147,7 @@ test('resume and unlock re-read the ledger and re-arm the timers from the clock'
   const env = await createEnv(t);
   const running = await withTwoKeys(env, {});
   const leases = running.core?.leases;
-  assert.ok(leases);
+  assert.ok(leases, 'leases is set');
   let refreshed = 0;
   const original = leases.refresh.bind(leases);
   leases.refresh = () => {

@@ -90,9 +90,9 @@ test('"Copy shell exports" copies what `keyfob env` prints, from the lease the t
   await running.settled();
   assert.equal(requestsTo(env, '/key/generate'), generated + 1, 'no live lease: one issued');
   const [lease] = running.core?.leases.list() ?? [];
-  assert.ok(lease);
+  assert.ok(lease, 'lease is set');
   const key = await running.core?.leases.revealKey(lease.lease_id);
-  assert.ok(key);
+  assert.ok(key, 'key is set');
   const expected = formatEnvironment(toolEnvironment(lease, key, toolBaseUrls(env.sim.url, null)), 'sh').join('\n');
   assert.deepEqual(electron.clipboard.writes.at(-1), { 'text/plain': expected, [KDE_HINT]: 'secret' }, 'marked secret, in one write');
   assert.match(expected, /^export OPENAI_API_KEY='sk-/);

@@ -54,7 +54,7 @@ test('"Copy key" issues a key only when the role has none live', async (t) => {
   await running.settled();
   assert.equal(requestsTo(env, '/key/generate'), generated + 1, 'no live key: one was issued');
   const [lease] = running.core?.leases.list() ?? [];
-  assert.ok(lease);
+  assert.ok(lease, 'lease is set');
   const key = await electron.clipboard.readText();
   assert.equal(key, await running.core?.leases.revealKey(lease.lease_id));
 

@@ -53,7 +53,7 @@ describe('keyfob connect, status, models, role, log', () => {
 
     assert.equal(secretFlag.code, 2, show(secretFlag));
     assert.match(secretFlag.stderr, /--admin-key is not accepted: .*process list/);
-    assert.ok(!secretFlag.stderr.includes(MASTER_KEY));
+    assert.ok(!secretFlag.stderr.includes(MASTER_KEY), '!secretFlag.stderr.includes(MASTER_KEY) is set');
 
     const audit = await keyfob(['log', '--json'], { home: homes[0] });
     const entries = JSON.parse(audit.stdout) as Array<{ action: string; outcome: string }>;
@@ -204,7 +204,7 @@ describe('keyfob connect, status, models, role, log', () => {
     assert.equal(plain.stdout.trim().split('\n').length, 4, 'a header and three entries');
     const entries = JSON.parse(asJson.stdout) as Array<{ action: string; outcome: string }>;
     assert.ok(entries.some((e) => e.action === 'connect' && e.outcome === 'ok'), 'the connect is audited');
-    assert.ok(!asJson.stdout.includes(MASTER_KEY));
+    assert.ok(!asJson.stdout.includes(MASTER_KEY), '!asJson.stdout.includes(MASTER_KEY) is set');
     assert.equal(badN.code, 2, show(badN));
     assert.match(badN.stderr, /-n: must be a whole number ≥ 1/);
   });

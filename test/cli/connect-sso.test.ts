@@ -122,7 +122,7 @@ describe('keyfob connect --sso', () => {
 
   it('a token the proxy refuses before its end is refreshed once, and the call goes through', async () => {
     const record = await stored();
-    assert.ok(record);
+    assert.ok(record, 'record is set');
     const onProxy = sim.sso.access(record.accessToken);
     assert.ok(onProxy, 'the proxy knows the access token');
     onProxy.expiresAtMs = sim.clock.now() - 1000; // ended on the proxy, fresh as far as the client knows
@@ -135,7 +135,7 @@ describe('keyfob connect --sso', () => {
     const live = ok(await run(['token', 'six'])).stdout;
     const record = await expireLocally();
     const onProxy = sim.sso.refreshRecord(record.refreshToken);
-    assert.ok(onProxy);
+    assert.ok(onProxy, 'onProxy is set');
     onProxy.used = true; // replayed by someone else: the proxy now refuses it
     const r = await run(['models']);
     assert.equal(r.code, 1, show(r));
@@ -149,7 +149,7 @@ describe('keyfob connect --sso', () => {
 
   it('the proxy answering 503 to the refresh: the old token serves until its end, then one line says so', async () => {
     const record = await stored();
-    assert.ok(record);
+    assert.ok(record, 'record is set');
     // Inside the refresh margin, not yet ended.
     await secrets.set('sso-session', encodeSessionRecord({ ...record, accessExpiresAt: new Date(Date.now() + 120_000).toISOString() }));
     sim.fault('/token', { kind: 'fail', status: 503, count: Infinity, contentType: 'json', body: '{"error":"temporarily_unavailable","error_description":"the gateway database is unavailable; retry"}' });
@@ -197,7 +197,7 @@ describe('keyfob connect --sso', () => {
   it('logout revokes every live key, burns the refresh token, removes the session and exits 0', async () => {
     ok(await run(['issue', 'dev']));
     const record = await stored();
-    assert.ok(record);
+    assert.ok(record, 'record is set');
     const r = ok(await run(['logout']));
     assert.match(r.stdout, /^revoked \d+ keys?; signed out of SSO/);
     const mine = sim.liveKeys().filter((k) => k.user_id === 'alice' && k.metadata.keyfob_lease_id);

@@ -17,7 +17,7 @@ describe('keyfob --help and usage errors', () => {
     const results = await Promise.all(COMMANDS.map((c) => keyfob([...c.name.split(' '), '--help'], { home })));
     COMMANDS.forEach((command, i) => {
       const r = results[i];
-      assert.ok(r);
+      assert.ok(r, 'r is set');
       assert.equal(r.code, 0, `${command.name}: ${show(r)}`);
       assert.ok(r.stdout.startsWith(`Usage: keyfob ${command.name}`), `${command.name}: ${r.stdout}`);
       assert.match(r.stdout, /\nExamples?:\n {2}keyfob /, `${command.name} shows an example`);

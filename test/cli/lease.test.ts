@@ -76,7 +76,7 @@ describe('keyfob issue and lease', () => {
     assert.equal(issued.renewable, true);
     for (const t of [issued.issued_at, issued.expires_at, issued.max_expires_at]) assert.match(t ?? '', ISO_UTC);
     assert.equal(Date.parse(issued.max_expires_at ?? '') - Date.parse(issued.issued_at), 2 * 3600_000);
-    assert.ok(simKeyFor(issued.key_alias));
+    assert.ok(simKeyFor(issued.key_alias), 'simKeyFor(issued.key_alias) is set');
   });
 
   it('issue --env prints shell-quoted exports a shell can eval', async () => {

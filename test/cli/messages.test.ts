@@ -250,7 +250,7 @@ describe('CLI messages (issue 15)', () => {
 
     const log = await ok(['log', '-n', '1'], { env: zone });
     const [entry] = JSON.parse((await ok(['log', '-n', '1', '--json'])).stdout) as Array<{ time: string }>;
-    assert.ok(entry);
+    assert.ok(entry, 'entry is set');
     assert.match(log.stdout, /^TIME \(Asia\/(Kolkata|Calcutta)\)\s+ACTION/, 'the zone is named (ICU may give the older name)');
     assert.match(log.stdout, /person: \+50m$/m, 'the renewal increment reads as a duration, not "+3000s"');
     const local = new Date(Date.parse(entry.time) + 330 * 60_000).toISOString();
@@ -265,7 +265,7 @@ describe('CLI messages (issue 15)', () => {
     const ledgerFile = join(home, 'leases.json');
     const ledger = JSON.parse(readFileSync(ledgerFile, 'utf8')) as { leases: Record<string, { expires_at: string }> };
     const entry = ledger.leases[lease.lease_id];
-    assert.ok(entry);
+    assert.ok(entry, 'entry is set');
     entry.expires_at = new Date(Date.now() - 10 * 60_000).toISOString();
     writeFileSync(ledgerFile, JSON.stringify(ledger));
     const list = await ok(['lease', 'list', '--all']);
@@ -318,7 +318,7 @@ describe('CLI messages (issue 15)', () => {
       assert.doesNotMatch(issue.stderr, /Received API Key/);
       const verboseIssue = await run(['issue', 'dev', '--verbose']);
       assert.match(verboseIssue.stderr, /^ {2}detail: The proxy at .* rejected the admin key \(401\): .*Received API Key = sk-\.\.\.\w{4}/m);
-      assert.ok(!verboseIssue.stderr.includes(MASTER_KEY));
+      assert.ok(!verboseIssue.stderr.includes(MASTER_KEY), '!verboseIssue.stderr.includes(MASTER_KEY) is set');
 
       const status = await ok(['status']);
       assert.match(status.stdout, /^connection:\s+proxy reachable, but your LiteLLM key was rejected: run `keyfob connect` with the current key$/m);

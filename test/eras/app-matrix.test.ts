@@ -12,7 +12,7 @@ for (const era of ERAS) {
     await connectAndCreateRoles(running, env);
     const lease = ok(await running.handlers.issue('dev'));
     const row = env.sim.keys().find((k) => k.token === lease.token_hash);
-    assert.ok(row);
+    assert.ok(row, 'row is set');
     assert.equal(lease.expires_at, new Date(Date.parse(row.expires ?? '')).toISOString());
     assert.equal(lease.expires_at, new Date(env.clock.now() + 15 * 60_000).toISOString(), 'the role ttl, in every era');
     ok(await running.handlers.renew(lease.lease_id));

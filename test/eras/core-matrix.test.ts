@@ -51,7 +51,7 @@ for (const era of ERAS) {
 
     test('renew: now + ttl, capped at the max ttl', async () => {
       const lease = h.core.leases.list().find((l) => l.role === 'dev');
-      assert.ok(lease);
+      assert.ok(lease, 'lease is set');
       await h.advance(30 * MIN);
       const renewed = await h.core.leases.renew(lease.lease_id);
       assert.equal(renewed.expires_at, iso(h.clock.now() + HOUR));
@@ -61,7 +61,7 @@ for (const era of ERAS) {
 
     test('revoke: the key is gone on the proxy and refused', async () => {
       const lease = h.core.leases.list().find((l) => l.role === 'dev');
-      assert.ok(lease);
+      assert.ok(lease, 'lease is set');
       const ended = await h.core.leases.revoke(lease.lease_id);
       assert.equal(ended.state, 'revoked');
       assert.equal(h.sim.keys().some((k) => k.token === lease.token_hash), false);

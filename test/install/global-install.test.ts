@@ -44,7 +44,7 @@ test('npm pack and npm install -g (tarball and checkout) put a working keyfob on
   const started = performance.now();
   const packed = await exec('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', work], { cwd: REPO, env: npmEnv(), maxBuffer: 8 * 1024 * 1024 });
   const [info] = JSON.parse(packed.stdout) as Array<{ filename: string; files: Array<{ path: string }> }>;
-  assert.ok(info);
+  assert.ok(info, 'info is set');
   assert.equal(info.filename, `keyfob-${version}.tgz`);
   const files = info.files.map((f) => f.path);
   for (const needed of ['package.json', 'bin/keyfob.js', 'dist/main/cli/keyfob.js', 'dist/main/cli/run.js', 'dist/main/core/keyfob-core.js']) {

@@ -160,7 +160,7 @@ test('weaker TLS on the same URL needs the key again: insecure TLS or another CA
 test('a settings file changed behind the app (another process, a hand edit) cannot move the stored key either', async (t) => {
   const { running, invoke, hostile } = await appWithLease(t);
   const core = running.core;
-  assert.ok(core);
+  assert.ok(core, 'core is set');
   core.settingsStore.update((c) => ({ ...c, settings: { ...c.settings, litellm_url: hostile.url } }));
   const listed = await invoke('listModels');
   assert.equal(!listed.ok && listed.error.kind, 'not-connected');
@@ -198,5 +198,5 @@ test('signed in with SSO from the window: main opens only the proxy\'s own sign-
     for (const token of [record.accessToken, record.refreshToken]) assert.deepEqual(hostile.carrying(token), [], `after ${channel}: no request carried a token`);
   }
   assert.equal(opened.length, 1, 'the hostile URL opened no page');
-  assert.ok(running.core);
+  assert.ok(running.core, 'running.core is set');
 });

@@ -98,7 +98,7 @@ describe('authentication table', () => {
       assert.equal(envelope(res).type, 'token_not_found_in_db');
       assert.match(envelope(res).message,
         /^Authentication Error, Invalid proxy server token passed\. Received API Key = sk-\.\.\.2345, Key Hash \(Token\) =[0-9a-f]{64}\. Unable to find token in cache or `LiteLLM_VerificationTokenTable`$/);
-      assert.ok(!res.text.includes(unknown));
+      assert.ok(!res.text.includes(unknown), '!res.text.includes(unknown) is set');
     }));
   }
 

@@ -48,7 +48,7 @@ describe('the generated key', () => {
       assert.equal(res.token, res.key);
       assert.equal(res.token_id, sha256(res.key));
       assert.ok(sim.keys().some((k) => k.token === sha256(res.key)));
-      assert.ok(!JSON.stringify(sim.keys()).includes(res.key));
+      assert.ok(!JSON.stringify(sim.keys()).includes(res.key), '!JSON.stringify(sim.keys()).includes(res.key) is set');
     } finally {
       sim.era = 'N3';
     }
@@ -74,7 +74,7 @@ describe('the generated key', () => {
     const res = await generate(sim, sent);
     for (const [field, value] of Object.entries(sent)) assert.deepEqual(res[field], value, field);
     const stored = sim.keys().find((k) => k.token === res.token);
-    assert.ok(stored);
+    assert.ok(stored, 'stored is set');
     assert.equal(stored.key_alias, 'kf-dev-echo');
     assert.deepEqual(stored.metadata, { lease: 'l-1', who: 'me' });
   });
@@ -96,7 +96,7 @@ describe('the generated key', () => {
       assert.equal(res.status, 200);
       assert.ok(!res.text.includes(key), 'plaintext leaked');
     }
-    assert.ok(!JSON.stringify(sim.keys()).includes(key));
+    assert.ok(!JSON.stringify(sim.keys()).includes(key), '!JSON.stringify(sim.keys()).includes(key) is set');
   });
 });
 

@@ -300,7 +300,7 @@ describe('GET /key/info', () => {
       const body = res.json as { key: string; info: Record<string, unknown> };
       assert.equal(body.key, sent);
       assert.ok(!('token' in body.info));
-      assert.ok(!JSON.stringify(body.info).includes(key));
+      assert.ok(!JSON.stringify(body.info).includes(key), '!JSON.stringify(body.info).includes(key) is set');
       for (const field of ['key_name', 'key_alias', 'spend', 'max_budget', 'expires', 'models', 'metadata', 'blocked', 'tpm_limit',
         'rpm_limit', 'budget_duration', 'budget_reset_at', 'created_at', 'updated_at']) {
         assert.ok(field in body.info, field);
@@ -316,7 +316,7 @@ describe('GET /key/info', () => {
     const { token } = await generate(sim, { duration: '1s' });
     sim.clock.advance(2_000);
     assert.equal((await call(sim, 'GET', `/key/info?key=${token}`)).status, 200);
-    assert.ok(stored(token));
+    assert.ok(stored(token), 'stored(token) is set');
   });
 
   test('a key that never expires has expires null', async () => {

@@ -19,8 +19,8 @@ describe('/chat/completions with a virtual key', () => {
       assert.equal(body.object, 'chat.completion');
       assert.equal(body.model, 'gpt-4o');
       assert.equal(body.choices[0]?.message.role, 'assistant');
-      assert.ok(body.choices[0]?.message.content);
-      assert.ok(body.usage);
+      assert.ok(body.choices[0]?.message.content, 'body.choices[0]?.message.content is set');
+      assert.ok(body.usage, 'body.usage is set');
       assert.equal(sim.keys().find((k) => k.token === token)?.spend, 0.25);
     });
   }
@@ -143,8 +143,8 @@ describe('model lists', () => {
     const data = (res.json as { data: Array<{ model_name: string; litellm_params: { model: string }; model_info: { id: string } }> }).data;
     assert.deepEqual(data.map((d) => d.model_name), sim.models);
     for (const d of data) {
-      assert.ok(d.litellm_params.model.endsWith(d.model_name));
-      assert.ok(d.model_info.id);
+      assert.ok(d.litellm_params.model.endsWith(d.model_name), 'd.litellm_params.model.endsWith(d.model_name) is set');
+      assert.ok(d.model_info.id, 'd.model_info.id is set');
     }
   });
 
@@ -168,7 +168,7 @@ describe('health', () => {
     const body = res.json as { status: string; db: string; litellm_version: string };
     assert.equal(body.status, 'connected');
     assert.equal(body.db, 'connected');
-    assert.ok(body.litellm_version);
+    assert.ok(body.litellm_version, 'body.litellm_version is set');
   });
 });
 

@@ -100,7 +100,7 @@ describe('internal_user: personal keys', () => {
     const list = await call(sim, 'GET', '/key/list?size=100', as(keys.alice!));
     assert.equal(list.status, 200);
     const tokens = (list.json as { keys: string[] }).keys;
-    assert.ok(tokens.includes(own));
+    assert.ok(tokens.includes(own), 'tokens.includes(own) is set');
     assert.equal(tokens.length, 2, 'its login key and its own key');
     const other = await call(sim, 'GET', '/key/list?user_id=bob', as(keys.alice!));
     assert.equal(other.status, 403);

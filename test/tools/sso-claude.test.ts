@@ -73,7 +73,7 @@ describe('signed in with SSO, the real Claude Code works with no key typed', () 
     assert.equal(row.user_id, 'alice', 'owned by the signed-in user');
 
     const record = decodeSessionRecord(await secrets.get('sso-session'));
-    assert.ok(record);
+    assert.ok(record, 'record is set');
     for (const file of [...filesUnder(home), ...filesUnder(userHome), ...filesUnder(workdir)]) {
       const text = readFileSync(file, 'latin1');
       assert.equal(text.includes(record.accessToken) || text.includes(record.refreshToken), false, `a session token in ${file}`);

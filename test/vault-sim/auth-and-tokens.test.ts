@@ -91,8 +91,8 @@ describe('Vault simulator: logins and tokens', () => {
     const parentKey = data(await vaultCall(pair.vault, 'GET', 'litellm/creds/dev', { token: parent })).key_alias;
     const childKey = data(await vaultCall(pair.vault, 'GET', 'litellm/creds/dev', { token: String(child.client_token) })).key_alias;
     assert.equal((await vaultCall(pair.vault, 'PUT', 'auth/token/revoke-self', { token: parent })).status, 204);
-    assert.ok(!liveAliases(pair.litellm).includes(String(parentKey)));
-    assert.ok(!liveAliases(pair.litellm).includes(String(childKey)));
+    assert.ok(!liveAliases(pair.litellm).includes(String(parentKey)), '!liveAliases(pair.litellm).includes(String(parentKey)) is set');
+    assert.ok(!liveAliases(pair.litellm).includes(String(childKey)), '!liveAliases(pair.litellm).includes(String(childKey)) is set');
     assert.equal((await vaultCall(pair.vault, 'GET', 'auth/token/lookup-self', { token: String(child.client_token) })).status, 403);
 
     const short = pair.vault.createToken(['keyfob-developer'], 60, 600);
@@ -108,7 +108,7 @@ describe('Vault simulator: logins and tokens', () => {
     const child = auth(await vaultCall(pair.vault, 'POST', 'auth/token/create', { token: parent, body: {} }));
     const alias = String(data(await vaultCall(pair.vault, 'GET', 'litellm/creds/dev', { token: String(child.client_token) })).key_alias);
     assert.equal((await vaultCall(pair.vault, 'POST', 'auth/token/revoke-accessor', { token: parent, body: { accessor: child.accessor } })).status, 204);
-    assert.ok(!liveAliases(pair.litellm).includes(alias));
+    assert.ok(!liveAliases(pair.litellm).includes(alias), '!liveAliases(pair.litellm).includes(alias) is set');
     const again = await vaultCall(pair.vault, 'POST', 'auth/token/revoke-accessor', { token: parent, body: { accessor: child.accessor } });
     assert.deepEqual([again.status, again.json], [400, { errors: ['invalid accessor'] }]);
   });
@@ -157,6 +157,6 @@ describe('Vault simulator: errors, sealing, policies, quotas, health, control', 
     assert.equal((await control('GET', 'clock')).json.now, before + 5000);
     assert.equal((await control('POST', 'clock/advance', { ms: -1 })).status, 400);
     const log = JSON.stringify((await control('GET', 'requests')).json);
-    assert.ok(!log.includes(pair.vault.rootToken));
+    assert.ok(!log.includes(pair.vault.rootToken), '!log.includes(pair.vault.rootToken) is set');
   });
 });

@@ -86,11 +86,11 @@ describe('Vault simulator: the LiteLLM engine and sys/leases', () => {
     const issued = await vaultCall(pair.vault, 'GET', 'litellm/creds/dev', { token });
     const leaseId = String(issued.json?.lease_id);
     const alias = String(data(issued).key_alias);
-    assert.ok(liveAliases(pair.litellm).includes(alias));
+    assert.ok(liveAliases(pair.litellm).includes(alias), 'liveAliases(pair.litellm).includes(alias) is set');
     const revoked = await vaultCall(pair.vault, 'PUT', 'sys/leases/revoke', { token, body: { lease_id: leaseId } });
     assert.equal(revoked.status, 204);
     assert.equal(revoked.text, '');
-    assert.ok(!liveAliases(pair.litellm).includes(alias));
+    assert.ok(!liveAliases(pair.litellm).includes(alias), '!liveAliases(pair.litellm).includes(alias) is set');
     assert.equal((await vaultCall(pair.vault, 'PUT', 'sys/leases/revoke', { token, body: { lease_id: leaseId } })).status, 204);
     assert.deepEqual((await vaultCall(pair.vault, 'PUT', 'sys/leases/lookup', { token, body: { lease_id: leaseId } })).json, { errors: ['invalid lease'] });
     assert.deepEqual((await vaultCall(pair.vault, 'PUT', 'sys/leases/renew', { token, body: {} })).json, { errors: ['lease_id must be specified'] });
@@ -100,10 +100,10 @@ describe('Vault simulator: the LiteLLM engine and sys/leases', () => {
     const issued = await vaultCall(pair.vault, 'GET', 'litellm/creds/dev', { token });
     const alias = String(data(issued).key_alias);
     await pair.vault.advance(599_000);
-    assert.ok(liveAliases(pair.litellm).includes(alias));
+    assert.ok(liveAliases(pair.litellm).includes(alias), 'liveAliases(pair.litellm).includes(alias) is set');
     await pair.vault.advance(1_000);
-    assert.ok(!liveAliases(pair.litellm).includes(alias));
-    assert.ok(pair.vault.leases.revokedIds.includes(String(issued.json?.lease_id)));
+    assert.ok(!liveAliases(pair.litellm).includes(alias), '!liveAliases(pair.litellm).includes(alias) is set');
+    assert.ok(pair.vault.leases.revokedIds.includes(String(issued.json?.lease_id)), 'pair.vault.leases.revokedIds.includes(String(issued.json?.lease_id)) is set');
   });
 
   test('renew calls LiteLLM /key/update: the key\'s expiry moves', async () => {

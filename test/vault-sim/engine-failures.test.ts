@@ -39,7 +39,7 @@ describe('Vault simulator: backend failures and request forms', () => {
     assert.equal(revoke.status, 400);
     assert.match(String((revoke.json?.errors as string[])[0]), /failed to revoke entry/);
     assert.ok(pair.vault.leases.get(leaseId), 'the lease stays');
-    assert.ok(liveAliases(pair.litellm).includes(String(data(issued).key_alias)));
+    assert.ok(liveAliases(pair.litellm).includes(String(data(issued).key_alias)), 'liveAliases(pair.litellm).includes(String(data(issued).key_alias)) is set');
     assert.equal((await vaultCall(pair.vault, 'PUT', `sys/leases/revoke/${leaseId}`, { token })).status, 204, 'the …/revoke/<id> form');
     assert.equal(pair.vault.leases.get(leaseId), null);
   });

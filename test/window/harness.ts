@@ -276,7 +276,7 @@ export async function issueFromKeys(app: AppUnderTest, role: string): Promise<st
   await app.page.getByRole('button', { name: 'Issue key', exact: true }).click();
   const lease = await eventually(() => {
     const fresh = app.liveLeases().find((l) => !before.has(l.lease_id));
-    assert.ok(fresh);
+    assert.ok(fresh, 'the new lease is in the ledger');
     return fresh;
   });
   await app.row(lease.lease_id).waitFor();

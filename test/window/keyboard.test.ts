@@ -54,7 +54,7 @@ test('keyboard only: issue a key from the Keys screen, then revoke it', async ()
 
     const lease = await eventually(() => {
       const [live] = app.liveLeases();
-      assert.ok(live);
+      assert.ok(live, 'live is set');
       return live;
     });
     assert.equal(lease.role, 'dev');
@@ -93,7 +93,7 @@ test('keyboard only: arrows move between screens; Issue key on a role, Revoke al
     await page.getByRole('tab', { name: /Keys/, selected: true }).waitFor();
     const first = await eventually(() => {
       const [live] = app.liveLeases();
-      assert.ok(live);
+      assert.ok(live, 'live is set');
       return live;
     });
     await eventually(async () => assert.equal((await focused(page)).lease, first.lease_id));

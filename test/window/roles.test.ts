@@ -175,7 +175,7 @@ test('Issue key on a role opens the Keys screen on the new key; Copy key copies 
       await page.locator('li.role[data-role="dev"]').getByRole('button', { name: 'Issue key' }).click();
       await page.getByRole('tab', { name: /Keys/, selected: true }).waitFor();
       const [lease] = app.liveLeases();
-      assert.ok(lease);
+      assert.ok(lease, 'lease is set');
       assert.equal(lease.role, 'dev');
       assert.equal(await page.evaluate(() => document.activeElement?.closest('li')?.getAttribute('data-lease-id')), lease.lease_id);
 

@@ -33,7 +33,7 @@ test('signing in with SSO replaces the stored key; connecting with a key signs t
     assert.equal(status.sso?.user, 'alice');
     assert.match(status.identity?.summary ?? '', /^signed in with SSO as alice/);
     const record = decodeSessionRecord(await h.keychain.get('sso-session'));
-    assert.ok(record);
+    assert.ok(record, 'record is set');
 
     await h.core.connect({ url: h.sim.url, adminKey: ADMIN_KEY });
     assert.equal(await h.keychain.get('sso-session'), null, 'the session is removed');

@@ -39,7 +39,7 @@ test('four processes issuing and revoking at once: nothing lost, nothing duplica
     const all = app.leases.list({ all: true });
     assert.equal(all.length, 12, 'every lease is in the ledger exactly once');
     for (const lease of all) {
-      assert.ok(issued.includes(lease.lease_id));
+      assert.ok(issued.includes(lease.lease_id), 'issued.includes(lease.lease_id) is set');
       assert.equal(lease.state, revoked.has(lease.lease_id) ? 'revoked' : 'active');
     }
     const activeTokens = all.filter((l) => l.state === 'active').map((l) => l.token_hash).sort();

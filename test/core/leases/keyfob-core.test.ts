@@ -80,7 +80,7 @@ test('an admin key rotated by another process is picked up from the keychain on 
     h.sim.masterKey = 'sk-rotated-admin';
     // `keyfob connect` in another process did this: the binding naming the new key first, then the key
     const binding = decodeBinding(await h.keychain.get(ADMIN_KEY_BINDING_ACCOUNT));
-    assert.ok(binding);
+    assert.ok(binding, 'binding is set');
     await h.keychain.set(ADMIN_KEY_BINDING_ACCOUNT, encodeBinding(binding, 'sk-rotated-admin'));
     await h.keychain.set('admin-key', 'sk-rotated-admin');
     const { lease } = await h.core.leases.issue('dev');

@@ -37,10 +37,10 @@ function withDir(fn: (dir: string) => Promise<void>): () => Promise<void> {
 }
 
 test('lease ids are UUIDs', () => {
-  assert.ok(isLeaseId(randomUUID()));
+  assert.ok(isLeaseId(randomUUID()), 'isLeaseId(randomUUID()) is set');
   assert.ok(!isLeaseId('../../etc/passwd'));
   assert.ok(!isLeaseId('11111111-2222-4333-8444-55555555555'));
-  assert.ok(!isLeaseId(42));
+  assert.ok(!isLeaseId(42), '!isLeaseId(42) is set');
 });
 
 test('the ledger file: format version, mode 0600, atomic writes that leave no temp files, cheap re-reads', withDir(async (dir) => {
@@ -49,7 +49,7 @@ test('the ledger file: format version, mode 0600, atomic writes that leave no te
   await ledger.update((d) => d.put(a));
   const doc = JSON.parse(fs.readFileSync(ledger.path, 'utf8')) as { format_version: number; ledger_id: string; leases: Record<string, Lease> };
   assert.equal(doc.format_version, LEDGER_FORMAT_VERSION);
-  assert.ok(isLeaseId(doc.ledger_id));
+  assert.ok(isLeaseId(doc.ledger_id), 'isLeaseId(doc.ledger_id) is set');
   assert.deepEqual(doc.leases[a.lease_id], a);
   assert.equal(fs.statSync(ledger.path).mode & 0o777, 0o600);
   assert.deepEqual(fs.readdirSync(dir).sort(), ['leases.json'], 'no temp or lock file left behind');

@@ -41,7 +41,7 @@ for (const flavor of ['current', 'older'] as const) {
       sim.masterKey = 'sk-rotated-9999';
       const e = await rejectsWith(client.verifyAdmin(), 'admin-key-rejected', /rejected the admin key \(401\)/);
       assert.equal(e.status, 401);
-      assert.ok(e.hint);
+      assert.ok(e.hint, 'e.hint is set');
     });
 
     test('a non-sk admin key → admin-key-rejected with the server reason, redacted', async () => {

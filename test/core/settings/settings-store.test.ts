@@ -180,7 +180,7 @@ describe('an unusable file is backed up, never wiped', () => {
     const backup = path.join(dir, 'config.json.corrupt-20260412-042404');
     assert.equal(fs.readFileSync(backup, 'utf8'), '{ broken');
     assert.equal(store.notices.length, 1);
-    assert.ok(store.notices[0]!.includes(backup));
+    assert.ok(store.notices[0]!.includes(backup), 'store.notices[0]!.includes(backup) is set');
   });
 
   test('update after the file went bad backs it up first, then applies the change to defaults', () => {

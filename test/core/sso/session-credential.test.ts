@@ -29,7 +29,7 @@ async function setUp(t: { after(fn: () => Promise<void> | void): void }, release
 test('the session is one JSON document in the keychain account sso-session; a fresh token is used as is', async (t) => {
   const { sim, ws, credential } = await setUp(t);
   const stored = decodeSessionRecord(await ws.secrets.get('sso-session'));
-  assert.ok(stored);
+  assert.ok(stored, 'stored is set');
   assert.equal(stored.userId, 'alice');
   assert.equal(credential.kind, 'sso-session');
   assert.equal(credential.binding.url, sim.url);
@@ -57,7 +57,7 @@ test('a rejection refreshes once; a sibling that already rotated is used instead
   const { sim, ws, clock, credential } = await setUp(t);
   // Loaded before the rotation: it holds the token the proxy is about to refuse too.
   const sibling = await SsoSessionCredential.load({ secrets: ws.secrets, clock, stateDir: ws.stateDir });
-  assert.ok(sibling);
+  assert.ok(sibling, 'sibling is set');
   const first = await credential.secret();
   assert.equal(await sibling.secret(), first);
   assert.equal(await credential.rejected(), true);
@@ -126,7 +126,7 @@ test('503 on /token burns nothing: the old token serves until its end, then the 
 test('discard: /revoke burns the refresh token, the entry is gone; the access token works until it expires', async (t) => {
   const { sim, ws, credential } = await setUp(t);
   const stored = decodeSessionRecord(await ws.secrets.get('sso-session'));
-  assert.ok(stored);
+  assert.ok(stored, 'stored is set');
   await credential.discard();
   assert.equal(await ws.secrets.get('sso-session'), null);
   const revoke = sim.requests.find((r) => r.path === '/revoke');

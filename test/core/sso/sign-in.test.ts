@@ -23,7 +23,7 @@ test('the whole sign-in: a litellm_login_ session for alice in her team, the bro
   assert.match(visit.consentPage ?? '', /<title>Authorize CLI access<\/title>/);
   assert.match(visit.consentPage ?? '', /wants to call LiteLLM as alice/);
   assert.equal(visit.finalStatus, 200);
-  assert.ok(visit.finalBody.includes(SIGNED_IN_PAGE));
+  assert.ok(visit.finalBody.includes(SIGNED_IN_PAGE), 'visit.finalBody.includes(SIGNED_IN_PAGE) is set');
   const callback = new URL(visit.callbackUrl ?? '');
   assert.equal(callback.hostname, '127.0.0.1');
   assert.equal(callback.pathname, '/callback');

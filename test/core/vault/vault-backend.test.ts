@@ -75,7 +75,7 @@ describe('VaultKeyBackend', () => {
     assert.deepEqual(capped.notes, ['TTL of "15m" exceeded the effective max_ttl of "10m"; TTL value is capped accordingly']);
     assert.equal(await backend.isLive(lease), true);
     assert.deepEqual(await backend.revoke(lease), { alreadyGone: false });
-    assert.ok(!liveAliases(pair.litellm).includes(issued.alias));
+    assert.ok(!liveAliases(pair.litellm).includes(issued.alias), '!liveAliases(pair.litellm).includes(issued.alias) is set');
     assert.equal(await backend.isLive(lease), false);
     await assert.rejects(backend.renew(lease, 60), (e: KeyfobError) => e.kind === 'not-found');
   });
@@ -114,13 +114,13 @@ describe('VaultKeyBackend', () => {
     await assert.rejects(dev.backend.roles.list(), (e: KeyfobError) => /quota/.test(e.message) && e.status === 429);
     await pair.vault.revokeToken(dev.token);
     await assert.rejects(dev.backend.roles.list(), (e: KeyfobError) => /no longer accepts your sign-in/.test(e.message) && /Sign in again/.test(e.hint ?? ''));
-    assert.ok(cred);
+    assert.ok(cred, 'cred is set');
   });
 
   test('the token\'s expiry takes its keys; the next request asks to sign in again', async () => {
     const { backend } = await connect(['keyfob-developer'], 900, 900);
     const issued = await backend.issue(request());
-    assert.ok(liveAliases(pair.litellm).includes(issued.alias));
+    assert.ok(liveAliases(pair.litellm).includes(issued.alias), 'liveAliases(pair.litellm).includes(issued.alias) is set');
     await pair.vault.advance(900_000);
     assert.ok(!liveAliases(pair.litellm).includes(issued.alias), 'the parent token ended: its child and its lease with it');
     await assert.rejects(backend.renew(handle(issued.backendRef), 60), (e: KeyfobError) => e.kind === 'admin-key-rejected');
@@ -131,7 +131,7 @@ describe('VaultKeyBackend', () => {
     const refs: string[] = [];
     // The crash: the creds reply (the only carrier of the lease id) is lost; the ledger holds only the accessor.
     const lost = await backend.issue(request('dev', refs));
-    assert.ok(liveAliases(pair.litellm).includes(lost.alias));
+    assert.ok(liveAliases(pair.litellm).includes(lost.alias), 'liveAliases(pair.litellm).includes(lost.alias) is set');
     const interrupted = handle(refs[0] ?? null);
     assert.deepEqual(await backend.cleanUpInterrupted(interrupted), { found: true });
     assert.ok(!liveAliases(pair.litellm).includes(lost.alias), 'the key is gone on LiteLLM');
@@ -139,7 +139,7 @@ describe('VaultKeyBackend', () => {
     assert.deepEqual(await backend.cleanUpInterrupted(handle(null)), { found: false }, 'nothing written ahead: nothing sent');
     const finished = await backend.issue(request());
     assert.deepEqual(await backend.cleanUpInterrupted(handle(finished.backendRef)), { found: true });
-    assert.ok(!liveAliases(pair.litellm).includes(finished.alias));
+    assert.ok(!liveAliases(pair.litellm).includes(finished.alias), '!liveAliases(pair.litellm).includes(finished.alias) is set');
   });
 
   test('requests: issue 1 on the critical path (+1 pre-mint after), renew 1, revoke 1', async () => {

@@ -109,9 +109,9 @@ describe('VaultTokenCredential', () => {
     const cred = await VaultTokenCredential.signInWithUserpass(connectOptions(pair), 'alice', 'alice-pw', store, clock);
     const backend = new VaultKeyBackend({ client: cred.client, mount: 'litellm', clock });
     const issued = await backend.issue({ role: testRole('dev'), leaseId: 'l1', alias: 'ignored', ttlSeconds: 600, ledgerId: 'x' });
-    assert.ok(liveAliases(pair.litellm).includes(issued.alias));
+    assert.ok(liveAliases(pair.litellm).includes(issued.alias), 'liveAliases(pair.litellm).includes(issued.alias) is set');
     await cred.discard();
-    assert.ok(!liveAliases(pair.litellm).includes(issued.alias));
+    assert.ok(!liveAliases(pair.litellm).includes(issued.alias), '!liveAliases(pair.litellm).includes(issued.alias) is set');
     assert.equal(await store.get('vault-token'), null);
   });
 });
