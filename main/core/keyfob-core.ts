@@ -10,9 +10,9 @@ import { LeaseLedger, LeaseManager } from './leases/index.js';
 import { LiteLLMClient, LiteLLMKeyBackend, roleProblems } from './litellm/index.js';
 import { applySettingsPatch, AUDIT_FILE, LEDGER_FILE, LOCK_FILE, readSettingsShared } from './settings/index.js';
 import { normalizeRoleName, validateRole } from './roles/index.js';
-import { Connection } from './connection/index.js';
+import { Connection, VaultConnection, VaultSessionWatch } from './connection/index.js';
 import { SingleTimer } from './single-timer.js';
-import type { ConnectInput, ConnectionStatus, CoreDeps, KeyfobCore, ProbeResult, ReconcileReport } from './core-api.js';
+import type { ConnectInput, ConnectionStatus, CoreDeps, KeyfobCore, ProbeResult, ReconcileReport, VaultMode } from './core-api.js';
 import type { ClientOptions, KeyInfo, LiteLLMAdmin } from './litellm/index.js';
 import type { SecretStore, SettingsStore } from './ports.js';
 import type { AuditEntry, Notice, Role, RoleInput, Settings, SettingsPatch } from './types.js';
@@ -53,6 +53,9 @@ class Core implements KeyfobCoreInstance {
   private readonly audit: AuditLog;
   private readonly timer: SingleTimer;
   private readonly connection: Connection;
+  /** Team mode (vault.json present): Vault's backend, roles and session instead of the LiteLLM connection's. */
+  private readonly vaultConnection: VaultConnection;
+  private readonly vaultSession: VaultSessionWatch;
   private watcher: fs.FSWatcher | null = null;
   private settingsNoticesTaken = false;
   private stopping: Promise<void> | null = null;
@@ -72,6 +75,25 @@ class Core implements KeyfobCoreInstance {
       clientFactory: deps.clientFactory ?? ((o) => new LiteLLMClient(o)),
       changed: () => this.leases.announceChange(),
     });
+    this.vaultConnection = new VaultConnection({
+      stateDir: deps.stateDir,
+      secretStore: deps.secretStore,
+      clock: deps.clock,
+      audit: this.audit,
+      timeoutSeconds: () => this.settingsNow().request_timeout_seconds,
+      hasLiveLeases: () => this.leases.list().length > 0,
+      changed: () => {
+        this.leases.announceChange();
+        this.timer.rearm();
+      },
+    });
+    this.vaultSession = new VaultSessionWatch({
+      vault: this.vaultConnection, clock: deps.clock, notifier: deps.notifier,
+      hasLiveLeases: () => this.leases.list().length > 0,
+      closeLeases: async () => {
+        await this.leases.revokeAll({ reason: 'the Vault session ended' });
+      },
+    });
     this.clipboardGuard = new ClipboardGuard({
       clipboard: deps.clipboard,
       clock: deps.clock,
@@ -89,20 +111,28 @@ class Core implements KeyfobCoreInstance {
       timer: this.timer,
       settings: () => this.settingsNow(),
       role: (name) => this.roleNow(name),
-      withBackend: (call) => this.connection.withClient((client) => call(new LiteLLMKeyBackend(client))),
-      connected: () => this.connection.isConnected(),
+      withBackend: (call) => (this.vaultConnection.active()
+        ? this.vaultConnection.withBackend(call)
+        : this.connection.withClient((client) => call(new LiteLLMKeyBackend(client)))),
+      connected: () => (this.vaultConnection.active() ? this.vaultConnection.isConnected() : this.connection.isConnected()),
       ledgerId: () => this.ledger.current().ledgerId ?? '',
       ...(deps.maxConcurrency === undefined ? {} : { maxConcurrency: deps.maxConcurrency }),
       ...(deps.random === undefined ? {} : { random: deps.random }),
     });
     this.timer.add(this.leases);
     this.timer.add(this.clipboardGuard);
+    this.timer.add(this.vaultSession);
+  }
+
+  get vault(): VaultMode {
+    return this.vaultConnection;
   }
 
   // ── lifecycle ────────────────────────────────────────────────────────────────────────────────────────────────
 
   async start(): Promise<ReconcileReport> {
     if (this.stopping) throw new KeyfobError('state-unavailable', 'This Keyfob core has been stopped; create a new one.');
+    if (this.vaultConnection.active()) await this.vaultConnection.credential(); // the session watch times from it
     const report = await this.leases.reconcile();
     this.lastReconcile = report;
     if (this.stopping) return report; // stopped while reconciling: arm nothing
@@ -136,7 +166,7 @@ class Core implements KeyfobCoreInstance {
   takeNotices(): Notice[] {
     const settingsNotices = this.settingsNoticesTaken ? [] : this.settingsStore.notices.map((text): Notice => ({ kind: 'settings', text }));
     this.settingsNoticesTaken = true;
-    return [...settingsNotices, ...this.leases.takeNotices()];
+    return [...settingsNotices, ...this.leases.takeNotices(), ...this.vaultSession.takeNotices()];
   }
 
   /** Another process (the CLI beside the app) changed the ledger: re-read it and re-arm, without polling. */
@@ -170,7 +200,9 @@ class Core implements KeyfobCoreInstance {
     return this.connection.testConnection(input);
   }
 
+  /** In Vault mode this is the logout: revoke-self (the session's leases end with it), then the keychain entry. */
   forgetAdminKey(): Promise<void> {
+    if (this.vaultConnection.active()) return this.vaultConnection.forget();
     return this.connection.forget();
   }
 
@@ -179,10 +211,14 @@ class Core implements KeyfobCoreInstance {
   }
 
   boundUrl(): Promise<string | null> {
+    const proxy = this.vaultConnection.proxyUrl();
+    if (proxy !== null) return Promise.resolve(proxy);
     return this.connection.boundUrl();
   }
 
   async listModels(): Promise<string[]> {
+    // Vault mode has no LiteLLM credential: the models are those the engine's roles allow.
+    if (this.vaultConnection.active()) return [...new Set(this.vaultConnection.roles().flatMap((r) => r.models))].sort();
     return this.connection.withClient((c) => c.listModels());
   }
 
@@ -216,6 +252,7 @@ class Core implements KeyfobCoreInstance {
   }
 
   listRoles(): Role[] {
+    if (this.vaultConnection.active()) return structuredClone(this.vaultConnection.roles());
     return Object.values(this.settingsStore.read().roles).sort((a, b) => a.name.localeCompare(b.name));
   }
 
@@ -225,6 +262,7 @@ class Core implements KeyfobCoreInstance {
 
   /** Like getRole, shared and frozen (see settingsNow). */
   private roleNow(name: string): Readonly<Role> {
+    if (this.vaultConnection.active()) return this.vaultConnection.role(name);
     const key = typeof name === 'string' ? normalizeRoleName(name) : '';
     const role = readSettingsShared(this.settingsStore).roles[key];
     if (!role) {
@@ -236,6 +274,7 @@ class Core implements KeyfobCoreInstance {
   }
 
   saveRole(input: RoleInput): Role {
+    if (this.vaultConnection.active()) this.vaultConnection.refuseRoleChange();
     const role = validateRole(input);
     // A role the connected credential cannot use is stopped now, with the reason, rather than at its first issue.
     const identity = this.connection.knownIdentity();
@@ -252,6 +291,7 @@ class Core implements KeyfobCoreInstance {
   }
 
   deleteRole(name: string): void {
+    if (this.vaultConnection.active()) this.vaultConnection.refuseRoleChange();
     const role = this.getRole(name);
     this.settingsStore.update((c) => {
       const roles = { ...c.roles };

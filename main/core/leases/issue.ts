@@ -99,7 +99,14 @@ export async function issueLease(ctx: LeaseContext, roleName: string, opts: Issu
     let generated: IssuedKey;
     ctx.state.beginGenerate(leaseId);
     try {
-      const request = { role, leaseId, alias, ttlSeconds: ttl, ledgerId: ctx.deps.ledgerId() };
+      const request = {
+        role, leaseId, alias, ttlSeconds: ttl, ledgerId: ctx.deps.ledgerId(),
+        // The backend's clean-up handle (Vault's child-token accessor) is on disk before the request goes out.
+        recordBackendRef: async (ref: string) => {
+          pending.backend_ref = ref;
+          await ctx.update((d) => d.put(pending));
+        },
+      };
       generated = await ctx.deps.withBackend((b) => b.issue(request));
     } catch (e) {
       // Stopped meanwhile: the pending entry stays for whoever comes next (its cleanup by alias is harmless).
