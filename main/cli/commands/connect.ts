@@ -8,31 +8,38 @@ import type { Command } from '../command.js';
 import { EXIT_OK, usageError } from '../failure.js';
 import { readSecret } from '../prompt.js';
 import { InputProblems, parseProxyUrl } from '../validate.js';
+import { VAULT_CONNECT_OPTIONS, connectVault } from './connect-vault.js';
 
 export const connectCommand: Command = {
   name: 'connect',
   summary: 'store the LiteLLM proxy URL and your LiteLLM key (verified first)',
-  usage: 'keyfob connect --url URL [--ca-file FILE] [--insecure]',
+  usage: 'keyfob connect --url URL [--ca-file FILE] [--insecure] [--vault URL --method token|userpass|oidc …]',
   description: [
     'Reads your LiteLLM key (a personal or team key; the proxy\'s master key works too, but is riskier) from stdin,',
     'or asks for it without echo when run in a terminal. It is never accepted as an argument: process lists and',
     'shell history would keep it.',
     'The key is verified against the proxy (GET /key/list) before it is stored in the OS keychain; the URL and',
     'TLS options go to the settings file shared with the desktop app.',
+    'Team mode: with --vault URL, Keyfob signs in to Vault/OpenBao running the LiteLLM engine instead (--method',
+    'token|userpass|oidc; the token or password from stdin or a prompt) and --url names the proxy the keys are for;',
+    'roles and leases then come from Vault (docs/team-vault.md).',
   ],
   args: {
     options: {
       url: { type: 'string', value: 'URL', help: 'the LiteLLM proxy, e.g. https://litellm.example.com (a trailing /v1 is dropped)' },
       'ca-file': { type: 'string', value: 'FILE', help: 'PEM file with extra CA certificates (corporate TLS proxies)' },
       insecure: { type: 'boolean', help: 'skip TLS certificate verification (self-signed proxies; prefer --ca-file)' },
+      ...VAULT_CONNECT_OPTIONS,
     },
     positionals: [],
   },
   examples: [
     'keyfob connect --url http://localhost:4000          # prompts for your LiteLLM key',
     'printf \'%s\' "$LITELLM_KEY" | keyfob connect --url https://litellm.example.com',
+    'keyfob connect --vault https://vault.example:8200 --url https://litellm.example.com --method userpass --username ada',
   ],
   async run(ctx, args) {
+    if (stringValue(args, 'vault') !== undefined) return connectVault(ctx, args);
     const problems = new InputProblems();
     const rawUrl = stringValue(args, 'url');
     if (rawUrl === undefined) problems.add('--url', 'is required: the address of your LiteLLM proxy, e.g. http://localhost:4000');

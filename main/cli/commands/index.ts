@@ -7,6 +7,7 @@ import { execCommand } from './exec.js';
 import { issueCommand } from './issue.js';
 import { leaseListCommand, leaseRenewCommand, leaseRevokeCommand } from './lease.js';
 import { logCommand } from './log.js';
+import { logoutCommand } from './logout.js';
 import { modelsCommand } from './models.js';
 import { setupClaudeCodeCommand, setupCodexCommand, setupShellCommand } from './setup.js';
 import { roleDeleteCommand, roleListCommand, roleSetCommand, roleShowCommand } from './role.js';
@@ -15,6 +16,7 @@ import { tokenCommand } from './token.js';
 
 export const COMMANDS: readonly Command[] = [
   connectCommand,
+  logoutCommand,
   statusCommand,
   roleSetCommand,
   roleListCommand,

@@ -87,6 +87,9 @@ export async function sendRenewal(ctx: LeaseContext, lease: Lease, seconds: numb
     const current = d.get(id);
     if (!current || current.state !== 'active') return current ?? null; // revoked meanwhile: the revocation wins
     const next = { ...current, expires_at: expires, last_error: null };
+    // The backend capped it below Keyfob's own cap (Vault's max TTL): its cap is the real one, so the lease is not
+    // renewed again in vain — it ends there, and the person is told (the key helper issues a fresh key instead).
+    if (capped && expires !== null && (msOrNull(current.max_expires_at) ?? Infinity) > Date.parse(expires)) next.max_expires_at = expires;
     d.put(next);
     return next;
   });
