@@ -202,7 +202,7 @@ class Core implements KeyfobCoreInstance {
 
   /** In Vault mode this is the logout: revoke-self (the session's leases end with it), then the keychain entry. */
   forgetAdminKey(): Promise<void> {
-    if (this.vaultConnection.active()) return this.vaultConnection.forget();
+    if (this.vaultConnection.active()) return this.vaultConnection.forget(() => this.leases.revokeAll({ reason: 'logout' }));
     return this.connection.forget();
   }
 

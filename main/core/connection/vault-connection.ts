@@ -205,11 +205,18 @@ export class VaultConnection implements VaultMode {
     }
   }
 
-  /** Logout: `revoke-self` (Vault revokes every lease of the session with it), the keychain entry, the state file. */
-  async forget(): Promise<void> {
+  /**
+   * Logout: `revoke-self` (Vault revokes every lease of the session with it), then `closeLeases` while this session
+   * is known ended (its leases close without a request), then the keychain entry and the state file go.
+   */
+  async forget(closeLeases: () => Promise<unknown>): Promise<void> {
     const credential = await this.credential();
-    if (credential) await credential.discard();
-    else await this.deps.secretStore.delete(VAULT_TOKEN_ACCOUNT);
+    if (credential) {
+      await credential.discard();
+      await closeLeases();
+    } else {
+      await this.deps.secretStore.delete(VAULT_TOKEN_ACCOUNT);
+    }
     fs.rmSync(this.file, { force: true });
     this.current = null;
     this.deps.audit.append({ action: 'connect', outcome: 'ok', detail: 'vault session ended (logout)' });

@@ -180,5 +180,7 @@ export class VaultTokenCredential implements Credential {
       if (!(e instanceof KeyfobError && e.kind === 'admin-key-rejected')) throw e;
     }
     await this.store.delete(VAULT_TOKEN_ACCOUNT);
+    // From now on this session has ended, here too: its leases are known gone without asking (see sessionEnded).
+    this.doc = { ...this.doc, expires_at: new Date(this.clock.now()).toISOString(), renewable: false };
   }
 }
