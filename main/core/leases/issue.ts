@@ -102,8 +102,10 @@ export async function issueLease(ctx: LeaseContext, roleName: string, opts: Issu
       const request = {
         role, leaseId, alias, ttlSeconds: ttl, ledgerId: ctx.deps.ledgerId(),
         // The backend's clean-up handle (Vault's child-token accessor) is on disk before the request goes out.
+        // The issue request itself goes out only now: its settle instant starts again from here.
         recordBackendRef: async (ref: string) => {
           pending.backend_ref = ref;
+          pending.next_attempt_at = iso(generateSettledAt(ctx, ctx.now()));
           await ctx.update((d) => d.put(pending));
         },
       };
