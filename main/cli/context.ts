@@ -36,6 +36,8 @@ export function createCliContext(streams: CliStreams, stateDir: string): CliCont
       clipboard: new CommandClipboard(),
       activity: activeWhileRunning,
       notifier: opts.notifications === false ? { notify: () => undefined } : new StderrNotifier(streams.stderr),
+      // One command, then the process ends: a Vault child token minted for a next issue would never be used.
+      vaultPremint: false,
     });
     let keychainError: KeyfobError | null = null;
     const tellNotices = (): void => {

@@ -24,6 +24,8 @@ export interface KeyfobCoreOptions extends CoreDeps {
   watchLedger?: boolean;
   /** Jitter source for the revoke back-off (tests pin it). */
   random?: () => number;
+  /** Vault mode: mint the next issue's child token right after each issue (default true; the one-shot CLI: false). */
+  vaultPremint?: boolean;
 }
 
 /** What createKeyfobCore returns: the KeyfobCore contract plus what the app and the tests need beyond it. */
@@ -81,6 +83,7 @@ class Core implements KeyfobCoreInstance {
       clock: deps.clock,
       audit: this.audit,
       timeoutSeconds: () => this.settingsNow().request_timeout_seconds,
+      premint: deps.vaultPremint !== false,
       hasLiveLeases: () => this.leases.list().length > 0,
       changed: () => {
         this.leases.announceChange();

@@ -46,6 +46,8 @@ export interface VaultConnectionDeps {
   audit: AuditLog;
   /** Request timeout in seconds (the settings' `request_timeout_seconds`). */
   timeoutSeconds: () => number;
+  /** Mint the next issue's child token after each issue (a long-lived process); false for a one-shot CLI. */
+  premint: boolean;
   /** Whether leases live: the token is renewed only while they do. */
   hasLiveLeases: () => boolean;
   /** Told after the connection changed (connect, forget). */
@@ -231,7 +233,10 @@ export class VaultConnection implements VaultMode {
     if (!credential) {
       throw new KeyfobError('not-connected', `No Vault sign-in for ${state.url} is in the keychain.`, { hint: 'Sign in again: keyfob connect --vault …' });
     }
-    const backend = new SessionAwareVaultBackend(new VaultKeyBackend({ client: credential.client, mount: state.mount, clock: this.deps.clock }));
+    const vault = new VaultKeyBackend({ client: credential.client, mount: state.mount, clock: this.deps.clock, premint: this.deps.premint });
+    // A long-lived process has the first child token ready, so that even its first issue is one request.
+    if (this.deps.premint) void vault.prepare().catch(() => undefined);
+    const backend = new SessionAwareVaultBackend(vault);
     this.current = { connectedAt: state.connected_at, credential, backend };
     return this.current;
   }
