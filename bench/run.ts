@@ -1,7 +1,7 @@
 // `npm run bench`: measures Keyfob's speed and scale against the targets of the issue and prints one markdown table,
 // also written to bench/results.md. Targets are measured here, never asserted by timed tests. Headless machines get
 // a throw-away keychain: the bench re-runs itself inside a private D-Bus session with an unlocked gnome-keyring.
-// Options: --only <part,part> (requests, overhead, scale, reconcile, renderer, token); with --merge, a partial run's
+// Options: --only <part,part> (requests, overhead, scale, reconcile, renderer, token, vault); with --merge, a partial run's
 // rows replace the rows of the same areas in bench/results.md (the other rows are kept as measured).
 import fs from 'node:fs';
 import os from 'node:os';
@@ -16,6 +16,7 @@ import { reconcileSection } from './reconcile.js';
 import { rendererSection } from './renderer.js';
 import { scaleSection } from './scale.js';
 import { tokenSection } from './token.js';
+import { vaultRequestsSection } from './vault-requests.js';
 
 const SECTIONS: Record<string, Section> = {
   requests: requestsSection,
@@ -24,6 +25,7 @@ const SECTIONS: Record<string, Section> = {
   reconcile: reconcileSection,
   renderer: rendererSection,
   token: tokenSection,
+  vault: vaultRequestsSection,
 };
 
 const script = fileURLToPath(import.meta.url);

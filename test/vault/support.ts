@@ -1,6 +1,6 @@
 // A Keyfob core in Vault mode against the Vault simulator in front of the LiteLLM simulator, one fake clock for all
 // three (the core, Vault, LiteLLM), a unique keychain service per test, and what the Vault suite asserts with.
-import { harness, type Harness } from '../core/leases/helpers.js';
+import { harness, type Harness, type HarnessOptions } from '../core/leases/helpers.js';
 import { startPair, type SimPair } from '../vault-sim/harness.js';
 import type { VaultConnectInput } from '../../main/core/core-api.js';
 
@@ -14,9 +14,12 @@ export interface VaultHarness extends Harness {
   vaultLeases(): string[];
 }
 
-export async function vaultHarness(opts: { userTtl?: number; userMaxTtl?: number } = {}): Promise<VaultHarness> {
+export async function vaultHarness(opts: { userTtl?: number; userMaxTtl?: number } & Pick<HarnessOptions, 'secretStore' | 'coreOptions'> = {}): Promise<VaultHarness> {
   const pair = await startPair();
-  const h = await harness({ sim: pair.litellm, connect: false, startTime: pair.litellm.clock.now() });
+  const h = await harness({
+    sim: pair.litellm, connect: false, startTime: pair.litellm.clock.now(),
+    ...(opts.secretStore ? { secretStore: opts.secretStore } : {}), ...(opts.coreOptions ? { coreOptions: opts.coreOptions } : {}),
+  });
   pair.vault.clock.now = () => h.clock.now();
   h.core.updateSettings({ request_timeout_seconds: 5 });
   // alice's sessions outlive the tests' clock moves unless a test asks for a short one.
