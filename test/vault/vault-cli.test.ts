@@ -10,6 +10,9 @@ import { fileURLToPath } from 'node:url';
 import { hashKey, llmCalls, SIM_REPLY, startSimulator, type Simulator } from '../sim/index.js';
 import { assertBuilt, baseEnv, collect, keyfob, show, tempHome, type RunResult } from '../cli/harness.js';
 import { VaultSimulator } from '../vault-sim/index.js';
+import { scanTree } from '../secrets/scan.js';
+import { KeytarSecretStore } from '../../main/core/keychain/index.js';
+import { keychainServiceFor } from '../../main/core/settings/index.js';
 
 const CLAUDE = join(fileURLToPath(new URL('../tools/', import.meta.url)), 'node_modules', '.bin', 'claude');
 const MODELS = ['gpt-4o', 'claude-sonnet-4-5', 'claude-haiku-4-5'];
@@ -75,6 +78,11 @@ describe('Vault mode through the built CLI', { concurrency: false }, () => {
     assert.equal(exec.stdout, 'has-key');
     assert.equal(credsReads(), reads + 1);
     assert.equal(vault.leases.all().length, 1, 'exec\'s lease was revoked in Vault when the command ended');
+    // The secrets scan: neither the key nor the Vault token is in any file of the home (ledger, vault.json, logs).
+    const stored = await new KeytarSecretStore({ service: keychainServiceFor(home) }).get('vault-token');
+    const token = (JSON.parse(stored ?? '{}') as { token?: string }).token ?? '';
+    assert.match(token, /^hvs\./);
+    assert.deepEqual(scanTree(home, [first, token]), []);
   });
 
   it('setup claude-code dev: the real claude answers with a key whose lease Vault holds', async () => {
