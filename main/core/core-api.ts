@@ -91,6 +91,8 @@ export interface ConnectionStatus {
   session_only: boolean;
   /** What the connected credential may do, once this process has asked the proxy (connect, testConnection); else null. */
   identity?: CallerIdentity | null;
+  /** Team mode: the Vault session (then `admin_key_stored` says whether a live Vault sign-in is stored). */
+  vault?: VaultStatus | null;
 }
 
 export interface ProbeResult {

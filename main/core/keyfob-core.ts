@@ -209,8 +209,12 @@ class Core implements KeyfobCoreInstance {
     return this.connection.forget();
   }
 
-  connectionStatus(): Promise<ConnectionStatus> {
-    return this.connection.status();
+  async connectionStatus(): Promise<ConnectionStatus> {
+    const status = await this.connection.status();
+    const vault = this.vaultConnection.active() ? await this.vaultConnection.status() : null;
+    if (!vault) return status;
+    // Vault mode: connected means signed in to Vault, and keys go to the proxy given at connect.
+    return { ...status, url: vault.proxy_url, admin_key_stored: vault.token_stored && !vault.session_ended, identity: null, vault };
   }
 
   boundUrl(): Promise<string | null> {

@@ -24,6 +24,7 @@ test('the app in Vault mode: Vault\'s roles read-only in the window, keys leased
   const h = running.handlers;
   const snapshot = ok(await h.getSnapshot());
   assert.deepEqual(snapshot.roles.map((r) => [r.name, r.ttl, r.max_ttl]), [['dev', 900, 7200]]);
+  assert.equal(snapshot.features?.roles_read_only, 'roles are defined in Vault: ask your platform team', 'the window hides role editing');
   const edit = await h.saveRole({ name: 'dev', models: [], ttl: '1h' });
   assert.ok(!edit.ok && /roles are defined in Vault: ask your platform team/i.test(`${edit.error.message} ${edit.error.hint ?? ''}`));
   const removal = await h.deleteRole('dev');
