@@ -1,6 +1,7 @@
 // `keyfob connect --vault URL …`: team mode. Signs in to Vault/OpenBao (token, userpass or OIDC), checks the token
 // and the engine's roles, keeps the token in the keychain. The token and the password come only from stdin or a
 // no-echo prompt, as the LiteLLM key does; OIDC opens $BROWSER or the platform's opener, and prints the URL too.
+import { resolve } from 'node:path';
 import type { VaultConnectInput, VaultMethod, VaultStatus } from '../../core/core-api.js';
 import { normalizeProxyUrl } from '../../core/litellm/index.js';
 import { cliOpenBrowser } from '../../core/sso/index.js';
@@ -46,7 +47,9 @@ function vaultInput(args: ParsedArgs): Omit<VaultConnectInput, 'secret' | 'openB
   });
   problems.throwIfAny('cannot connect to Vault');
   const oidcRole = stringValue(args, 'oidc-role');
+  const caFile = stringValue(args, 'ca-file');
   return {
+    ...(caFile === undefined ? {} : { caFile: resolve(caFile) }), allowInsecureTls: boolValue(args, 'insecure'),
     url: url as string, proxyUrl: proxyUrl as string, mount: stringValue(args, 'mount') ?? 'litellm', namespace: stringValue(args, 'namespace') ?? null,
     method, ...(username ? { username } : {}), ...(oidcRole ? { oidcRole } : {}), ...(port === undefined ? {} : { oidcPort: port }),
   };
@@ -63,6 +66,7 @@ export async function connectVault(ctx: CliContext, args: ParsedArgs): Promise<n
       openBrowser: async (url) => cliOpenBrowser({ env: ctx.streams.env, print: () => undefined, printOnly: boolValue(args, 'no-browser') })(url),
       print: (line) => ctx.err(line),
     }));
+    if (boolValue(args, 'insecure')) ctx.err('keyfob: warning: TLS certificate verification is off for this Vault server');
     ctx.out(`Connected to Vault at ${status.url}${status.namespace ? ` (namespace ${status.namespace})` : ''}, engine ${status.mount}/: your Vault token is in ${(await core.connectionStatus()).keychain_backend}.`);
     for (const line of describeVault(status)) ctx.out(line);
     return EXIT_OK;
