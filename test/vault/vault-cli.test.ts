@@ -112,6 +112,15 @@ describe('Vault mode through the built CLI', { concurrency: false }, () => {
     assert.notEqual(token.code, 0);
   });
 
+  it('--method oidc: $BROWSER is run on Vault\'s sign-in page, the URL printed too, and the callback signs in', async () => {
+    vault.addOidcRole('keyfob', {});
+    const browser = `${process.execPath} ${fileURLToPath(new URL('fixtures/fake-browser.mjs', import.meta.url))}`;
+    const r = ok(await keyfob(connectArgs('oidc', ['--oidc-role', 'keyfob', '--oidc-port', '0']), { home, env: { BROWSER: browser } }));
+    assert.match(r.stderr, /Complete the sign-in in your browser\. If it did not open, visit:\s+http:\/\/127\.0\.0\.1:\d+\/idp\/authorize\?/);
+    assert.match(ok(await keyfob(['status'], { home })).stdout, /oidc sign-in/);
+    ok(await keyfob(['logout'], { home }));
+  });
+
   it('--method token reads the token from stdin', async () => {
     const token = vault.createToken(['default', 'keyfob-developer'], 3600, 7200);
     const r = ok(await keyfob(connectArgs('token'), { home, stdin: token }));

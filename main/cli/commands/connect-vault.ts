@@ -42,7 +42,8 @@ function vaultInput(args: ParsedArgs): Omit<VaultConnectInput, 'secret' | 'openB
   if (method === 'userpass' && !username) problems.add('--username', 'is required with --method userpass');
   const port = problems.take('--oidc-port', stringValue(args, 'oidc-port'), (raw) => {
     const n = Number(raw);
-    if (!/^\d+$/.test(raw) || n < 1 || n > 65535) throw new Error('must be a port number (1-65535)');
+    // 0 = any free port: only where the OIDC role ignores a loopback port (OpenBao does; Vault may not).
+    if (!/^\d+$/.test(raw) || n > 65535) throw new Error('must be a port number (1-65535, or 0 for any free one)');
     return n;
   });
   problems.throwIfAny('cannot connect to Vault');
