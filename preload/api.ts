@@ -2,6 +2,7 @@
 // preload/preload.ts exposes it with contextBridge, renderer/ consumes it. Only types cross into the renderer.
 // Never carries the admin key; a virtual key only through `revealKey`, which the person asks for.
 import type { ConnectionStatus, ProbeResult, ReconcileReport, RevokeSummary } from '../main/core/core-api.js';
+import type { ToolId } from '../main/core/tools/index.js';
 import type { FieldError, SerializedError } from '../main/core/errors.js';
 import type { CallerIdentity } from '../main/core/litellm/index.js';
 import type { AuditEntry, LeaseView as CoreLeaseView, RevokeTrigger, Role, RoleInput, Settings, SettingsPatch } from '../main/core/types.js';
@@ -27,8 +28,8 @@ export interface ProxyHealth {
   since: string | null;
 }
 
-/** The tools a role's "Use with…" panel knows. */
-export type ToolName = 'claude-code' | 'codex';
+/** The tools a role's "Use with…" panel knows: the ids of the core's tool registry (a type only). */
+export type ToolName = ToolId;
 
 export interface ToolSetupResult {
   tool: ToolName;
@@ -36,12 +37,18 @@ export interface ToolSetupResult {
   path: string;
   /** False when the file already said all of it. */
   changed: boolean;
+  /** The model setup wrote (one the role allows), or null when the tool keeps its own default. */
+  model?: string | null;
+  /** Which model and how to change it, in one sentence (warnings, e.g. no model the tool speaks, come as notices). */
+  model_note?: string;
 }
 
 export type IpcResult<T> = { ok: true; value: T } | { ok: false; error: SerializedError };
 
 export interface AppSnapshot {
   connection: ConnectionStatus;
+  /** The base URLs tools are given (the core's one rule, toolBaseUrls); null when not connected. */
+  tool_base_urls?: { openai: string; anthropic: string; litellm: string } | null;
   settings: Settings;
   roles: Role[];
   leases: LeaseView[];

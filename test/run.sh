@@ -5,8 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # gdbus (libglib2.0-bin) locks the keyring in the fault tests; openssl makes the TLS test certificate; tmux is the
-# pseudo-terminal of the exec signal tests.
-debs=(gnome-keyring dbus dbus-x11 libsecret-1-0 chromium libglib2.0-bin openssl tmux python3-hvac)
+# pseudo-terminal of the exec signal tests; fish and python3-dotenv read what `setup shell` and `env --format dotenv` write.
+debs=(gnome-keyring dbus dbus-x11 libsecret-1-0 chromium libglib2.0-bin openssl tmux fish python3-dotenv python3-hvac)
 missing=()
 for p in "${debs[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p"); done
 if ((${#missing[@]})); then

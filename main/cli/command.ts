@@ -1,3 +1,4 @@
+import type { Notification } from '../core/ports.js';
 // The shape every CLI command has: its arguments, its help text (with an example), and what it runs.
 import type { KeyfobCore } from '../core/core-api.js';
 import type { ArgSpec, ParsedArgs } from './args.js';
@@ -16,9 +17,12 @@ export interface OpenCoreOptions {
   probeKeychain?: boolean;
   /**
    * Default true. false: the core's notifications (a revocation failed, a key is gone) are not echoed on stderr,
-   * for commands that report those outcomes themselves, once each.
+   * for commands that report those outcomes themselves, once each. A function: only those it accepts (`exec`:
+   * the notifications about its own lease, not about other processes' leases).
    */
-  notifications?: boolean;
+  notifications?: boolean | ((n: Notification) => boolean);
+  /** Default true. false: the core's notices (what reconcile tidied or could not) are not printed (`token`). */
+  notices?: boolean;
 }
 
 export interface CliContext {

@@ -4,14 +4,16 @@
 import { systemClock } from '../adapters/system-clock.js';
 import type { KeyfobCore, ReconcileReport } from '../core/core-api.js';
 import type { Notice } from '../core/types.js';
-import { toKeyfobError, type KeyfobError } from '../core/errors.js';
+import { KeyfobError, toKeyfobError } from '../core/errors.js';
 import { keychainServiceFor } from '../core/settings/index.js';
 import { activeWhileRunning } from './adapters/activity.js';
 import { CommandClipboard } from './adapters/command-clipboard.js';
 import { StderrNotifier } from './adapters/stderr-notifier.js';
+import type { Notifier } from '../core/ports.js';
 import type { CliContext, CliStreams, OpenCoreOptions } from './command.js';
 import { terminalSafe } from './output.js';
 import { withProgress } from './progress.js';
+import { roleNotFound } from './role-names.js';
 
 export function createCliContext(streams: CliStreams, stateDir: string): CliContext {
   const out = (line: string): void => void streams.stdout.write(`${line}\n`);
@@ -35,13 +37,15 @@ export function createCliContext(streams: CliStreams, stateDir: string): CliCont
       clock: systemClock,
       clipboard: new CommandClipboard(),
       activity: activeWhileRunning,
-      notifier: opts.notifications === false ? { notify: () => undefined } : new StderrNotifier(streams.stderr),
+      notifier: notifierFor(opts.notifications, streams.stderr),
       // One command, then the process ends: a Vault child token minted for a next issue would never be used.
       vaultPremint: false,
     });
     let keychainError: KeyfobError | null = null;
     const tellNotices = (): void => {
-      for (const notice of core.takeNotices()) err(`keyfob: ${forThisRun(notice, keychainError)}`);
+      const notices = core.takeNotices();
+      if (opts.notices === false) return;
+      for (const notice of notices) err(`keyfob: ${forThisRun(notice, keychainError)}`);
     };
     try {
       // A write-read-delete round trip: a missing or locked keychain is reported before anything else happens.
@@ -57,7 +61,9 @@ export function createCliContext(streams: CliStreams, stateDir: string): CliCont
         }
       }
       tellNotices();
-      return await fn(core);
+      return await fn(core).catch((e: unknown) => {
+        throw withRoleSuggestion(core, e);
+      });
     } finally {
       await core.stop();
       tellNotices();
@@ -67,15 +73,38 @@ export function createCliContext(streams: CliStreams, stateDir: string): CliCont
   return { streams, stateDir, out, err, withCore, progress };
 }
 
-/** Reconcile is quiet when nothing happened; otherwise one line on stderr says what it tidied. */
+function notifierFor(choice: OpenCoreOptions['notifications'], stderr: NodeJS.WritableStream): Notifier {
+  if (choice === false) return { notify: () => undefined };
+  const all = new StderrNotifier(stderr);
+  if (choice === undefined || choice === true) return all;
+  return { notify: (n) => (choice(n) ? all.notify(n) : undefined) };
+}
+
+/**
+ * The core says only "There is no role "deev"."; every command (issue, role show, exec, token, env) says it the same
+ * way: the nearest role and the roles there are, as a usage error (exit 2).
+ */
+function withRoleSuggestion(core: KeyfobCore, e: unknown): unknown {
+  if (!(e instanceof KeyfobError) || e.kind !== 'role-not-found') return e;
+  const typed = /^There is no role "(.*)"\.$/.exec(e.message)?.[1];
+  return typed === undefined ? e : roleNotFound(core, typed);
+}
+
+/**
+ * Reconcile is quiet when nothing happened. What it finished is one line; what is still waiting (a revocation in its
+ * back-off, say one the person's own `lease revoke` could not finish seconds ago) is another, and is not called
+ * "tidied": nothing was done to it yet.
+ */
 function reportReconcile(err: (line: string) => void, report: ReconcileReport): void {
-  const parts: string[] = [];
-  if (report.expired) parts.push(`${report.expired} expired`);
-  if (report.revoked) parts.push(`${report.revoked} revoked`);
-  if (report.pending_cleaned) parts.push(`${report.pending_cleaned} unfinished issue${report.pending_cleaned === 1 ? '' : 's'} cleaned up`);
-  if (report.still_revoking) parts.push(`${report.still_revoking} still being revoked`);
-  if (report.irrevocable) parts.push(`${report.irrevocable} irrevocable (delete by hand; see \`keyfob lease list\`)`);
-  if (parts.length) err(`keyfob: leases tidied from earlier runs: ${parts.join(', ')}`);
+  const done: string[] = [];
+  if (report.expired) done.push(`${report.expired} expired`);
+  if (report.revoked) done.push(`${report.revoked} revoked`);
+  if (report.pending_cleaned) done.push(`${report.pending_cleaned} unfinished issue${report.pending_cleaned === 1 ? '' : 's'} cleaned up`);
+  if (done.length) err(`keyfob: finished what earlier commands left: ${done.join(', ')}`);
+  const waiting: string[] = [];
+  if (report.still_revoking) waiting.push(`${report.still_revoking} still being revoked (retried automatically)`);
+  if (report.irrevocable) waiting.push(`${report.irrevocable} irrevocable (delete by hand; see \`keyfob lease list\`)`);
+  if (waiting.length) err(`keyfob: leases: ${waiting.join(', ')}`);
 }
 
 /**

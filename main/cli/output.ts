@@ -1,6 +1,6 @@
 // What the CLI prints: shell-quoted exports, the `--json` shapes promised in the interface, plain tables.
+import { assertLiteLLMKeyShape, formatEnvironment, type ToolBaseUrls } from '../core/tools/index.js';
 import type { AuditEntry, IssuedLease, LeaseView, Role } from '../core/types.js';
-import { hasEnded } from '../../preload/lease-rules.js';
 
 export type EnvFlavor = 'openai' | 'anthropic' | 'both';
 
@@ -20,27 +20,21 @@ export function terminalSafe(text: string): string {
 
 export const ENV_FLAVORS: readonly EnvFlavor[] = ['openai', 'anthropic', 'both'];
 
-/** POSIX single-quoting: safe for sh, bash, zsh and `eval "$(keyfob issue …)"`. */
-export function shellQuote(value: string): string {
-  return `'${value.replace(/'/g, `'\\''`)}'`;
-}
-
 /**
- * The variables a tool needs to reach the proxy with a key.
- * OpenAI SDKs append `/chat/completions` to OPENAI_BASE_URL (default https://api.openai.com/v1), so it gets `/v1`;
- * Anthropic SDKs and Claude Code append `/v1/messages` to ANTHROPIC_BASE_URL, so it is the proxy root, and
- * ANTHROPIC_AUTH_TOKEN is sent as `Authorization: Bearer`, which LiteLLM accepts for virtual keys.
+ * `issue --env`: the variables a tool needs to reach the proxy with a key, with the base URLs of the one rule
+ * (toolBaseUrls): OPENAI_BASE_URL the proxy root + `/v1`, ANTHROPIC_BASE_URL the root (Anthropic SDKs append
+ * `/v1/messages`); ANTHROPIC_AUTH_TOKEN is sent as `Authorization: Bearer`, which LiteLLM accepts for virtual keys.
  */
-export function envVariables(flavor: EnvFlavor, proxyUrl: string, key: string): Array<[string, string]> {
-  const root = proxyUrl.replace(/\/+$/, '').replace(/\/v1$/, '');
+export function envVariables(flavor: EnvFlavor, urls: ToolBaseUrls, key: string): Array<[string, string]> {
+  assertLiteLLMKeyShape(key);
   const vars: Array<[string, string]> = [];
-  if (flavor === 'openai' || flavor === 'both') vars.push(['OPENAI_API_KEY', key], ['OPENAI_BASE_URL', `${root}/v1`]);
-  if (flavor === 'anthropic' || flavor === 'both') vars.push(['ANTHROPIC_BASE_URL', root], ['ANTHROPIC_AUTH_TOKEN', key]);
+  if (flavor === 'openai' || flavor === 'both') vars.push(['OPENAI_API_KEY', key], ['OPENAI_BASE_URL', urls.openai]);
+  if (flavor === 'anthropic' || flavor === 'both') vars.push(['ANTHROPIC_BASE_URL', urls.anthropic], ['ANTHROPIC_AUTH_TOKEN', key]);
   return vars;
 }
 
 export function exportLines(vars: ReadonlyArray<[string, string]>): string[] {
-  return vars.map(([name, value]) => `export ${name}=${shellQuote(value)}`);
+  return formatEnvironment(Object.fromEntries(vars), 'sh');
 }
 
 /** ISO-8601 UTC with `Z`, or null. Unparseable input is passed through rather than thrown on. */
@@ -55,7 +49,8 @@ export interface LeaseJson {
   key_alias: string;
   role: string;
   models: string[];
-  max_budget: number;
+  /** null: no budget (the ledger's 0). */
+  max_budget: number | null;
   issued_at: string | null;
   expires_at: string | null;
   max_expires_at: string | null;
@@ -72,7 +67,7 @@ function leaseFields(lease: LeaseView): Omit<LeaseJson, 'state'> {
     key_alias: lease.key_alias,
     role: lease.role,
     models: [...lease.models],
-    max_budget: lease.max_budget,
+    max_budget: lease.max_budget > 0 ? lease.max_budget : null,
     issued_at: isoOrNull(lease.issued_at),
     expires_at: isoOrNull(lease.expires_at),
     max_expires_at: isoOrNull(lease.max_expires_at),
@@ -137,21 +132,6 @@ export function describeModels(models: readonly string[]): string {
 
 export function describeBudget(maxBudget: number | null): string {
   return maxBudget ? `$${maxBudget}` : 'none';
-}
-
-export function leaseRows(leases: readonly LeaseView[], nowMs: number): string[] {
-  if (!leases.length) return [];
-  return formatTable(
-    ['LEASE ID', 'ROLE', 'STATE', 'EXPIRES', 'KEY ALIAS', 'KEY'],
-    leases.map((l) => [
-      l.lease_id,
-      l.role,
-      l.state === 'active' && l.idle_will_expire ? 'active (idle: will expire)' : l.state,
-      !hasEnded(l) ? relativeTo(l.expires_at, nowMs) : l.ended_at ? `ended ${relativeTo(l.ended_at, nowMs)}` : '-',
-      l.key_alias,
-      l.key_hint ?? '-',
-    ]),
-  );
 }
 
 /** Whole seconds as the role editor shows them: `0` means "the setting's default". */

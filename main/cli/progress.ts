@@ -32,3 +32,8 @@ export async function withProgress<T>(stream: ProgressStream, label: string, wor
     }
   }
 }
+
+/** Clears a spinner's line before another line is written over it, or before the process exits mid-wait. */
+export function clearProgressLine(stream: ProgressStream): void {
+  if (stream.isTTY) stream.write('\r\x1b[K');
+}

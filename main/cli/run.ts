@@ -40,6 +40,8 @@ function parseGlobalFlags(argv: readonly string[]): GlobalFlags {
       flags.version = true;
     } else if (arg === '--verbose') {
       flags.verbose = true;
+    } else if (arg === '-v' || arg === '-V') {
+      throw usageError(`unknown option ${arg}: did you mean \`keyfob --version\`?`, { hint: 'run `keyfob --help` for the commands and their options' });
     } else if (arg.startsWith('-') && arg !== '-') {
       refuseSecretFlags([arg]);
       throw usageError(`unknown option ${arg} before the command`, { hint: 'run `keyfob --help` for the commands and their options' });
@@ -66,7 +68,8 @@ function unknownCommand(words: readonly string[]): Error {
   const group = words.length > 1 && (words[0] as string) in GROUPS ? (words[0] as string) : undefined;
   const typed = (group === undefined ? words[0] : words[1]) ?? '';
   const names = commandWords(group);
-  const guess = didYouMean(typed, names, (n) => (group ? `${group} ${n}` : n));
+  // `keyfob version` is what many tools take; Keyfob's is the global flag.
+  const guess = group === undefined && typed === 'version' ? 'did you mean `keyfob --version`?' : didYouMean(typed, names, (n) => (group ? `${group} ${n}` : n));
   return usageError(`unknown command ${JSON.stringify(group ? `${group} ${typed}` : typed)}${guess ? `: ${guess}` : ''}`, {
     hint: `${group ? `${group} commands` : 'commands'}: ${names.join(', ')}; run \`keyfob ${group ? `${group} ` : ''}--help\``,
   });
@@ -97,7 +100,23 @@ function dropOutputToClosedReader(stream: NodeJS.WritableStream): void {
   });
 }
 
+/**
+ * The core sleeps on the clock, whose timers are unref'd so that an armed lease deadline never keeps a finished
+ * command alive. A command that *waits* on such a timer (a revocation waiting for another process's lock, `exec`
+ * revoking after its child) would then leave Node with nothing ref'd and it would exit 13 ("unsettled top-level
+ * await") mid-command. One ref'd handle for as long as the command runs keeps every wait it depends on alive; it
+ * is cleared the moment the command settles, so it never delays the exit.
+ */
 export async function runCli(argv: readonly string[], streams: CliStreams, makeContext: ContextFactory): Promise<number> {
+  const keepAlive = setInterval(() => undefined, 2 ** 30);
+  try {
+    return await runCommandLine(argv, streams, makeContext);
+  } finally {
+    clearInterval(keepAlive);
+  }
+}
+
+async function runCommandLine(argv: readonly string[], streams: CliStreams, makeContext: ContextFactory): Promise<number> {
   dropOutputToClosedReader(streams.stdout);
   dropOutputToClosedReader(streams.stderr);
   const print = (stream: NodeJS.WritableStream, lines: readonly string[]): void => void stream.write(`${lines.join('\n')}\n`);

@@ -47,7 +47,7 @@ export class AuditLog {
     try {
       fs.mkdirSync(path.dirname(this.path), { recursive: true, mode: 0o700 });
       this.rotateIfFull();
-      fs.appendFileSync(this.path, `${JSON.stringify(entry)}\n`, { mode: 0o600 });
+      appendNoFollow(this.path, `${JSON.stringify(entry)}\n`);
       return true;
     } catch {
       return false;
@@ -82,6 +82,32 @@ export class AuditLog {
     }
     if (size < this.maxBytes) return;
     fs.renameSync(this.path, this.rotatedPath);
+  }
+}
+
+// Where the platform has O_NOFOLLOW (Linux, macOS) the open itself refuses a symlink (ELOOP), with no window between
+// a check and the write; elsewhere an lstat check stands in.
+const O_NOFOLLOW = fs.constants.O_NOFOLLOW ?? 0;
+
+/**
+ * Appends through no symlink: another process of the same user that plants `audit.log → ~/.bashrc` must not get
+ * Keyfob to write into a file of its choosing. The append then fails, like any failing write (swallowed above).
+ */
+function appendNoFollow(file: string, text: string): void {
+  if (O_NOFOLLOW === 0 && isSymlink(file)) throw new Error(`${file} is a symbolic link`);
+  const fd = fs.openSync(file, fs.constants.O_WRONLY | fs.constants.O_APPEND | fs.constants.O_CREAT | O_NOFOLLOW, 0o600);
+  try {
+    fs.writeSync(fd, text);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+function isSymlink(file: string): boolean {
+  try {
+    return fs.lstatSync(file).isSymbolicLink();
+  } catch {
+    return false;
   }
 }
 

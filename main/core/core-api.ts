@@ -1,6 +1,7 @@
 // The contract of the assembled core: what the CLI and the Electron app call. Implemented by createKeyfobCore
 // (keyfob-core.ts), which wires roles, settings, the secret store, the LiteLLM client and the lease manager.
 import type { SerializedError } from './errors.js';
+import type { ToolBaseUrls } from './tools/index.js';
 import type { CallerIdentity, KeyInfo } from './litellm/index.js';
 import type { Activity, Clipboard, Clock, Notifier, SecretStore, SettingsStore } from './ports.js';
 import type { AuditEntry, IssuedLease, LeaseEvent, LeaseScope, LeaseView, Role, RoleInput, Settings, SettingsPatch } from './types.js';
@@ -126,6 +127,8 @@ export interface IssueOptions {
 
 export interface RenewOptions {
   allowShorten?: boolean;
+  /** Who asked, for the audit log: a person (default) or a tool's key helper (`keyfob token`). */
+  by?: 'person' | 'helper';
 }
 
 export interface LeaseOperations {
@@ -170,6 +173,8 @@ export interface KeyfobCore {
    * settings say now. Tool setup, env, exec and the shell exports write only this URL. Null when not connected.
    */
   boundUrl(): Promise<string | null>;
+  /** Each kind of tool's base URL, from the bound URL and the form of it that answered (see tools/base-urls.ts); null when not connected. */
+  toolBaseUrls(): Promise<ToolBaseUrls | null>;
   listModels(): Promise<string[]>;
   keyInfo(leaseId: string): Promise<KeyInfo>;
 

@@ -12,6 +12,8 @@ import { applySettingsPatch, AUDIT_FILE, LEDGER_FILE, LOCK_FILE, readSettingsSha
 import { normalizeRoleName, validateRole } from './roles/index.js';
 import { Connection, VaultConnection, VaultSessionWatch } from './connection/index.js';
 import { SingleTimer } from './single-timer.js';
+import { toolBaseUrls } from './tools/index.js';
+import type { ToolBaseUrls } from './tools/index.js';
 import type { ConnectInput, ConnectionStatus, CoreDeps, KeyfobCore, ProbeResult, ReconcileReport, VaultMode } from './core-api.js';
 import type { ClientOptions, KeyInfo, LiteLLMAdmin } from './litellm/index.js';
 import type { SecretStore, SettingsStore } from './ports.js';
@@ -221,6 +223,14 @@ class Core implements KeyfobCoreInstance {
     const proxy = this.vaultConnection.proxyUrl();
     if (proxy !== null) return Promise.resolve(proxy);
     return this.connection.boundUrl();
+  }
+
+  async toolBaseUrls(): Promise<ToolBaseUrls | null> {
+    // Vault mode: the proxy given at connect; which form of it answered (with or without /v1) is not known here.
+    const proxy = this.vaultConnection.proxyUrl();
+    if (proxy !== null) return toolBaseUrls(proxy, null);
+    const bound = await this.connection.boundUrl();
+    return bound === null ? null : toolBaseUrls(bound, this.settingsNow().litellm_resolved_url);
   }
 
   async listModels(): Promise<string[]> {

@@ -150,6 +150,10 @@ export interface Lease {
   scope: LeaseScope;
   /** Who issued it; null for leases of older ledgers and leases rebuilt from the proxy (nobody renews those). */
   owner: LeaseOwner | null;
+  /** HMAC of the identity fields under the install's `ledger-seal` key (leases/ledger-seal.ts); absent before sealing. */
+  seal?: string;
+  /** Its seal did not hold: edited outside Keyfob, so Keyfob never acts on it (kept `irrevocable`, shown to the person). */
+  quarantined?: boolean;
   /** The key was revoked, but deleting its secret from the keychain failed (locked): retried later. */
   secret_left?: boolean;
   /** Failed revocation attempts so far, and when the next one is due. */

@@ -51,7 +51,7 @@ export function createAppApiContext(parts: AppParts, opts: AppContextOptions): A
       const keyfob = appKeyfobInvocation({ platform, resourcesPath: resourcesPath(), appImage: env.APPIMAGE ?? null, appRoot, pathEnv: env.PATH ?? '' });
       const done = await runToolSetup({ core: running, stateDir, role, tool, env, platform, home: env.HOME || os.homedir(), keyfob, nowMs: clock.now() });
       for (const warning of done.warnings) state.addNotice(warning);
-      return { tool: done.tool, path: done.path, changed: done.changed };
+      return { tool: done.tool, path: done.path, changed: done.changed, model: done.model, model_note: done.model_note };
     },
   };
   return ctx;

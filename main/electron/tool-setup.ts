@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { KeyfobCore } from '../core/core-api.js';
 import { KeyfobError } from '../core/errors.js';
 import { defaultStateDir } from '../core/settings/index.js';
-import { helperSetup, planToolSetup, writeFileChange } from '../core/tools/index.js';
+import { helperSetup, planToolSetup, withFileLocks, writeFileChange, TOOL_REGISTRY } from '../core/tools/index.js';
 import type { ToolName, ToolSetupResult } from '../../preload/api.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -63,11 +63,20 @@ export interface ToolSetupInput {
   nowMs: number;
 }
 
-/** Merges the helper into the tool's configuration (each file with a dated backup), as `keyfob setup TOOL ROLE` does. */
+/**
+ * Merges the helper and the model the role allows into the tool's configuration (each file with a dated backup), as
+ * `keyfob setup TOOL ROLE` does.
+ */
 export async function runToolSetup(input: ToolSetupInput): Promise<ToolSetupResult & { warnings: string[] }> {
   const explicitHome = input.stateDir === defaultStateDir(input.platform, input.env) ? undefined : input.stateDir;
   const setup = await helperSetup(input.core, input.role, { keyfob: input.keyfob, home: explicitHome, connectHint: 'Connect first.' });
-  const { file, changes } = await planToolSetup(input.tool, setup, { env: input.env, home: input.home });
-  for (const change of changes) writeFileChange(change, input.nowMs);
-  return { tool: input.tool, path: file, changed: changes.some((c) => c.changed), warnings: changes.flatMap((c) => c.warnings) };
+  const where = { env: input.env, home: input.home };
+  // The same per-file turns as the CLI's setup: a concurrent `keyfob setup` re-reads what this wrote.
+  const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+  return withFileLocks(TOOL_REGISTRY[input.tool].files(setup.role, where), { sleep }, async () => {
+    const { file, changes, model } = await planToolSetup(input.tool, setup, where);
+    for (const change of changes) writeFileChange(change, input.nowMs);
+    const warnings = [...model.warnings, ...changes.flatMap((c) => c.warnings)];
+    return { tool: input.tool, path: file, changed: changes.some((c) => c.changed), model: model.model, model_note: model.note, warnings };
+  });
 }

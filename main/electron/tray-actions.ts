@@ -77,12 +77,12 @@ export function createTrayActions(deps: TrayActionDeps): TrayActions {
       deps.refresh();
       attempt(`copy shell exports for ${role}`, async (core) => {
         try {
-          const url = await core.boundUrl();
-          if (!url) throw new KeyfobError('not-connected', 'Keyfob is not connected to a LiteLLM proxy.');
+          const urls = await core.toolBaseUrls();
+          if (!urls) throw new KeyfobError('not-connected', 'Keyfob is not connected to a LiteLLM proxy.');
           // The same lease the tools' helpers share: reused, renewed or issued under the token lock.
           const token = await obtainToken({ core, stateDir: deps.stateDir, role, now: () => deps.clock.now(), via: 'env' });
           if (token.action !== 'used') deps.proxyHealth.succeeded();
-          await deps.copySecret(formatEnvironment(toolEnvironment(token.lease, token.key, url), 'sh').join('\n'), token.lease.lease_id);
+          await deps.copySecret(formatEnvironment(toolEnvironment(token.lease, token.key, urls), 'sh').join('\n'), token.lease.lease_id);
           const left = describeTimeLeft(msUntil(token.lease.expires_at, deps.clock.now()));
           confirm(`Shell exports for ${role} copied`, `Paste them into a terminal (${token.lease.key_alias}, ${left} left).${clearNote()}`);
         } finally {

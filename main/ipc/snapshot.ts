@@ -35,10 +35,12 @@ export async function buildSnapshot(ctx: ApiContext): Promise<AppSnapshot> {
     };
   }
   const connection = await core.connectionStatus();
+  const settings = core.getSettings();
   return {
     ...base,
     connection,
-    settings: core.getSettings(),
+    settings,
+    tool_base_urls: await core.toolBaseUrls(),
     roles: core.listRoles(),
     leases: withHelperUse(core.leases.list(), ctx.stateDir),
     notices: ctx.notices(),

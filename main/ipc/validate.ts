@@ -2,6 +2,7 @@
 // arguments. The core still validates meaning (a role's TTL ≤ its max TTL, a URL that parses); this layer makes
 // sure a compromised or buggy renderer cannot hand it something of the wrong kind or size.
 import type { InvokeChannel } from '../../preload/api.js';
+import { TOOL_IDS } from '../core/tools/index.js';
 
 /** Returns a problem ("connect: adminKey must be a string") or null. */
 type Check = (value: unknown, at: string) => string | null;
@@ -158,7 +159,7 @@ export const ARGUMENT_SPECS = {
   keyInfo: { args: [leaseId] },
   updateSettings: { args: [settingsPatch] },
   auditLog: { args: [integer(1, 10_000)], optional: 1 },
-  runToolSetup: { args: [roleName, oneOf(['claude-code', 'codex'])] },
+  runToolSetup: { args: [roleName, oneOf(TOOL_IDS)] },
   commandLineTool: { args: [(v, at) => (v === 'status' || v === 'install' || v === 'uninstall' ? null : `${at} must be status, install or uninstall`)] },
 } as const satisfies Record<InvokeChannel, ArgsSpec>;
 

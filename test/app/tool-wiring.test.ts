@@ -9,7 +9,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { REPO_ROOT, advance, boot, createEnv, electron, fake, fromWindow, ok, openWindowFromTray, requestsTo, seedState, trayMenu, until } from './harness.js';
 import type { TestEnv } from './harness.js';
-import { formatEnvironment, recordToolAsk, shellCommandLine, toolEnvironment } from '../../main/core/tools/index.js';
+import { formatEnvironment, recordToolAsk, shellCommandLine, toolBaseUrls, toolEnvironment } from '../../main/core/tools/index.js';
 import { appKeyfobInvocation } from '../../main/electron/tool-setup.js';
 import type { AppSnapshot, IpcResult, ToolSetupResult } from '../../preload/api.js';
 
@@ -37,7 +37,9 @@ test('Set up Claude Code / Codex from the window writes their files with a helpe
   // Unpackaged: this Node and the checkout's bin/keyfob.js, with the app's (non-default) state directory.
   const helper = [process.execPath, path.join(REPO_ROOT, 'bin', 'keyfob.js'), '--home', env.stateDir, 'token', 'dev'];
   const claude = await call<ToolSetupResult>('runToolSetup', 'dev', 'claude-code');
-  assert.deepEqual(claude, { tool: 'claude-code', path: path.join(env.root, 'claude', 'settings.json'), changed: true });
+  // Role dev allows only gpt-4o-mini: no model Claude Code speaks, so none is written, and the window is told why.
+  assert.deepEqual(claude, { tool: 'claude-code', path: path.join(env.root, 'claude', 'settings.json'), changed: true, model: null, model_note: 'No model written: Claude Code asks for its own default.' });
+  assert.ok((await call<AppSnapshot>('getSnapshot')).notices.some((n) => /role dev allows gpt-4o-mini: none is a model Claude Code can speak/.test(n)), 'the warning names the role\'s models');
   const settings = JSON.parse(readFileSync(claude.path, 'utf8')) as { apiKeyHelper: string; env: Record<string, string> };
   assert.equal(settings.apiKeyHelper, shellCommandLine(helper));
   assert.equal(settings.env.ANTHROPIC_BASE_URL, env.sim.url);
@@ -45,7 +47,8 @@ test('Set up Claude Code / Codex from the window writes their files with a helpe
   assert.deepEqual(await call<ToolSetupResult>('runToolSetup', 'dev', 'claude-code'), { ...claude, changed: false }, 'twice changes nothing');
 
   const codex = await call<ToolSetupResult>('runToolSetup', 'review', 'codex');
-  assert.deepEqual(codex, { tool: 'codex', path: path.join(env.root, 'codex', 'config.toml'), changed: true });
+  assert.deepEqual(codex, { tool: 'codex', path: path.join(env.root, 'codex', 'config.toml'), changed: true, model: 'gpt-4o', model_note: 'Codex will use gpt-4o, a model role review allows; change it with `keyfob setup codex review --model MODEL`.' });
+  assert.match(readFileSync(path.join(env.root, 'codex', 'keyfob-review.config.toml'), 'utf8'), /^model = "gpt-4o"$/m, 'the same model planner as the CLI');
   const toml = readFileSync(codex.path, 'utf8');
   assert.match(toml, /\[model_providers\.keyfob-review\]/);
   assert.ok(toml.includes(`base_url = "${env.sim.url}/v1"`), toml);
@@ -90,7 +93,7 @@ test('"Copy shell exports" copies what `keyfob env` prints, from the lease the t
   assert.ok(lease);
   const key = await running.core?.leases.revealKey(lease.lease_id);
   assert.ok(key);
-  const expected = formatEnvironment(toolEnvironment(lease, key, env.sim.url), 'sh').join('\n');
+  const expected = formatEnvironment(toolEnvironment(lease, key, toolBaseUrls(env.sim.url, null)), 'sh').join('\n');
   assert.deepEqual(electron.clipboard.writes.at(-1), { 'text/plain': expected, [KDE_HINT]: 'secret' }, 'marked secret, in one write');
   assert.match(expected, /^export OPENAI_API_KEY='sk-/);
 

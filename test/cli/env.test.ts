@@ -66,3 +66,68 @@ describe('keyfob env', () => {
     assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
   });
 });
+
+/** A model call the way each SDK builds its URL from the variable: OpenAI appends /chat/completions, Anthropic /v1/messages. */
+async function callThrough(vars: Record<string, string>): Promise<{ openai: number; anthropic: number }> {
+  const openai = await fetch(`${vars.OPENAI_BASE_URL}/chat/completions`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${vars.OPENAI_API_KEY}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }] }),
+  });
+  const anthropic = await fetch(`${vars.ANTHROPIC_BASE_URL}/v1/messages`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${vars.ANTHROPIC_AUTH_TOKEN}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ model: 'claude-sonnet-4-5', max_tokens: 8, messages: [{ role: 'user', content: 'hi' }] }),
+  });
+  return { openai: openai.status, anthropic: anthropic.status };
+}
+
+/** `export NAME='value'` lines, as bash reads them. */
+async function evaluated(lines: string, names: string[]): Promise<Record<string, string>> {
+  const script = `${lines}\nfor n in ${names.join(' ')}; do printf '%s=%s\\n' "$n" "\${!n}"; done`;
+  const { stdout } = await promisify(execFile)('bash', ['-c', script]);
+  return Object.fromEntries(stdout.trim().split('\n').map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
+}
+
+// Issue 22: connected with a URL ending in /v1, `keyfob env` printed OPENAI_BASE_URL=…/v1/v1 and an Anthropic client
+// called /v1/v1/messages. Every output now gives the base URLs of one rule; each is checked by a real request.
+describe('base URLs: one rule for every output, each checked by a real request', () => {
+  const cases = [
+    { name: 'a URL ending in /v1 (proxy at the root)', rootPath: '', connectPath: '/v1' },
+    { name: 'a path prefix /api/v1 (the proxy\'s root path)', rootPath: '/api/v1', connectPath: '/api/v1' },
+    { name: 'a path prefix /api, given as /api/v1', rootPath: '/api', connectPath: '/api/v1' },
+    { name: 'a bare root', rootPath: '', connectPath: '' },
+  ];
+  for (const c of cases) {
+    it(`${c.name}: env (every format), issue --env and exec`, async () => {
+      const sim = await startSimulator({ masterKey: MASTER_KEY, realTime: true, rootPath: c.rootPath, models: ['gpt-4o', 'claude-sonnet-4-5'] });
+      try {
+        const home = tempHome('env-urls');
+        const ok = (r: RunResult): RunResult => {
+          assert.equal(r.code, 0, show(r));
+          return r;
+        };
+        ok(await keyfob(['connect', '--url', `${sim.url}${c.connectPath}`], { home, stdin: MASTER_KEY }));
+        ok(await keyfob(['role', 'set', 'dev', '--ttl', '1h'], { home }));
+        const names = ['OPENAI_API_KEY', 'OPENAI_BASE_URL', 'ANTHROPIC_AUTH_TOKEN', 'ANTHROPIC_BASE_URL'];
+        const json = JSON.parse(ok(await keyfob(['env', 'dev', '--format', 'json'], { home })).stdout) as Record<string, string>;
+        assert.deepEqual(await callThrough(json), { openai: 200, anthropic: 200 }, `env --format json: ${JSON.stringify(json)}`);
+        const sh = await evaluated(ok(await keyfob(['env', 'dev'], { home })).stdout, names);
+        assert.deepEqual(await callThrough(sh), { openai: 200, anthropic: 200 }, 'env --format sh');
+        for (const format of ['dotenv', 'fish', 'powershell']) {
+          const text = ok(await keyfob(['env', 'dev', '--format', format], { home })).stdout;
+          assert.ok(text.includes(json.OPENAI_BASE_URL as string) && text.includes(json.ANTHROPIC_BASE_URL as string), `${format} gives the same URLs`);
+        }
+        const issued = await evaluated(ok(await keyfob(['issue', 'dev', '--env'], { home })).stdout, names);
+        assert.deepEqual(await callThrough(issued), { openai: 200, anthropic: 200 }, `issue --env: ${JSON.stringify(issued)}`);
+        const printEnv = `process.stdout.write(JSON.stringify(Object.fromEntries(${JSON.stringify(names)}.map((n) => [n, process.env[n]]))))`;
+        const execd = JSON.parse(ok(await keyfob(['exec', 'dev', '--', process.execPath, '-e', printEnv], { home })).stdout) as Record<string, string>;
+        assert.equal(execd.OPENAI_BASE_URL, json.OPENAI_BASE_URL);
+        assert.equal(execd.ANTHROPIC_BASE_URL, json.ANTHROPIC_BASE_URL);
+      } finally {
+        await sim.close();
+      }
+    });
+  }
+});
+

@@ -168,6 +168,20 @@ describe('keyfob exec', () => {
     }
   });
 
+  it('says nothing about other processes\' leases: no "Key expiring soon" for a key it does not use', async () => {
+    const otherHome = tempHome('exec-others');
+    assert.equal((await keyfob(['connect', '--url', sim.url], { home: otherHome, stdin: MASTER_KEY })).code, 0);
+    assert.equal((await keyfob(['role', 'set', 'short', '--ttl', '3m'], { home: otherHome })).code, 0);
+    assert.equal((await keyfob(['role', 'set', 'dev', '--ttl', '30m'], { home: otherHome })).code, 0);
+    // Issued by a process that has ended, 3 minutes left: inside the expiring-soon window, and nobody renews it.
+    const other = await keyfob(['issue', 'short'], { home: otherHome });
+    assert.equal(other.code, 0, show(other));
+    const r = await keyfob(['exec', 'dev', '--', process.execPath, '-e', ''], { home: otherHome });
+    assert.equal(r.code, 0, show(r));
+    assert.doesNotMatch(r.stderr, /expiring soon|keyfob-short-/i, show(r));
+    assert.equal((await keyfob(['lease', 'revoke', '--all'], { home: otherHome })).code, 0);
+  });
+
   it('refuses bad usage with exit 2 before issuing anything', async () => {
     const before = sim.keys().length;
     const results = await Promise.all([

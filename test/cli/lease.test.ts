@@ -155,7 +155,8 @@ describe('keyfob issue and lease', () => {
   it('lists leases without keys, renews, and revokes (twice is fine)', async () => {
     const issued = await issueJson('dev');
     const [plain, asJson] = await Promise.all([keyfob(['lease', 'list'], { home }), keyfob(['lease', 'list', '--json'], { home })]);
-    assert.match(ok(plain).stdout, new RegExp(`^${issued.lease_id}\\s+dev\\s+active\\s+in \\d+m`, 'm'));
+    assert.match(ok(plain).stdout, new RegExp(`^${issued.lease_id.slice(0, 8)}\\s+dev\\s+active\\s+in \\d+m`, 'm'));
+    for (const line of plain.stdout.split('\n')) assert.ok(line.length <= 80, `fits 80 columns: ${JSON.stringify(line)}`);
     const leases = JSON.parse(ok(asJson).stdout) as Array<Record<string, unknown>>;
     const listed = leases.find((l) => l.lease_id === issued.lease_id);
     assert.ok(listed, 'the new lease is listed');
@@ -199,6 +200,15 @@ describe('keyfob issue and lease', () => {
     const [all, live] = await Promise.all([keyfob(['lease', 'list', '--all', '--json'], { home }), keyfob(['lease', 'list', '--json'], { home })]);
     assert.equal((JSON.parse(ok(all).stdout) as Array<{ lease_id: string; state: string }>).find((l) => l.lease_id === issued.lease_id)?.state, 'revoked');
     assert.ok(!(JSON.parse(ok(live).stdout) as Array<{ lease_id: string }>).some((l) => l.lease_id === issued.lease_id), 'ended leases only with --all');
+  });
+
+  it('lease list names what keeps a lease alive: the helper that asked for it', async () => {
+    const token = ok(await keyfob(['token', 'dev', '--json'], { home }));
+    const { lease_id } = JSON.parse(token.stdout) as { lease_id: string };
+    const plain = ok(await keyfob(['lease', 'list'], { home }));
+    assert.match(plain.stdout, /^ID\s+ROLE\s+STATE\s+EXPIRES\s+KEY\s+KEPT BY$/m);
+    assert.match(plain.stdout, new RegExp(`^${lease_id.slice(0, 8)}\\s+dev\\s+active\\s.*\\skeyfob token$`, 'm'));
+    for (const line of plain.stdout.split('\n')) assert.ok(line.length <= 80, `fits 80 columns: ${JSON.stringify(line)}`);
   });
 
   it('revokes by role and then everything', async () => {

@@ -92,6 +92,32 @@ describe('CLI messages (issue 15)', () => {
     assert.match(setting.stderr, /did you mean `request-timeout`\?/);
   });
 
+  it('an unknown role reads the same in issue, role show, exec, token and env: the nearest role, exit 2', async () => {
+    const runs = await Promise.all([
+      run(['issue', 'deev']),
+      run(['role', 'show', 'deev']),
+      run(['exec', 'deev', '--', process.execPath, '-e', '']),
+      run(['token', 'deev']),
+      run(['env', 'deev']),
+    ]);
+    for (const [i, r] of runs.entries()) {
+      // `env` (env.ts, another branch) still maps every failure to 1; the words are the same.
+      assert.equal(r.code, i === 4 ? 1 : 2, show(r));
+      assert.equal(r.stdout, '');
+      assert.match(r.stderr, /there is no role "deev": did you mean `dev`\?/, show(r));
+    }
+  });
+
+  it('keyfob version and -v point at --version; --version answers', async () => {
+    const [word, short, flag] = await Promise.all([run(['version']), run(['-v']), run(['--version'])]);
+    assert.equal(word.code, 2, show(word));
+    assert.match(word.stderr, /^keyfob: unknown command "version": did you mean `keyfob --version`\?$/m);
+    assert.equal(short.code, 2, show(short));
+    assert.match(short.stderr, /^keyfob: unknown option -v: did you mean `keyfob --version`\?$/m);
+    assert.equal(flag.code, 0, show(flag));
+    assert.match(flag.stdout, /^keyfob \d+\.\d+\.\d+\S*\n$/);
+  });
+
   it('lease revoke --role with no such role is a usage error, not "Revoked 0 leases"', async () => {
     const r = await run(['lease', 'revoke', '--role', 'deev']);
     assert.equal(r.code, 2, show(r));
@@ -150,6 +176,41 @@ describe('CLI messages (issue 15)', () => {
     await ok(['config', 'set', 'revoke-on-lock', 'default']);
   });
 
+  it('a revocation the proxy refused: "1 revocation failed; it is retried", and the next command calls it waiting, not tidied', async () => {
+    const lease = await issueJson('dev');
+    sim.fault('/key/delete', { kind: 'fail', status: 500, count: Infinity });
+    try {
+      const refused = await run(['lease', 'revoke', '--all']);
+      assert.equal(refused.code, 1, show(refused));
+      assert.match(refused.stderr, /^hint: 1 revocation failed; it is retried by the next Keyfob command or the desktop app$/m);
+      const next = await ok(['lease', 'list']);
+      assert.doesNotMatch(next.stderr, /tidied|finished what/, 'nothing was finished: the revocation still waits');
+      assert.match(next.stderr, /^keyfob: leases: 1 still being revoked \(retried automatically\)$/m, show(next));
+    } finally {
+      sim.clearFaults();
+    }
+    await ok(['lease', 'revoke', lease.lease_id]);
+  });
+
+  it('config set max-lease-ttl warns which roles it caps, and how', async () => {
+    await ok(['role', 'set', 'wide', '--ttl', '2h', '--max-ttl', '8h']);
+    const set = await ok(['config', 'set', 'max-lease-ttl', '1h']);
+    assert.match(set.stderr, /^keyfob: warning: this caps roles? .*wide \(max TTL 8h → 1h, TTL 2h → 1h\)/m, show(set));
+    const again = await ok(['config', 'set', 'max-lease-ttl', '1h']);
+    assert.equal(again.stderr, '', 'nothing newly capped: no warning');
+    await ok(['config', 'set', 'max-lease-ttl', 'default']);
+    await ok(['role', 'delete', 'wide', '--yes']);
+  });
+
+  it('the shortening hint gives an increment that can be pasted: --increment 1h30m, not "1h 30m"', async () => {
+    const lease = await issueJson('dev');
+    await ok(['lease', 'renew', lease.lease_id, '--increment', '1h30m']);
+    const refused = await run(['lease', 'renew', lease.lease_id]);
+    assert.equal(refused.code, 2, show(refused));
+    assert.match(refused.stderr, /e\.g\. --increment 1h30m\)$/m, show(refused));
+    await ok(['lease', 'revoke', lease.lease_id]);
+  });
+
   it('renew never silently shortens a lease: --shorten is required, and a capped renewal shows one expiry', async () => {
     const lease = await issueJson('dev');
     await ok(['lease', 'renew', lease.lease_id, '--increment', '1h']);
@@ -180,7 +241,7 @@ describe('CLI messages (issue 15)', () => {
     const expires = (JSON.parse(renewed.stdout) as LeaseJson).expires_at;
     assert.match(expires, /Z$/, '--json stays ISO UTC');
     const list = await ok(['lease', 'list'], { env: zone });
-    assert.match(list.stdout, new RegExp(`^${lease.lease_id} .* in \\d+m( \\d+s)? \\(at (\\d{4}-\\d\\d-\\d\\d )?${clockIn(expires, 330)}\\)`, 'm'), `local (+05:30) expiry\n${list.stdout}`);
+    assert.match(list.stdout, new RegExp(`^${lease.lease_id.slice(0, 8)} .* in \\d+m( \\d+s)? \\(at (\\d{4}-\\d\\d-\\d\\d )?${clockIn(expires, 330)}\\)`, 'm'), `local (+05:30) expiry\n${list.stdout}`);
     const utcList = await ok(['lease', 'list'], { env: { TZ: 'UTC' } });
     assert.match(utcList.stdout, new RegExp(`\\(at (\\d{4}-\\d\\d-\\d\\d )?${clockIn(expires, 0)}\\)`));
 
@@ -208,7 +269,7 @@ describe('CLI messages (issue 15)', () => {
     entry.expires_at = new Date(Date.now() - 10 * 60_000).toISOString();
     writeFileSync(ledgerFile, JSON.stringify(ledger));
     const list = await ok(['lease', 'list', '--all']);
-    const row = list.stdout.split('\n').find((l) => l.startsWith(lease.lease_id)) ?? '';
+    const row = list.stdout.split('\n').find((l) => l.startsWith(lease.lease_id.slice(0, 8))) ?? '';
     assert.match(row, new RegExp(`\\s(expired|revoked)\\s+ended 10m( \\d+s)? ago \\(at ${LOCAL_CLOCK}\\)`), list.stdout + list.stderr);
   });
 

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { describe, it } from 'node:test';
 import type { IssuedLease, LeaseView } from '../../main/core/types.js';
+import { toolBaseUrls } from '../../main/core/tools/index.js';
 import {
   envVariables,
   exportLines,
@@ -11,7 +12,6 @@ import {
   issuedJson,
   leaseJson,
   relativeTo,
-  shellQuote,
 } from '../../main/cli/output.js';
 import { leaseView } from '../support/lease-builder.js';
 
@@ -28,46 +28,36 @@ function lease(over: Partial<LeaseView> = {}): LeaseView {
   });
 }
 
-describe('shellQuote', () => {
-  const cases = ['plain', '', "it's", "''", 'a b', '$HOME `id` $(id) \\ "x"', 'new\nline', "sk-ab'cd;rm -rf ~"];
-  for (const value of cases) {
-    it(`round-trips ${JSON.stringify(value)} through a real shell`, () => {
-      const echoed = execFileSync('sh', ['-c', `printf '%s' ${shellQuote(value)}`], { encoding: 'utf8' });
-      assert.equal(echoed, value);
-    });
-  }
-
-  it("escapes single quotes as '\\''", () => {
-    assert.equal(shellQuote("a'b"), "'a'\\''b'");
-  });
-});
-
-describe('envVariables', () => {
-  it('points OpenAI clients at <proxy>/v1 and Anthropic clients at the proxy root', () => {
-    assert.deepEqual(envVariables('openai', 'http://localhost:4000', 'sk-x'), [
+describe('envVariables (issue --env)', () => {
+  it('points OpenAI clients at <root>/v1 and Anthropic clients at the root, from the one rule', () => {
+    assert.deepEqual(envVariables('openai', toolBaseUrls('http://localhost:4000', null), 'sk-x'), [
       ['OPENAI_API_KEY', 'sk-x'],
       ['OPENAI_BASE_URL', 'http://localhost:4000/v1'],
     ]);
-    assert.deepEqual(envVariables('anthropic', 'http://localhost:4000/', 'sk-x'), [
+    assert.deepEqual(envVariables('anthropic', toolBaseUrls('http://localhost:4000/v1', 'http://localhost:4000'), 'sk-x'), [
       ['ANTHROPIC_BASE_URL', 'http://localhost:4000'],
       ['ANTHROPIC_AUTH_TOKEN', 'sk-x'],
     ]);
   });
 
   it('gives both sets for "both" and keeps a path prefix', () => {
-    const names = envVariables('both', 'https://gw.example.com/litellm', 'k').map(([n, v]) => `${n}=${v}`);
+    const names = envVariables('both', toolBaseUrls('https://gw.example.com/litellm', null), 'sk-k').map(([n, v]) => `${n}=${v}`);
     assert.deepEqual(names, [
-      'OPENAI_API_KEY=k',
+      'OPENAI_API_KEY=sk-k',
       'OPENAI_BASE_URL=https://gw.example.com/litellm/v1',
       'ANTHROPIC_BASE_URL=https://gw.example.com/litellm',
-      'ANTHROPIC_AUTH_TOKEN=k',
+      'ANTHROPIC_AUTH_TOKEN=sk-k',
     ]);
   });
 
   it('prints exports a shell can eval', () => {
-    const lines = exportLines(envVariables('openai', 'http://h:1', "sk-'q"));
+    const lines = exportLines(envVariables('openai', toolBaseUrls("http://h:1/it's", null), 'sk-q_1'));
     const out = execFileSync('sh', ['-c', `${lines.join('\n')}\nprintf '%s|%s' "$OPENAI_API_KEY" "$OPENAI_BASE_URL"`], { encoding: 'utf8' });
-    assert.equal(out, "sk-'q|http://h:1/v1");
+    assert.equal(out, "sk-q_1|http://h:1/it's/v1");
+  });
+
+  it('refuses a key that is not of LiteLLM\'s shape', () => {
+    assert.throws(() => envVariables('openai', toolBaseUrls('http://h:1', null), "sk-'q"), /not of LiteLLM's shape/);
   });
 });
 
@@ -89,6 +79,12 @@ describe('JSON shapes', () => {
     ]);
     assert.equal(shape.state, 'revoked');
     assert.ok(!JSON.stringify(shape).includes('sk-'), 'no key or key hint in lease JSON');
+  });
+
+  it('no budget is null in JSON, not 0 (which would read as "a budget of nothing")', () => {
+    assert.equal(leaseJson(lease({ max_budget: 0 })).max_budget, null);
+    assert.equal(issuedJson({ lease: lease({ max_budget: 0 }), key: 'sk-secret' }).max_budget, null);
+    assert.equal(leaseJson(lease({ max_budget: 5 })).max_budget, 5);
   });
 
   it('isoOrNull normalises offsets and keeps null', () => {

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parse as parseToml } from '@decimalturn/toml-patch';
@@ -199,16 +199,88 @@ describe('keyfob setup', () => {
       const all = ok(await run(['setup', 'shell', 'dev'])).stdout;
       for (const file of ['~/.bashrc', '~/.zshrc', '~/.config/fish/config.fish', '$PROFILE']) assert.ok(all.includes(file), file);
       const line = ok(await run(['setup', 'shell', 'dev', '--shell', 'bash'])).stdout.trim();
-      assert.match(line, /^eval "\$\(.* 'env' 'dev' '--format' 'sh'\)"$/);
-      const out = await exec('bash', ['-c', `${line}; printf '%s\\n' "$OPENAI_BASE_URL" "$OPENAI_API_KEY"`]);
-      const [base, key] = out.trim().split('\n');
+      assert.match(line, /^eval "\$\(.* 'env' 'dev' '--for-shell' '--format' 'sh'\)"$/);
+      const out = await exec('bash', ['-c', `${line}; printf '%s\\n' "$OPENAI_BASE_URL" "$OPENAI_API_KEY" "\${ANTHROPIC_AUTH_TOKEN-unset}"`]);
+      const [base, key, anthropic] = out.trim().split('\n');
       assert.equal(base, `${sim.url}/v1`);
+      assert.equal(anthropic, 'unset', 'the shell line leaves out what Claude Code prefers to its helper');
       assert.equal(`${key}\n`, ok(await keyfob(['token', 'dev'], { home })).stdout);
     });
 
     it('an unknown shell is a usage error', async () => {
       const r = await run(['setup', 'shell', 'dev', '--shell', 'tcsh']);
       assert.equal(r.code, 2, show(r));
+    });
+  });
+
+  describe('models the role allows (issue 18)', () => {
+    before(async () => {
+      ok(await keyfob(['role', 'set', 'limited', '--models', 'gpt-4o,claude-haiku-4-5,claude-sonnet-4-5', '--ttl', '1h'], { home }));
+      ok(await keyfob(['role', 'set', 'gptonly', '--models', 'gpt-4o', '--ttl', '1h'], { home }));
+    });
+
+    it('claude-code writes a Claude model the role allows (and its small one), and says which and how to change it', async () => {
+      const dir = tempHome('claude-models');
+      const r = ok(await run(['setup', 'claude-code', 'limited'], { CLAUDE_CONFIG_DIR: dir }));
+      assert.match(r.stdout, /Claude Code will use claude-sonnet-4-5 \(small tasks: claude-haiku-4-5\), a model role limited allows; change it with `keyfob setup claude-code limited --model MODEL`/);
+      const doc = JSON.parse(readFileSync(join(dir, 'settings.json'), 'utf8')) as { env: Record<string, string> };
+      assert.equal(doc.env.ANTHROPIC_MODEL, 'claude-sonnet-4-5');
+      assert.equal(doc.env.ANTHROPIC_SMALL_FAST_MODEL, 'claude-haiku-4-5');
+      ok(await run(['setup', 'claude-code', 'limited', '--model', 'claude-haiku-4-5'], { CLAUDE_CONFIG_DIR: dir }));
+      assert.equal((JSON.parse(readFileSync(join(dir, 'settings.json'), 'utf8')) as { env: Record<string, string> }).env.ANTHROPIC_MODEL, 'claude-haiku-4-5', '--model wins');
+    });
+
+    it('codex writes the model in its profile; a role with no model the tool speaks gets a warning naming its models', async () => {
+      const dir = tempHome('codex-models');
+      const r = ok(await run(['setup', 'codex', 'limited'], { CODEX_HOME: dir }));
+      assert.match(r.stdout, /Codex will use gpt-4o, a model role limited allows/);
+      assert.equal((parseToml(readFileSync(join(dir, 'keyfob-limited.config.toml'), 'utf8')) as { model?: string }).model, 'gpt-4o');
+      const w = ok(await run(['setup', 'claude-code', 'gptonly', '--print'], { CLAUDE_CONFIG_DIR: tempHome('claude-gpt') }));
+      assert.match(w.stderr, /keyfob: warning: role gptonly allows gpt-4o: none is a model Claude Code can speak/);
+      const all = ok(await run(['setup', 'codex', 'dev', '--print'], { CODEX_HOME: tempHome('codex-all') }));
+      assert.match(all.stdout, /Role dev allows every model: Codex uses its own default/);
+    });
+  });
+
+  describe('targets (issue 21)', () => {
+    it('--project refuses a symlinked .claude/settings.local.json, says why, and copies nothing', async () => {
+      const projectDir = tempHome('claude-planted');
+      const secret = join(tempHome('docker'), 'config.json');
+      const secretText = '{"auths": {"registry.example": {"auth": "c2VjcmV0"}}}';
+      writeFileSync(secret, secretText);
+      mkdirSync(join(projectDir, '.claude'));
+      symlinkSync(secret, join(projectDir, '.claude', 'settings.local.json'));
+      const r = await run(['setup', 'claude-code', 'dev', '--project'], {}, projectDir);
+      assert.notEqual(r.code, 0, show(r));
+      assert.match(r.stderr, /settings\.local\.json is a symbolic link: in a project, setup writes only a file of the project itself/);
+      assert.equal(readFileSync(secret, 'utf8'), secretText);
+      assert.deepEqual(readdirSync(join(projectDir, '.claude')), ['settings.local.json'], 'no backup of the secrets in the repository');
+    });
+
+    it('a symlinked ~/.claude/settings.json (dotfiles) stays a link; its target is updated', async () => {
+      const user = tempHome('claude-dotfiles');
+      const target = join(tempHome('dotfiles'), 'claude-settings.json');
+      writeFileSync(target, '{"theme": "dark"}\n');
+      mkdirSync(join(user, '.claude'));
+      symlinkSync(target, join(user, '.claude', 'settings.json'));
+      ok(await run(['setup', 'claude-code', 'dev'], { HOME: user }));
+      assert.ok(lstatSync(join(user, '.claude', 'settings.json')).isSymbolicLink());
+      assert.match((JSON.parse(readFileSync(target, 'utf8')) as { apiKeyHelper: string }).apiKeyHelper, /'token' 'dev'$/);
+    });
+
+    it('concurrent `setup codex` runs take turns: no provider lost, no raw EEXIST', async () => {
+      const roles = ['c1', 'c2', 'c3', 'c4'];
+      for (const role of roles) ok(await keyfob(['role', 'set', role, '--ttl', '1h'], { home }));
+      for (let round = 0; round < 3; round++) {
+        const dir = tempHome('codex-race');
+        writeFileSync(join(dir, 'config.toml'), 'model = "gpt-5"\n');
+        // Each waits for the others' turns: a generous bound, as a loaded machine runs four CLIs slowly.
+        const results = await Promise.all(roles.map((role) => keyfob(['setup', 'codex', role], { home, env: { HOME: userHome, CODEX_HOME: dir }, timeoutMs: 90_000 })));
+        for (const r of results) assert.equal(r.code, 0, show(r));
+        assert.ok(results.every((r) => !/EEXIST/.test(r.stderr)));
+        const doc = parseToml(readFileSync(join(dir, 'config.toml'), 'utf8')) as { model_providers: Record<string, unknown> };
+        assert.deepEqual(Object.keys(doc.model_providers).sort(), roles.map((r) => `keyfob-${r}`), `round ${round}`);
+      }
     });
   });
 });

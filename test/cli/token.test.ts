@@ -126,11 +126,11 @@ describe('keyfob token', () => {
     assert.equal(generates(), 1);
   });
 
-  it('failures: exit 1 and exactly one line on stderr, nothing on stdout', async () => {
-    const unknown = await keyfob(['token', 'nosuchrole'], { home });
-    assert.equal(unknown.code, 1, show(unknown));
+  it('failures: exit 1 (2 for an unknown role, as every command) and exactly one line on stderr, nothing on stdout', async () => {
+    const unknown = await keyfob(['token', 'deev'], { home });
+    assert.equal(unknown.code, 2, show(unknown));
     assert.equal(unknown.stdout, '');
-    assert.match(unknown.stderr, /^keyfob: There is no role "nosuchrole"\..*\n$/);
+    assert.match(unknown.stderr, /^keyfob: ROLE: there is no role "deev": did you mean `dev`\?.*\n$/);
     assert.equal(unknown.stderr.split('\n').length, 2, 'one line');
 
     const down = await startSimulator({ masterKey: MASTER_KEY });

@@ -73,13 +73,21 @@ async function startSim(): Promise<Simulator> {
     return await startSimulator({ ...opts, port: PREFERRED_PORT });
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'EADDRINUSE' || PREFERRED_PORT === 0) throw e;
+    console.log(dim(`demo: port ${PREFERRED_PORT} (LiteLLM's usual port) is in use — perhaps by a real proxy — so the simulator takes a free port.`));
     return startSimulator({ ...opts, port: 0 });
   }
 }
 
 function logRequest(entry: { method: string; path: string; status: number | null; auth: string }): void {
   if (quietRequests) return;
-  console.log(dim(`  proxy  ${entry.method} ${entry.path} → ${entry.status ?? 'no answer'} (${entry.auth === 'master' ? 'admin key' : entry.auth === 'virtual' ? 'leased key' : entry.auth})`));
+  const who = entry.auth === 'master' ? 'admin key' : entry.auth === 'virtual' ? 'leased key' : entry.auth;
+  console.log(dim(`  proxy  ${entry.method} ${entry.path} → ${entry.status ?? 'no answer'} (${who})${expectedAnswer(entry)}`));
+}
+
+/** `connect` asks /key/info about the key it was given: a 404 there is the answer it wants, not an error. */
+function expectedAnswer(entry: { path: string; status: number | null; auth: string }): string {
+  if (entry.path.startsWith('/key/info') && entry.status === 404 && entry.auth === 'master') return ' — expected: not a virtual key, so it is the master key';
+  return '';
 }
 let quietRequests = true;
 
@@ -162,7 +170,7 @@ function firstLine(child: ChildProcess): Promise<string> {
       }
     };
     child.stdout?.on('data', onData);
-    child.once('exit', () => resolve(text.trim()));
+    child.once('close', () => resolve(text.trim())); // 'close': stdout has drained ('exit' may come first)
   });
 }
 

@@ -39,7 +39,7 @@ test('every relative link and #anchor in README.md and docs/**/*.md resolves', (
   assert.deepEqual(problems, [], `broken links:\n${formatProblems(problems)}`);
 });
 
-test('every repository path cited in a code span (`main/…`, `test/…`, `bench/…` …) exists', () => {
+test('every repository path named in README.md and docs/ exists: in code spans, commands, code blocks and prose', () => {
   const missing: string[] = [];
   let cited = 0;
   for (const [file, markdown] of docs()) {
@@ -126,19 +126,32 @@ test('a broken file link, a broken anchor and a broken same-page anchor are each
   assert.match(problems[1]?.reason ?? '', /no heading in docs\/other\.md has the anchor #no-such-heading/);
 });
 
-test('cited paths: a moved file is caught; build outputs, patterns and import specifiers of .ts files are not', () => {
+test('cited paths in every form the docs use: a moved file is caught; build outputs, patterns and placeholders are not', () => {
   const markdown = [
-    'The ledger is `main/core/leases/lease-ledger.ts`; the old `main/core/lease-manager.ts` moved.',
-    'Built to `dist/preload/preload.cjs` and `renderer/dist/index.html`; groups are `main/core/<group>/`;',
-    'suites `test/{core,cli}/`; the demo loads `test/sim/index.js`; `npm test` is not a path.',
-    '```',
-    'main/not/checked/in/a/block.ts `main/nor/this.ts`',
-    '```',
+    'The ledger is `main/core/leases/lease-ledger.ts`; the old `main/core/lease-manager.ts` moved.', // 1
+    'Built to `dist/preload/preload.cjs` and `renderer/dist/index.html`; groups are `main/core/<group>/`;', // 2
+    'suites `test/{core,cli}/`; the demo loads `test/sim/index.js`; `npm test` is not a path.', // 3
+    'Run `bash test/run.sh test/cli/gone.test.ts test/cli/exec.test.ts` or see `main/app.ts:98`.', // 4
+    'In prose: test/cli/harness.ts and test/cli/vanished.ts, then docs/NAME.md (a placeholder).', // 5
+    '```sh', // 6
+    'bash test/run.sh test/faults/*.test.ts test/old/removed.test.ts', // 7
+    'node .ci/run', // 8
+    '```', // 9
+    '```text', // 10
+    'main/only/an/example/output.ts', // 11
+    '```', // 12
+    'A [link](test/cli/linked.ts) is checked as a link, not here.', // 13
   ].join('\n');
-  const present = new Set(['main/core/leases/lease-ledger.ts', 'test/sim/index.ts']);
+  const present = new Set(['main/core/leases/lease-ledger.ts', 'test/sim/index.ts', 'test/cli/exec.test.ts', 'main/app.ts', 'test/cli/harness.ts', '.ci/run']);
   const cited = citedPathsOf(markdown);
-  assert.deepEqual(cited.map((c) => c.target), ['main/core/leases/lease-ledger.ts', 'main/core/lease-manager.ts', 'test/sim/index.js']);
-  assert.deepEqual(cited.filter((c) => !citedPathExists(c.target, (p) => present.has(p))).map((c) => c.target), ['main/core/lease-manager.ts']);
+  assert.deepEqual(cited.map((c) => `${c.line}:${c.target}`), [
+    '1:main/core/leases/lease-ledger.ts', '1:main/core/lease-manager.ts', '3:test/sim/index.js',
+    '4:test/run.sh', '4:test/cli/gone.test.ts', '4:test/cli/exec.test.ts', '4:main/app.ts',
+    '5:test/cli/harness.ts', '5:test/cli/vanished.ts',
+    '7:test/run.sh', '7:test/old/removed.test.ts', '8:.ci/run',
+  ]);
+  const missing = cited.filter((c) => !citedPathExists(c.target, (p) => present.has(p) || p === 'test/run.sh')).map((c) => c.target);
+  assert.deepEqual(missing, ['main/core/lease-manager.ts', 'test/cli/gone.test.ts', 'test/cli/vanished.ts', 'test/old/removed.test.ts']);
 });
 
 test('the README links resolve from the repository root, docs pages from their own folder', () => {

@@ -140,21 +140,55 @@ export function formatProblems(problems: readonly LinkProblem[]): string {
   return problems.map((p) => `${p.file}:${p.line}: ${p.target} — ${p.reason}`).join('\n');
 }
 
-/** The top-level folders of the repository whose files the docs cite by path in code spans. */
-const SOURCE_ROOTS = ['main', 'preload', 'renderer', 'test', 'bench', 'build', 'bin', 'docs'];
+/** The top-level folders of the repository whose files the docs cite by path. */
+const SOURCE_ROOTS = ['main', 'preload', 'renderer', 'test', 'bench', 'build', 'bin', 'docs', '.ci'];
+
+/** Every line with its 1-based number, and whether it is inside a fenced code block. */
+function allLines(markdown: string): { line: number; text: string; code: boolean; info: string }[] {
+  const out: { line: number; text: string; code: boolean; info: string }[] = [];
+  let fence: string | null = null;
+  let info = '';
+  markdown.split('\n').forEach((text, i) => {
+    const opener = /^\s{0,3}(`{3,}|~{3,})\s*(\S*)/.exec(text);
+    if (opener) {
+      const mark = opener[1] ?? '';
+      if (fence === null) {
+        fence = mark;
+        info = opener[2] ?? '';
+      } else if (mark[0] === fence[0] && mark.length >= fence.length) fence = null;
+      return;
+    }
+    out.push({ line: i + 1, text, code: fence !== null, info: fence !== null ? info : '' });
+  });
+  return out;
+}
 
 /**
- * Repository paths cited in code spans (`main/core/leases/lease-ledger.ts`), outside code blocks. Build outputs
- * (`dist/`, `renderer/dist/`) and patterns (`<group>`, `*`, `{a,b}`) are not paths to check.
+ * Repository paths named anywhere in the docs: a whole code span (`main/core/leases/lease-ledger.ts`), a word of a
+ * command in a code span or a code block (`bash test/run.sh test/cli/exec.test.ts`), and a path in plain prose
+ * (test/cli/harness.ts). A word counts when it starts with a source folder and a slash; a trailing `:line`, and
+ * punctuation around it, are dropped. Build outputs (`dist/`, `renderer/dist/`), patterns (`<group>`, `*`, `{a,b}`,
+ * `…`) and placeholders in capitals (`docs/NAME.md`) are not paths to check. A fenced block whose info string says
+ * `text` or `console` (program output, an example file) is not checked.
  */
 export function citedPathsOf(markdown: string): MarkdownLink[] {
   const cited: MarkdownLink[] = [];
-  const shape = new RegExp(`^(?:${SOURCE_ROOTS.join('|')})/[\\w.@/-]*$`);
-  for (const { line, text } of proseLines(markdown)) {
-    for (const m of text.matchAll(/`([^`]+)`/g)) {
-      const span = m[1] ?? '';
-      if (shape.test(span) && !/(^|\/)dist(\/|$)/.test(span)) cited.push({ line, target: span });
+  const root = new RegExp(`^(?:${SOURCE_ROOTS.map((r) => r.replace('.', '\\.')).join('|')})/`);
+  const path = /^[\w.@/-]*$/;
+  const add = (line: number, word: string): void => {
+    const w = word.replace(/^[("'<[]+/, '').replace(/[)"'>\],.;!?]+$/, '').replace(/:\d+(?::\d+)?$/, '').replace(/:$/, '');
+    if (!root.test(w) || !path.test(w) || /(^|\/)dist(\/|$)/.test(w) || /\/[A-Z][A-Z_]+(\.|\/|$)/.test(w)) return;
+    if (!cited.some((c) => c.line === line && c.target === w)) cited.push({ line, target: w });
+  };
+  for (const { line, text, code, info } of allLines(markdown)) {
+    if (code) {
+      if (info !== 'text' && info !== 'console') for (const word of text.split(/\s+/)) add(line, word);
+      continue;
     }
+    for (const m of text.matchAll(/`([^`]+)`/g)) for (const word of (m[1] ?? '').split(/\s+/)) add(line, word);
+    // Plain prose: outside code spans and link targets (links are checked as links).
+    const prose = text.replace(/(`+)[^`]*?\1/g, ' ').replace(/\]\([^)]*\)/g, '] ');
+    for (const word of prose.split(/\s+/)) if (/\.[a-z]{1,4}[)"'>\],.;:!?]*$/.test(word)) add(line, word);
   }
   return cited;
 }

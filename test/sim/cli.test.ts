@@ -47,7 +47,8 @@ function startCli(args: string[]): Promise<RunningSim> {
   const child = spawnSim(args);
   let out = '';
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
-    child.on('exit', (code, signal) => resolve({ code, signal }));
+    // 'close', not 'exit': the output is complete only once the streams have closed.
+    child.on('close', (code, signal) => resolve({ code, signal }));
   });
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no URL printed within 20 s:\n${out}`)), 20_000);
@@ -148,8 +149,10 @@ describe('npm run sim', { concurrency: true }, () => {
   test('a bad era exits 2 with the usage', async () => {
     const child = spawnSim(['--era', 'N4']);
     let err = '';
+    child.stdout?.resume(); // read (and drop) stdout too, or its stream never ends and 'close' never comes
     child.stderr?.on('data', (chunk: Buffer) => { err += chunk.toString('utf8'); });
-    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    // 'close', not 'exit': at 'exit' stderr may not have drained yet (a run saw '').
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
     assert.equal(code, 2);
     assert.match(err, /--era must be one of L, M, C, N, N2, N3/);
   });
@@ -157,8 +160,10 @@ describe('npm run sim', { concurrency: true }, () => {
   test('a bad flag exits 2 with the usage', async () => {
     const child = spawnSim(['--flavor', 'newest']);
     let err = '';
+    child.stdout?.resume(); // read (and drop) stdout too, or its stream never ends and 'close' never comes
     child.stderr?.on('data', (chunk: Buffer) => { err += chunk.toString('utf8'); });
-    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    // 'close', not 'exit': at 'exit' stderr may not have drained yet (a run saw '').
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
     assert.equal(code, 2);
     assert.match(err, /--flavor must be current or older/);
     assert.match(err, /Usage: npm run sim/);

@@ -173,6 +173,38 @@ describe('real clients against the simulator', { concurrency: false }, () => {
     });
   }
 
+  it('a role limited to models neither tool asks for by default: after setup, plain `claude -p` and `codex exec` answer with no --model', async () => {
+    const models = ['claude-haiku-4-5', 'gpt-4o'];
+    const r = await keyfob(['role', 'set', 'limited', '--models', models.join(','), '--ttl', '1h'], { home: s.home });
+    assert.equal(r.code, 0, show(r));
+    await setupTool(s, 'claude-code', 'limited');
+    await setupTool(s, 'codex', 'limited');
+    const from = llmCalls(sim).length;
+    const claudeRun = await runClient(s, [CLAUDE, '-p', 'say hi']);
+    assert.equal(claudeRun.code, 0, show(claudeRun));
+    assert.ok(claudeRun.stdout.includes(SIM_REPLY), show(claudeRun));
+    const codexRun = await runClient(s, [CODEX, 'exec', '--skip-git-repo-check', '--profile', 'keyfob-limited', 'say hi']);
+    assert.equal(codexRun.code, 0, show(codexRun));
+    assert.ok(codexRun.stdout.includes(SIM_REPLY), show(codexRun));
+    const calls = llmCalls(sim).slice(from);
+    assert.ok(calls.length > 0 && calls.every((c) => c.status === 200 && models.includes(c.model ?? '')), JSON.stringify(calls.map((c) => [c.route, c.model, c.status])));
+    assert.ok(calls.some((c) => c.route === '/v1/messages') && calls.some((c) => c.route === '/v1/responses'));
+  });
+
+  it('after `setup claude-code` and the `setup shell` line, a revoke never leaves claude on a dead key', async () => {
+    await setupTool(s, 'claude-code', 'dev');
+    const line = await keyfob(['setup', 'shell', 'dev', '--shell', 'bash'], { home: s.home, env: { HOME: s.userHome } });
+    assert.equal(line.code, 0, show(line));
+    const keyfobCli = `'${process.execPath}' '${BIN}' --home '${s.home}'`;
+    const script = `${line.stdout.trim()}\n${keyfobCli} lease revoke --all >/dev/null || exit 9\nexec ${CLAUDE_ARGS.map((a) => `'${a}'`).join(' ')}`;
+    const from = llmCalls(sim).length;
+    const r = await runClient(s, ['bash', '-c', script]);
+    assert.equal(r.code, 0, show(r));
+    assert.ok(r.stdout.includes(SIM_REPLY), show(r));
+    const calls = llmCalls(sim).slice(from).filter((c) => c.route === '/v1/messages');
+    assert.ok(calls.length > 0 && calls.every((c) => c.status === 200), `no 401: ${JSON.stringify(calls.map((c) => c.status))}`);
+  });
+
   it('the OpenAI and Anthropic SDKs with the variables of `keyfob env`', async () => {
     const from = llmCalls(sim).length;
     const script = `eval "$('${process.execPath}' '${BIN}' env sdk)" && exec '${process.execPath}' sdk-check.mjs`;
@@ -202,10 +234,15 @@ describe('real clients against the simulator', { concurrency: false }, () => {
   it('the keychain locked: each client shows Keyfob\'s one-line reason', async () => {
     // A private D-Bus session and keyring: locking it must not disturb the tests running beside this one.
     const session = spawn('dbus-run-session', ['--', 'bash', '-c',
-      // Ready once the login collection is the default alias: a keyring that is still starting takes no secret.
+      // Ready once the login collection is the default alias AND unlocked: a keyring still starting (or whose login
+      // collection is not unlocked yet) refuses secrets with "Cannot create an item in a locked collection". The bus
+      // is announced only when ready; a keyring that never gets there ends the session, and the test says so.
       'echo -n keyfob-test | gnome-keyring-daemon --unlock --components=secrets >/dev/null && ' +
-        'for i in $(seq 100); do gdbus call --session --dest org.freedesktop.secrets --object-path /org/freedesktop/secrets ' +
-        '--method org.freedesktop.Secret.Service.ReadAlias default 2>/dev/null | grep -q collection/login && break; sleep 0.05; done; ' +
+        'ready() { gdbus call --session --dest org.freedesktop.secrets --object-path /org/freedesktop/secrets ' +
+        '--method org.freedesktop.Secret.Service.ReadAlias default 2>/dev/null | grep -q collection/login && ' +
+        'gdbus call --session --dest org.freedesktop.secrets --object-path /org/freedesktop/secrets/collection/login ' +
+        '--method org.freedesktop.DBus.Properties.Get org.freedesktop.Secret.Collection Locked 2>/dev/null | grep -q false; }; ' +
+        'for i in $(seq 200); do ready && break; sleep 0.05; done; ready || exit 1; ' +
         'echo "BUS=$DBUS_SESSION_BUS_ADDRESS" && exec sleep 600'],
     // Its own HOME and none of the suite's session variables: a second gnome-keyring on the suite's HOME shares its
     // keyring files, and one that sees GNOME_KEYRING_CONTROL hands --unlock to the suite's daemon instead of starting.

@@ -176,18 +176,19 @@ test('"Use with…": the exact command per tool, each copied as shown; "Set up" 
       'keyfob setup claude-code dev',
       'keyfob setup codex dev',
       'codex --profile keyfob-dev',
-      'eval "$(keyfob env dev)"',
-      'keyfob env dev --format fish | source',
+      'eval "$(keyfob env dev --for-shell)"',
+      'keyfob env dev --for-shell --format fish | source',
       'keyfob token dev',
       `${app.sim.url}/v1`,
+      app.sim.url,
     ]);
     assert.deepEqual(await panel.locator('h3').allInnerTexts(), ['Claude Code', 'Codex', 'Shell', 'Any other tool']);
     assert.equal(await panel.getByRole('button', { name: /^Set up/ }).count(), 0, 'main does not offer setup: no button');
 
-    await panel.getByRole('button', { name: 'Copy: eval "$(keyfob env dev)"' }).click();
-    await eventually(async () => assert.equal(await app.readClipboard(), 'eval "$(keyfob env dev)"'));
+    await panel.getByRole('button', { name: 'Copy: eval "$(keyfob env dev --for-shell)"' }).click();
+    await eventually(async () => assert.equal(await app.readClipboard(), 'eval "$(keyfob env dev --for-shell)"'));
     const shell = panel.locator('[data-tool="shell"] .snippet-msg');
-    assert.equal(await shell.innerText(), 'Copied “eval "$(keyfob env dev)"”.');
+    assert.equal(await shell.innerText(), 'Copied “eval "$(keyfob env dev --for-shell)"”.');
     await page.clock.runFor(11_000);
     assert.equal(await shell.isVisible(), false, 'the message goes');
     assert.equal(await panel.evaluate((d) => (d as HTMLDetailsElement).open), true, 'the panel stays open across snapshots');

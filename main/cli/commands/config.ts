@@ -1,12 +1,12 @@
 // `keyfob config get|set`: every setting the window's Settings screen shows, by a name people can type.
 import { KeyfobError } from '../../core/errors.js';
 import { DEFAULT_SETTINGS } from '../../core/settings/index.js';
-import { formatDuration } from '../../core/roles/index.js';
-import type { RevokeTrigger, Settings } from '../../core/types.js';
+import { formatDuration, resolveTTLs } from '../../core/roles/index.js';
+import type { RevokeTrigger, Role, Settings } from '../../core/types.js';
 import { boolValue } from '../args.js';
 import type { Command } from '../command.js';
 import { EXIT_OK, usageError } from '../failure.js';
-import { json } from '../output.js';
+import { formatSpan, json } from '../output.js';
 import { didYouMean } from '../suggest.js';
 
 type Kind = 'duration' | 'boolean' | 'path' | 'url' | 'header';
@@ -161,9 +161,13 @@ export const configSetCommand: Command = {
     }
     const defaults = defaultsOf();
     const value = raw.toLowerCase() === 'default' ? String(key.read(defaults) ?? 'none') : raw;
+    let capped: string[] = [];
     const saved = await ctx.withCore({}, async (core) => {
       try {
-        return core.updateSettings(key.patch?.(value, core.getSettings()) ?? {});
+        const before = core.getSettings();
+        const next = core.updateSettings(key.patch?.(value, before) ?? {});
+        capped = newlyCapped(core.listRoles(), before, next);
+        return next;
       } catch (e) {
         // The core names the file's field (request_timeout_seconds); the person typed the key's name.
         if (e instanceof KeyfobError && e.kind === 'validation' && e.fields.length) {
@@ -177,6 +181,27 @@ export const configSetCommand: Command = {
       }
     });
     ctx.out(`${key.name} = ${showValue(key, key.read(saved))}`);
+    if (capped.length) {
+      ctx.err(`keyfob: warning: this caps role${capped.length === 1 ? '' : 's'} ${capped.join(', ')}: new leases get less than the role asks (\`keyfob role show NAME\` shows what applies)`);
+    }
     return EXIT_OK;
   },
 };
+
+/**
+ * Roles whose TTL or max TTL the new lease-TTL limits cut that the old ones did not, each with what it asks for and
+ * what it gets now: "dev (max TTL 8h → 1h)". A cap applies silently at issue time; the person changing it is told.
+ */
+export function newlyCapped(roles: readonly Role[], before: Settings, after: Settings): string[] {
+  const out: string[] = [];
+  for (const role of roles) {
+    const was = resolveTTLs(role, before);
+    const now = resolveTTLs(role, after);
+    const cuts: string[] = [];
+    if (role.max_ttl > 0 && now.maxTtl < role.max_ttl && now.maxTtl < was.maxTtl) cuts.push(`max TTL ${formatSpan(role.max_ttl)} → ${formatSpan(now.maxTtl)}`);
+    const asked = role.ttl > 0 ? role.ttl : after.default_lease_ttl_seconds;
+    if (now.ttl < asked && now.ttl < was.ttl) cuts.push(`TTL ${formatSpan(asked)} → ${formatSpan(now.ttl)}`);
+    if (cuts.length) out.push(`${role.name} (${cuts.join(', ')})`);
+  }
+  return out;
+}

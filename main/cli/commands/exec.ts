@@ -7,13 +7,15 @@ import { accessSync, constants as fsConstants, statSync } from 'node:fs';
 import { constants } from 'node:os';
 import { join } from 'node:path';
 import type { KeyfobCore } from '../../core/core-api.js';
-import { toKeyfobError } from '../../core/errors.js';
-import { toolEnvironment, type ToolEnvName } from '../../core/tools/index.js';
+import type { Notification } from '../../core/ports.js';
+import { KeyfobError, toKeyfobError } from '../../core/errors.js';
+import { toolEnvironment, type ToolBaseUrls, type ToolEnvName } from '../../core/tools/index.js';
 import type { IssuedLease, LeaseEvent } from '../../core/types.js';
 import { stringValue } from '../args.js';
 import type { CliContext, Command } from '../command.js';
 import { usageError } from '../failure.js';
 import { leaseSummary, relativeTo, type EnvFlavor } from '../output.js';
+import { clearProgressLine } from '../progress.js';
 import { parseEnvFlavor } from './issue.js';
 
 const RELAYED_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
@@ -36,8 +38,8 @@ const LEFT_OUT: Record<EnvFlavor, readonly ToolEnvName[]> = {
 };
 
 /** The child's environment: ours, plus what `keyfob env` prints for the lease (toolEnvironment), or with `--env` its part. */
-export function childEnvironment(base: NodeJS.ProcessEnv, flavor: EnvFlavor, proxyUrl: string, issued: IssuedLease): NodeJS.ProcessEnv {
-  const vars: Partial<Record<ToolEnvName, string>> = toolEnvironment(issued.lease, issued.key, proxyUrl);
+export function childEnvironment(base: NodeJS.ProcessEnv, flavor: EnvFlavor, urls: ToolBaseUrls, issued: IssuedLease): NodeJS.ProcessEnv {
+  const vars: Partial<Record<ToolEnvName, string>> = toolEnvironment(issued.lease, issued.key, urls);
   for (const name of LEFT_OUT[flavor]) delete vars[name];
   return { ...base, ...vars };
 }
@@ -225,18 +227,22 @@ export const execCommand: Command = {
     );
     relay.install();
     try {
-      return await ctx.withCore({ reconcile: true }, (core) => runWithLease(ctx, core, role, flavor, commandLine, relay));
+      // Only notifications about this command's own lease: others' leases expiring are not this command's news.
+      const own: { alias: string | null } = { alias: null };
+      const notifications = (n: Notification): boolean => own.alias !== null && `${n.title} ${n.body}`.includes(own.alias);
+      return await ctx.withCore({ reconcile: true, notifications }, (core) => runWithLease(ctx, core, role, flavor, commandLine, relay, own));
     } finally {
       relay.uninstall();
     }
   },
 };
 
-async function runWithLease(ctx: CliContext, core: KeyfobCore, role: string, flavor: EnvFlavor, commandLine: string[], relay: SignalRelay): Promise<number> {
+async function runWithLease(ctx: CliContext, core: KeyfobCore, role: string, flavor: EnvFlavor, commandLine: string[], relay: SignalRelay, own: { alias: string | null }): Promise<number> {
   relay.claim(); // the core's modules are loaded now, when-exit among them
   if (relay.first) return exitCodeForSignal(relay.first); // interrupted while reconciling: nothing issued yet
   const issued = await ctx.progress(`issuing a key for role ${role}`, () => core.leases.issue(role, { scope: 'process' }));
   const leaseId = issued.lease.lease_id;
+  own.alias = issued.lease.key_alias;
   const unsubscribe = core.leases.on((event) => reportLeaseEvent(ctx, leaseId, event));
   let status: number;
   try {
@@ -245,7 +251,9 @@ async function runWithLease(ctx: CliContext, core: KeyfobCore, role: string, fla
       status = exitCodeForSignal(relay.first);
     } else {
       ctx.err(`keyfob: exec with ${leaseSummary(issued.lease, Date.now())}`);
-      const env = childEnvironment(ctx.streams.env, flavor, (await core.boundUrl()) ?? '', issued);
+      const urls = await core.toolBaseUrls();
+      if (!urls) throw new KeyfobError('not-connected', 'Keyfob is not connected to a LiteLLM proxy.');
+      const env = childEnvironment(ctx.streams.env, flavor, urls, issued);
       const outcome = await runChild(commandLine, env, relay);
       if ('error' in outcome) {
         ctx.err(outcome.error.code === 'ENOENT'
@@ -265,8 +273,12 @@ async function runWithLease(ctx: CliContext, core: KeyfobCore, role: string, fla
 
 async function revokeAfterRun(ctx: CliContext, core: KeyfobCore, leaseId: string, status: number, relay: SignalRelay): Promise<void> {
   relay.revoking(
-    () => ctx.err(`keyfob: revoking lease ${leaseId}…, press Ctrl-C again to leave it for later`),
     () => {
+      clearProgressLine(ctx.streams.stderr);
+      ctx.err(`keyfob: revoking lease ${leaseId}…, press Ctrl-C again to leave it for later`);
+    },
+    () => {
+      clearProgressLine(ctx.streams.stderr); // the spinner's line, before exiting in the middle of the wait
       ctx.err(`keyfob: stopped waiting; lease ${leaseId} stays marked for revocation and is retried by the next Keyfob command`);
       process.exit(status);
     },

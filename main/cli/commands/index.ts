@@ -5,11 +5,12 @@ import { connectCommand } from './connect.js';
 import { envCommand } from './env.js';
 import { execCommand } from './exec.js';
 import { issueCommand } from './issue.js';
-import { leaseListCommand, leaseRenewCommand, leaseRevokeCommand } from './lease.js';
+import { leaseListCommand, leaseRenewCommand } from './lease.js';
+import { leaseRevokeCommand } from './lease-revoke.js';
 import { logCommand } from './log.js';
 import { logoutCommand } from './logout.js';
 import { modelsCommand } from './models.js';
-import { setupClaudeCodeCommand, setupCodexCommand, setupShellCommand } from './setup.js';
+import { setupShellCommand, setupToolCommands } from './setup.js';
 import { roleDeleteCommand, roleListCommand, roleSetCommand, roleShowCommand } from './role.js';
 import { statusCommand } from './status.js';
 import { tokenCommand } from './token.js';
@@ -30,8 +31,7 @@ export const COMMANDS: readonly Command[] = [
   execCommand,
   tokenCommand,
   envCommand,
-  setupClaudeCodeCommand,
-  setupCodexCommand,
+  ...setupToolCommands,
   setupShellCommand,
   logCommand,
   configGetCommand,

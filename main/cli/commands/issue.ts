@@ -26,8 +26,8 @@ export const issueCommand: Command = {
     'Prints the key alone on stdout and a one-line summary (lease id, alias, expiry) on stderr.',
     '--json prints one object: lease_id, key, key_alias, role, models, max_budget, issued_at, expires_at,',
     'max_expires_at (ISO-8601 UTC or null) and renewable.',
-    '--env prints shell exports: openai sets OPENAI_API_KEY and OPENAI_BASE_URL (<proxy>/v1); anthropic sets',
-    'ANTHROPIC_BASE_URL (the proxy root) and ANTHROPIC_AUTH_TOKEN; --env alone prints both sets.',
+    '--env prints shell exports: openai sets OPENAI_API_KEY and OPENAI_BASE_URL (<proxy root>/v1); anthropic sets',
+    'ANTHROPIC_BASE_URL (the proxy root: the form of the URL that answered) and ANTHROPIC_AUTH_TOKEN; --env alone both.',
     '--copy puts the key on the clipboard instead of stdout and clears it after the clipboard delay setting',
     '(30s by default) if it still holds the key.',
     'A lease issued here is not renewed by this command: it expires at its TTL unless the desktop app (or',
@@ -80,8 +80,9 @@ export const issueCommand: Command = {
       if (asJson) {
         ctx.out(json(issuedJson(issued)));
       } else if (flavor) {
-        const url = (await core.boundUrl()) ?? '';
-        for (const line of exportLines(envVariables(flavor, url, issued.key))) ctx.out(line);
+        const urls = await core.toolBaseUrls();
+        if (!urls) throw new KeyfobError('not-connected', 'Keyfob is not connected to a LiteLLM proxy.');
+        for (const line of exportLines(envVariables(flavor, urls, issued.key))) ctx.out(line);
       } else if (!copy) {
         ctx.out(issued.key);
       }

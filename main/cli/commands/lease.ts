@@ -1,14 +1,14 @@
 // `keyfob lease list|renew|revoke`: the leases in the ledger shared with the desktop app.
-import type { KeyfobCore, RevokeSummary } from '../../core/core-api.js';
+import type { KeyfobCore } from '../../core/core-api.js';
 import { KeyfobError } from '../../core/errors.js';
 import { isLeaseId } from '../../core/leases/index.js';
+import { hasEnded } from '../../../preload/lease-rules.js';
+import { readToolAsks, type ToolAsk } from '../../core/tools/index.js';
 import type { LeaseView } from '../../core/types.js';
 import { boolValue, stringValue } from '../args.js';
-import type { CliContext, Command } from '../command.js';
-import { EXIT_FAILED, EXIT_OK, usageError } from '../failure.js';
-import { describeFailure } from '../lease-failure.js';
+import type { Command } from '../command.js';
+import { EXIT_OK, usageError } from '../failure.js';
 import { formatSpan, formatTable, json, leaseJson } from '../output.js';
-import { roleNotFound } from '../role-names.js';
 import { InputProblems, parseDurationSeconds } from '../validate.js';
 import { relativeAndClock } from '../when.js';
 
@@ -39,10 +39,6 @@ export function resolveLeaseId(core: KeyfobCore, raw: string): string {
   });
 }
 
-function isEnded(lease: LeaseView): boolean {
-  return lease.state === 'revoked' || lease.state === 'expired';
-}
-
 /**
  * When the lease ended for the person: a key that reached its expiry died then, on the proxy, even if the clean-up
  * (and so `ended_at`) came later.
@@ -54,24 +50,43 @@ export function endedAt(lease: LeaseView): string | null {
   return !Number.isNaN(expiry) && expiry < ended ? (lease.expires_at as string) : lease.ended_at;
 }
 
-/** The `lease list` table: expiries in the person's time zone, never ISO UTC. */
-export function leaseTable(leases: readonly LeaseView[], nowMs: number): string[] {
+/**
+ * "in 29m 36s (at 00:02:23)": within a day of now the relative part already says which day, so the clock goes without
+ * its date (which would push the row past 80 columns around midnight); further away, with it.
+ */
+function tableWhen(iso: string | null, nowMs: number): string {
+  const ms = iso === null ? NaN : Date.parse(iso);
+  if (Number.isNaN(ms) || Math.abs(ms - nowMs) >= 86_400_000) return relativeAndClock(iso, nowMs);
+  return relativeAndClock(iso, nowMs).replace(/\(at \d{4}-\d\d-\d\d /, '(at ');
+}
+
+/** What keeps a lease alive, for `lease list`: the `exec` it belongs to, or the tool whose helper last asked for it. */
+export function ownerOf(lease: LeaseView, asks: ReadonlyMap<string, ToolAsk>): string {
+  if (lease.scope === 'process' && lease.owner) return `exec ${lease.owner.pid}`;
+  const ask = asks.get(lease.lease_id);
+  return ask ? `keyfob ${ask.via}` : '-';
+}
+
+/**
+ * The `lease list` table, made to fit 80 columns: the first 8 characters of the id (every command takes a unique
+ * prefix), expiries in the person's time zone (never ISO UTC), the key's hint, and what keeps the lease alive.
+ */
+export function leaseTable(leases: readonly LeaseView[], nowMs: number, asks: ReadonlyMap<string, ToolAsk> = new Map()): string[] {
   return formatTable(
-    ['LEASE ID', 'ROLE', 'STATE', 'EXPIRES', 'KEY ALIAS', 'KEY'],
+    ['ID', 'ROLE', 'STATE', 'EXPIRES', 'KEY', 'KEPT BY'],
     leases.map((l) => {
       const ended = endedAt(l);
       return [
-        l.lease_id,
+        l.lease_id.slice(0, 8),
         l.role,
-        l.state === 'active' && l.idle_will_expire ? 'active (idle: will expire)' : l.state,
-        !isEnded(l) ? relativeAndClock(l.expires_at, nowMs) : ended ? `ended ${relativeAndClock(ended, nowMs)}` : '-',
-        l.key_alias,
+        l.state === 'active' && l.idle_will_expire ? 'idle: ends' : l.state,
+        !hasEnded(l) ? tableWhen(l.expires_at, nowMs) : ended ? `ended ${tableWhen(ended, nowMs)}` : '-',
         l.key_hint ?? '-',
+        hasEnded(l) ? '-' : ownerOf(l, asks),
       ];
     }),
   );
 }
-
 
 export const leaseListCommand: Command = {
   name: 'lease list',
@@ -82,6 +97,8 @@ export const leaseListCommand: Command = {
     '--json prints an array of objects: lease_id, key_alias, role, models, max_budget, issued_at, expires_at,',
     'max_expires_at (ISO-8601 UTC or null), renewable and state. Keys are never listed.',
     'Without --json, times are in your time zone (TZ is honoured); an ended lease shows when its key stopped working.',
+    'The table fits 80 columns: ID is the first 8 characters of the lease id (any command takes a unique prefix);',
+    'KEPT BY names the `exec` (its pid) a lease belongs to, or the helper (`keyfob token`/`env`) that last asked for it.',
   ],
   args: {
     options: {
@@ -97,7 +114,7 @@ export const leaseListCommand: Command = {
     const sorted = [...leases].sort((a, b) => a.issued_at.localeCompare(b.issued_at));
     if (boolValue(args, 'json')) ctx.out(json(sorted.map(leaseJson)));
     else if (!sorted.length) ctx.err(all ? 'keyfob: no leases' : 'keyfob: no live leases (`keyfob lease list --all` shows ended ones)');
-    else for (const line of leaseTable(sorted, Date.now())) ctx.out(line);
+    else for (const line of leaseTable(sorted, Date.now(), new Map(readToolAsks(ctx.stateDir).map((a) => [a.lease_id, a])))) ctx.out(line);
     return EXIT_OK;
   },
 };
@@ -167,90 +184,6 @@ export function refuseShortening(lease: LeaseView, increment: number | undefined
   if (Number.isNaN(current) || next >= current - 1000) return;
   const by = formatSpan((current - next) / 1000);
   throw new KeyfobError('validation', `this renewal would shorten lease ${lease.lease_id} by ${by}: it expires ${relativeAndClock(lease.expires_at, nowMs)}, and would expire ${relativeAndClock(new Date(next).toISOString(), nowMs)}`, {
-    hint: `add --shorten to shorten it, or give a longer --increment (now + increment, e.g. --increment ${formatSpan(Math.ceil((current - nowMs) / 60_000) * 60)})`,
+    hint: `add --shorten to shorten it, or give a longer --increment (now + increment, e.g. --increment ${formatSpan(Math.ceil((current - nowMs) / 60_000) * 60).replace(/ /g, '')})`, // pasteable: 1h30m
   });
-}
-
-export const leaseRevokeCommand: Command = {
-  name: 'lease revoke',
-  summary: 'revoke a lease (deletes its key on the proxy), all leases of a role, or all leases',
-  usage: 'keyfob lease revoke (LEASE_ID | --role ROLE | --all)',
-  description: [
-    'Revoking a lease that has already ended is not an error. A revocation the proxy did not confirm is kept and',
-    'retried by the next Keyfob process (the exit status is then 1); the key also dies at its own expiry.',
-    'Revoking deletes the key on the proxy. A proxy with several replicas caches keys: another replica may accept',
-    'a deleted key for up to 60 s (LiteLLM\'s user_api_key_cache_ttl).',
-  ],
-  args: {
-    options: {
-      role: { type: 'string', value: 'ROLE', help: 'revoke every live lease of this role' },
-      all: { type: 'boolean', help: 'revoke every live lease' },
-    },
-    positionals: [{ name: 'LEASE_ID', required: false }],
-  },
-  examples: ['keyfob lease revoke 3f2a9c4e-1b7d-4e0a-9c55-0d8e2f6a7b10', 'keyfob lease revoke --role dev', 'keyfob lease revoke --all'],
-  async run(ctx, args) {
-    const id = args.positionals[0];
-    const role = stringValue(args, 'role');
-    const all = boolValue(args, 'all');
-    const chosen = [id !== undefined, role !== undefined, all].filter(Boolean).length;
-    if (chosen !== 1) {
-      throw usageError(chosen === 0 ? 'say which leases to revoke: LEASE_ID, --role ROLE or --all' : 'give only one of LEASE_ID, --role ROLE and --all');
-    }
-    const verbose = boolValue(args, 'verbose');
-    return ctx.withCore({ reconcile: true, notifications: false }, async (core) => {
-      if (id !== undefined) return revokeOne(ctx, core, resolveLeaseId(core, id), verbose);
-      if (role !== undefined) checkRevokableRole(core, role);
-      const summary = await ctx.progress('revoking', () =>
-        role !== undefined ? core.leases.revokeRole(role) : core.leases.revokeAll({ reason: 'revoked with keyfob lease revoke --all' }),
-      );
-      return reportSummary(ctx, summary, role !== undefined ? `of role ${role.trim().toLowerCase()}` : '', verbose);
-    });
-  },
-};
-
-/**
- * `--role deev` is a typo, not "Revoked 0 leases": a role must exist, or still have leases (a deleted role's
- * leases can still be revoked by its name).
- */
-function checkRevokableRole(core: KeyfobCore, raw: string): void {
-  const name = raw.trim().toLowerCase();
-  if (core.listRoles().some((r) => r.name === name)) return;
-  if (core.leases.list({ all: true }).some((l) => l.role === name)) return;
-  throw roleNotFound(core, raw, '--role');
-}
-
-async function revokeOne(ctx: CliContext, core: KeyfobCore, id: string, verbose: boolean): Promise<number> {
-  const before = core.leases.get(id);
-  if (isEnded(before)) {
-    const ended = endedAt(before);
-    ctx.out(`Lease ${id} has already ended (${before.state}${ended ? ` ${relativeAndClock(ended, Date.now())}` : ''}).`);
-    return EXIT_OK;
-  }
-  const after = await ctx.progress('revoking the lease', () => core.leases.revoke(id, 'revoked with keyfob lease revoke'));
-  if (isEnded(after)) {
-    ctx.out(`Revoked lease ${id} (${after.key_alias}).`);
-    return EXIT_OK;
-  }
-  ctx.err(`keyfob: lease ${id} is ${after.state}: ${after.wait_reason ?? describeFailure(after.last_error, verbose, 'the proxy did not confirm the deletion')}`);
-  ctx.err(after.state === 'irrevocable'
-    ? `hint: delete the key by hand on the proxy (alias ${after.key_alias}); it expires on its own ${relativeAndClock(after.expires_at, Date.now())}`
-    : 'hint: it is retried by the next Keyfob command or the desktop app; the key also expires on its own');
-  return EXIT_FAILED;
-}
-
-function reportSummary(ctx: CliContext, summary: RevokeSummary, scope: string, verbose: boolean): number {
-  const scopeText = scope ? ` ${scope}` : '';
-  if (!summary.failed && !summary.left.length) {
-    ctx.out(`Revoked ${summary.revoked} lease${summary.revoked === 1 ? '' : 's'}${scopeText}.`);
-    return EXIT_OK;
-  }
-  const total = summary.revoked + Math.max(summary.failed, summary.left.length);
-  ctx.out(`Revoked ${summary.revoked} of ${total} lease${total === 1 ? '' : 's'}${scopeText}.`);
-  for (const lease of summary.left) {
-    ctx.err(`keyfob: lease ${lease.lease_id} (${lease.key_alias}) is ${lease.state}: ${lease.wait_reason ?? describeFailure(lease.last_error, verbose, 'not confirmed by the proxy')}`);
-  }
-  const count = Math.max(summary.failed, summary.left.length);
-  ctx.err(`hint: ${count} revocation${count === 1 ? '' : 's'} failed; they are retried by the next Keyfob command or the desktop app`);
-  return EXIT_FAILED;
 }

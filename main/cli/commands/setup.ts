@@ -1,5 +1,6 @@
 // `keyfob setup claude-code|codex|shell ROLE`: Keyfob becomes the tool's key helper, so no key is ever pasted.
-// The merges are the core's (main/core/tools, also used by the app); this file finds the files, prints and writes.
+// The tools and their merges are the core's registry (main/core/tools, also used by the app); this file finds the
+// files, takes each file's lock, prints and writes.
 import os from 'node:os';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -7,24 +8,20 @@ import type { KeyfobCore } from '../../core/core-api.js';
 import { KeyfobError } from '../../core/errors.js';
 import { defaultStateDir } from '../../core/settings/index.js';
 import {
+  HELPER_OVERRIDING_NAMES,
   SHELL_KINDS,
-  claudeSettingsPath,
-  codexConfigPath,
-  codexProfilePath,
-  codexProviderId,
-  helperRefreshMs,
+  TOOL_IDS,
+  TOOL_REGISTRY,
   helperSetup,
   lineDiff,
-  planClaudeRemove,
-  planCodexRemove,
   planToolSetup,
-  readConfigText,
-  shellCommandLine,
   shellLines,
+  withFileLocks,
   writeFileChange,
 } from '../../core/tools/index.js';
-import type { FileChange, HelperSetup, ShellKind } from '../../core/tools/index.js';
+import type { FileChange, HelperSetup, ShellKind, ToolId } from '../../core/tools/index.js';
 import { boolValue, stringValue } from '../args.js';
+import type { ParsedArgs } from '../args.js';
 import type { CliContext, Command } from '../command.js';
 import { EXIT_OK, usageError } from '../failure.js';
 
@@ -51,6 +48,8 @@ function planHelper(ctx: CliContext, core: KeyfobCore, roleName: string): Promis
   return helperSetup(core, roleName, { keyfob: keyfobInvocation(), home: explicitHome(ctx), connectHint: 'run `keyfob connect --url URL` first' });
 }
 
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
 /** `--print`: the changes, nothing written; otherwise write them (each with a backup) and say where. */
 function finish(ctx: CliContext, changes: readonly FileChange[], print: boolean, done: string[]): number {
   for (const change of changes) {
@@ -73,81 +72,82 @@ function finish(ctx: CliContext, changes: readonly FileChange[], print: boolean,
   return EXIT_OK;
 }
 
-export const setupClaudeCodeCommand: Command = {
-  name: 'setup claude-code',
-  summary: 'make Keyfob the key helper of Claude Code (apiKeyHelper in its settings.json)',
-  usage: 'keyfob setup claude-code ROLE [--project] [--print] [--remove]',
-  description: [
-    'Merges into $CLAUDE_CONFIG_DIR/settings.json (else ~/.claude/settings.json; --project: .claude/settings.local.json',
-    'here): apiKeyHelper = the absolute `keyfob token ROLE` (with this --home / KEYFOB_HOME), env.ANTHROPIC_BASE_URL =',
-    'the proxy, env.CLAUDE_CODE_API_KEY_HELPER_TTL_MS = half the least time left on a key handed out. Every other',
-    'setting stays, in order; the previous file is kept as a dated backup; running it twice changes nothing.',
-    '--print shows the change without writing; --remove takes out exactly what setup added.',
-    'Warns when ANTHROPIC_API_KEY or ANTHROPIC_AUTH_TOKEN is set: Claude Code prefers them to the helper.',
-  ],
-  args: {
-    options: {
-      project: { type: 'boolean', help: 'write .claude/settings.local.json in the current directory instead' },
-      print: { type: 'boolean', help: 'show the change; write nothing' },
-      remove: { type: 'boolean', help: 'take out what setup added' },
-    },
-    positionals: [{ name: 'ROLE', required: true }],
+/** What each tool's `setup --help` says about its files; a tool in the registry without one does not compile. */
+const TOOL_FILES_HELP: Record<ToolId, { summary: string; files: string[] }> = {
+  'claude-code': {
+    summary: 'make Keyfob the key helper of Claude Code (apiKeyHelper in its settings.json)',
+    files: [
+      'Merges into $CLAUDE_CONFIG_DIR/settings.json (else ~/.claude/settings.json; --project: .claude/settings.local.json',
+      'here, which must not be a symbolic link): apiKeyHelper = the absolute `keyfob token ROLE` (with this --home /',
+      'KEYFOB_HOME), env.ANTHROPIC_BASE_URL = the proxy root, env.CLAUDE_CODE_API_KEY_HELPER_TTL_MS = half the least time',
+      'left on a key handed out, and the models (env.ANTHROPIC_MODEL, env.ANTHROPIC_SMALL_FAST_MODEL and',
+      'env.ANTHROPIC_DEFAULT_HAIKU_MODEL). A symlinked settings.json stays a link; its target is updated.',
+      'Warns when ANTHROPIC_API_KEY or ANTHROPIC_AUTH_TOKEN is set: Claude Code prefers them to the helper.',
+    ],
   },
-  examples: ['keyfob setup claude-code dev', 'keyfob setup claude-code dev --print', 'keyfob setup claude-code dev --remove'],
-  async run(ctx, args) {
-    const print = boolValue(args, 'print');
-    const remove = boolValue(args, 'remove');
-    return ctx.withCore({}, async (core) => {
-      const plan = await planHelper(ctx, core, args.positionals[0] as string);
-      const where = { env: ctx.streams.env, home: userHome(ctx), ...(boolValue(args, 'project') ? { project: { cwd: process.cwd() } } : {}) };
-      if (remove) {
-        const file = claudeSettingsPath(where);
-        const values = { apiKeyHelper: shellCommandLine(plan.helper), baseUrl: plan.proxyUrl, helperTtlMs: helperRefreshMs(plan.ttlSeconds) };
-        return finish(ctx, [planClaudeRemove(file, readConfigText(file), values)], print, []);
-      }
-      const { changes } = await planToolSetup('claude-code', plan, where);
-      return finish(ctx, changes, print, [`Claude Code now asks \`keyfob token ${plan.role}\` for its key: run \`claude\` as usual.`]);
-    });
+  codex: {
+    summary: 'make Keyfob the key helper of Codex (a provider in its config.toml, and a profile)',
+    files: [
+      'Merges into $CODEX_HOME/config.toml (else ~/.codex/config.toml): [model_providers.keyfob-ROLE] with base_url =',
+      'the proxy root + /v1, wire_api = "responses", auth.command/auth.args running `keyfob token ROLE` and',
+      'auth.refresh_interval_ms; and writes the profile selecting it (model_provider, and model), keyfob-ROLE.config.toml',
+      'beside it (what `codex --profile keyfob-ROLE` reads; a legacy [profiles.keyfob-ROLE] table is taken out).',
+    ],
   },
 };
 
-export const setupCodexCommand: Command = {
-  name: 'setup codex',
-  summary: 'make Keyfob the key helper of Codex (a provider in its config.toml, and a profile)',
-  usage: 'keyfob setup codex ROLE [--print] [--remove]',
-  description: [
-    'Merges into $CODEX_HOME/config.toml (else ~/.codex/config.toml): [model_providers.keyfob-ROLE] with base_url =',
-    'the proxy + /v1, wire_api = "responses", auth.command/auth.args running `keyfob token ROLE` and',
-    'auth.refresh_interval_ms; and writes the profile selecting it, keyfob-ROLE.config.toml beside it (the form',
-    'current Codex reads for `codex --profile keyfob-ROLE`; a legacy [profiles.keyfob-ROLE] table is taken out).',
-    'Comments and every other table stay; dated backup; idempotent; --print and --remove as for claude-code.',
-  ],
-  args: {
-    options: {
-      print: { type: 'boolean', help: 'show the change; write nothing' },
-      remove: { type: 'boolean', help: 'take out the provider and profile setup added' },
+const COMMON_HELP = [
+  'Model: when the role lists models, setup writes one the role allows that the tool can speak (its preferred',
+  'family first) and says which; --model MODEL writes that one instead; a role that allows every model leaves the',
+  'tool\'s own default. A role with no model the tool can speak gets a warning naming the role\'s models.',
+  'Every other setting stays byte for byte; the previous file is kept as a dated backup; running it twice changes',
+  'nothing; concurrent runs take turns on each file. --print shows the change without writing; --remove takes out',
+  'exactly what setup added.',
+];
+
+function setupToolCommand(id: ToolId): Command {
+  const entry = TOOL_REGISTRY[id];
+  const help = TOOL_FILES_HELP[id];
+  const usage = `keyfob setup ${id} ROLE [--model MODEL]${entry.project ? ' [--project]' : ''} [--print] [--remove]`;
+  return {
+    name: `setup ${id}`,
+    summary: help.summary,
+    usage,
+    description: [...help.files, ...COMMON_HELP],
+    args: {
+      options: {
+        model: { type: 'string', value: 'MODEL', help: 'the model to write (default: one the role allows)' },
+        ...(entry.project ? { project: { type: 'boolean' as const, help: 'write .claude/settings.local.json in the current directory instead' } } : {}),
+        print: { type: 'boolean', help: 'show the change; write nothing' },
+        remove: { type: 'boolean', help: 'take out what setup added' },
+      },
+      positionals: [{ name: 'ROLE', required: true }],
     },
-    positionals: [{ name: 'ROLE', required: true }],
-  },
-  examples: ['keyfob setup codex dev', 'codex --profile keyfob-dev', 'keyfob setup codex dev --remove'],
-  async run(ctx, args) {
-    const print = boolValue(args, 'print');
-    const remove = boolValue(args, 'remove');
-    return ctx.withCore({}, async (core) => {
-      const where = { env: ctx.streams.env, home: userHome(ctx) };
-      if (remove) {
-        const file = codexConfigPath(where);
-        const role = core.getRole(args.positionals[0] as string).name;
-        const profilePath = codexProfilePath(file, role);
-        const profile = { path: profilePath, text: readConfigText(profilePath) };
-        return finish(ctx, await planCodexRemove(file, readConfigText(file), role, profile), print, []);
-      }
-      const plan = await planHelper(ctx, core, args.positionals[0] as string);
-      const { changes } = await planToolSetup('codex', plan, where);
-      return finish(ctx, changes, print, [`Run \`codex --profile ${codexProviderId(plan.role)}\`; Codex asks \`keyfob token ${plan.role}\` for its key.`]);
+    examples: [`keyfob setup ${id} dev`, `keyfob setup ${id} dev --print`, `keyfob setup ${id} dev --remove`],
+    run: (ctx, args) => runToolSetup(ctx, args, id),
+  };
+}
+
+async function runToolSetup(ctx: CliContext, args: ParsedArgs, id: ToolId): Promise<number> {
+  const entry = TOOL_REGISTRY[id];
+  const print = boolValue(args, 'print');
+  const remove = boolValue(args, 'remove');
+  const model = stringValue(args, 'model');
+  return ctx.withCore({}, async (core) => {
+    const setup = await planHelper(ctx, core, args.positionals[0] as string);
+    const where = { env: ctx.streams.env, home: userHome(ctx), ...(entry.project && boolValue(args, 'project') ? { project: { cwd: process.cwd() } } : {}) };
+    // Read, planned and written under each file's lock: a concurrent run re-reads what this one wrote.
+    return withFileLocks(entry.files(setup.role, where), { sleep }, async () => {
+      const plan = await planToolSetup(id, setup, where, { model, remove });
+      if (!remove) for (const w of plan.model.warnings) ctx.err(`keyfob: warning: ${w}`);
+      const code = finish(ctx, plan.changes, print, remove ? [] : [entry.message(setup.role)]);
+      if (!remove) ctx.out(plan.model.note);
+      return code;
     });
-  },
-};
+  });
+}
+
+export const setupToolCommands: Command[] = TOOL_IDS.map(setupToolCommand);
 
 export const setupShellCommand: Command = {
   name: 'setup shell',
@@ -155,8 +155,11 @@ export const setupShellCommand: Command = {
   usage: 'keyfob setup shell ROLE [--shell bash|zsh|fish|powershell]',
   description: [
     'Prints, for each shell, the line to add to its start-up file (~/.bashrc, ~/.zshrc, ~/.config/fish/config.fish,',
-    'the PowerShell $PROFILE). It runs `keyfob env ROLE` in that shell\'s format. Nothing is written.',
-    '--shell prints only that shell\'s line, e.g. `keyfob setup shell dev --shell bash >> ~/.bashrc`.',
+    'the PowerShell $PROFILE), each quoted by that shell\'s own rules. It runs `keyfob env ROLE --for-shell` in that',
+    `shell's format, which leaves out ${HELPER_OVERRIDING_NAMES.join(' and ')}: Claude Code would prefer them to its`,
+    'key helper and keep the shell\'s key after a revoke or an expiry, so Claude Code always asks its helper (run',
+    '`keyfob setup claude-code ROLE`). The shell\'s own key lives until the role\'s TTL; a new shell gets a live one.',
+    'Nothing is written. --shell prints only that shell\'s line, e.g. `keyfob setup shell dev --shell bash >> ~/.bashrc`.',
   ],
   args: {
     options: { shell: { type: 'string', value: 'bash|zsh|fish|powershell', help: 'print only this shell\'s line' } },

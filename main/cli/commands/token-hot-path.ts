@@ -59,6 +59,8 @@ export async function runTokenHotPath(argv: readonly string[], env: NodeJS.Proce
       via: 'token',
     });
     if (!live) return null;
+    // A reader that went away (the tool gave up) makes the write fail with EPIPE: nothing is left to tell it.
+    stdout.on('error', () => undefined);
     stdout.write(`${args.json ? JSON.stringify(tokenJson(live)) : live.key}\n`);
     return 0;
   } catch {

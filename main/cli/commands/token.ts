@@ -8,7 +8,7 @@ import { obtainToken, tokenJson } from '../../core/tools/index.js';
 import type { LiveKey } from '../../core/tools/index.js';
 import { boolValue, stringValue } from '../args.js';
 import type { CliContext, Command } from '../command.js';
-import { EXIT_FAILED, EXIT_OK, renderError } from '../failure.js';
+import { EXIT_OK, exitCodeFor, renderError } from '../failure.js';
 
 /** One line for the calling tool: the reason and what to do, redacted like every CLI error. */
 export function oneLineError(e: unknown): string {
@@ -32,7 +32,8 @@ export const tokenCommand: Command = {
     'and 10 % of its TTL; --min-left sets it) is reused with no request. One past its renew point is renewed first:',
     'a tool asking for its key counts as activity. With none live, or too little left at the max TTL, a new lease is',
     'issued; older leases expire on their own schedule (another tool may still hold their keys). Concurrent calls',
-    'share one lease. On failure: exit 1 and one line on stderr, for the calling tool to show.',
+    'share one lease. On failure: exit 1 (2 for an unknown role or bad usage) and one line on stderr, for the',
+    'calling tool to show.',
     '--json prints {key, lease_id, expires_at, max_expires_at}.',
   ],
   args: {
@@ -56,14 +57,28 @@ export const tokenCommand: Command = {
       return EXIT_OK;
     } catch (e) {
       ctx.err(oneLineError(e));
-      return EXIT_FAILED;
+      return exitCodeFor(e); // 1; 2 for bad usage (an unknown role, a bad --min-left), as every command
     }
   },
 };
 
-/** The slow path, shared with `keyfob env`: the core without reconcile (a helper call makes at most one request). */
+/**
+ * The slow path: the core without reconcile, so a live lease is answered at once. Only when a request is needed does
+ * it first do the due recovery work (reconcile: an interrupted `token`'s pending key, a revocation to retry), bounded
+ * by one request timeout — a helper-only workflow has no other command to do it. Whatever is not done by then goes
+ * on while the token is obtained. The core's notices and notifications stay off stderr: a helper's stderr is the
+ * one line of its failure.
+ */
 export function tokenViaCore(ctx: CliContext, role: string, minLeftSeconds: number | undefined, via: 'token' | 'env') {
-  return ctx.withCore({}, (core) =>
-    obtainToken({ core, stateDir: ctx.stateDir, role, now: () => Date.now(), via, ...(minLeftSeconds === undefined ? {} : { minLeftSeconds }) }),
-  );
+  return ctx.withCore({ notifications: false, notices: false }, (core) => {
+    const recover = (): Promise<void> => withinMs(core.start().then(() => undefined, () => undefined), core.getSettings().request_timeout_seconds * 1000);
+    return obtainToken({ core, stateDir: ctx.stateDir, role, now: () => Date.now(), via, recover, ...(minLeftSeconds === undefined ? {} : { minLeftSeconds }) });
+  });
+}
+
+/** Resolves when `work` does or after `ms`, whichever is first (the work itself is not cancelled). */
+function withinMs(work: Promise<void>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const bound = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)));
+  return Promise.race([work, bound]).finally(() => clearTimeout(timer));
 }

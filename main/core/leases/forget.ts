@@ -6,6 +6,7 @@ import type { Lease, LeaseView } from '../types.js';
 import { isClaimVoid } from './lease-ledger.js';
 import type { LeaseContext } from './lease-context.js';
 import { ids } from './lease-terms.js';
+import { QUARANTINED, quarantine } from './quarantine.js';
 
 export const FORGOTTEN = 'forgotten by the person after its key expired on the proxy';
 
@@ -14,6 +15,11 @@ export async function forgetLease(ctx: LeaseContext, leaseId: string): Promise<L
   const now = ctx.now();
   const why = whyNotForgettable(lease, now);
   if (why) throw new KeyfobError('invalid', `Lease ${lease.key_alias} cannot be forgotten: ${why}.`, { hint: 'Retry the revocation, or delete the key on the proxy by hand (its alias is above) and then forget it.' });
+  if (lease.quarantined) throw new KeyfobError('invalid', `Lease ${lease.key_alias} cannot be forgotten: ${QUARANTINED}.`);
+  if (!(await ctx.sealHolds(lease))) {
+    await quarantine(ctx, lease);
+    throw new KeyfobError('invalid', `Lease ${lease.key_alias} cannot be forgotten: ${QUARANTINED}.`);
+  }
   const ended = await ctx.update((d) => {
     const current = d.get(leaseId);
     if (!current || whyNotForgettable(current, now)) return null;

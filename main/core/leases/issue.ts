@@ -11,9 +11,9 @@ import { dropOwnerWhenIdle } from './stop.js';
 import { ENDED, handleOf, ids, iso, normalizeIso, stoppedError } from './lease-terms.js';
 import type { LeaseContext } from './lease-context.js';
 import { IssueNotSent } from '../backend/index.js';
-import type { IssuedKey } from '../backend/index.js';
+import type { BackendKind, IssuedKey } from '../backend/index.js';
 import type { IssueOptions } from '../core-api.js';
-import type { IssuedLease, Lease, LeaseScope } from '../types.js';
+import type { IssuedLease, Lease, LeaseScope, Role } from '../types.js';
 
 /** Errors after which the proxy certainly did not create the key: nothing to clean up. */
 const DEFINITE_REJECTIONS = new Set(['invalid-request', 'alias-taken', 'admin-key-rejected', 'no-database', 'not-found', 'dns', 'tls', 'not-connected', 'validation']);
@@ -42,6 +42,24 @@ function isDefiniteRejection(err: KeyfobError): boolean {
   return DEFINITE_REJECTIONS.has(err.kind) || err.networkCode === 'ECONNREFUSED' || err instanceof IssueNotSent;
 }
 
+/** An issue waits at most this many request timeouts when the backend does not answer (issue 18). */
+const ISSUE_BUDGET_TIMEOUTS = 1.5;
+
+/** `work`, or 'over-budget' once `ms` have passed on the injected clock (the work goes on, its answer unused). */
+async function withinBudget<T>(ctx: LeaseContext, work: Promise<T>, ms: number): Promise<T | 'over-budget'> {
+  if (!Number.isFinite(ms)) return work;
+  work.catch(() => undefined); // an answer after the budget is not awaited by anyone
+  let timer: { cancel(): void } | undefined;
+  const budget = new Promise<'over-budget'>((resolve) => {
+    timer = ctx.deps.clock.setTimeout(() => resolve('over-budget'), ms);
+  });
+  try {
+    return await Promise.race([work, budget]);
+  } finally {
+    timer?.cancel();
+  }
+}
+
 /** Whole seconds, for a person: how long the failed issue really took (a request timeout says only its own). */
 function elapsedText(ms: number): string {
   return `${Math.max(0, Math.round(ms / 1000))} s`;
@@ -55,37 +73,13 @@ export async function issueLease(ctx: LeaseContext, roleName: string, opts: Issu
   const now = ctx.now();
   // Not connected: say so before anything is written. (No request: only which backend the lease is for.)
   const backend = await ctx.deps.withBackend(async (b) => b.kind);
-  const leaseId = randomUUID();
-  // A fresh suffix every time: a retried issue never reuses an alias (LiteLLM requires unique aliases).
-  const alias = `${role.key_alias_prefix}-${role.name}-${randomUUID().slice(0, 8)}`;
-  const pending: Lease = {
-    lease_id: leaseId,
-    role: role.name,
-    key_alias: alias,
-    token_hash: null,
-    backend,
-    backend_ref: null,
-    key_hint: null,
-    models: [...role.models],
-    max_budget: role.max_budget,
-    issued_at: iso(now),
-    expires_at: null,
-    max_expires_at: maxTtl > 0 ? iso(now + maxTtl * 1000) : null,
-    ttl_seconds: ttl,
-    renewable: ttl > 0,
-    state: 'pending',
-    scope,
-    owner: ctx.ownerIdentity,
-    revoke_attempts: 0,
-    next_attempt_at: null,
-    ended_reason: null,
-    ended_at: null,
-    last_error: null,
-  };
-
+  const pending = pendingLease(ctx, role, backend, scope, now);
+  const leaseId = pending.lease_id;
 
   ctx.state.beginClaimedWork(leaseId);
   try {
+    // Sealed before it is written: recovery acts only on entries whose seal holds (ledger-seal.ts).
+    Object.assign(pending, await ctx.sealed(pending));
     // Write-ahead: the alias is on disk before the proxy can create anything under it. Should this process die,
     // the cleanup by alias is due once the generate it may have sent has surely ended (see generateSettledAt).
     await ctx.update((d) => {
@@ -100,7 +94,7 @@ export async function issueLease(ctx: LeaseContext, roleName: string, opts: Issu
     ctx.state.beginGenerate(leaseId);
     try {
       const request = {
-        role, leaseId, alias, ttlSeconds: ttl, ledgerId: ctx.deps.ledgerId(),
+        role, leaseId, alias: pending.key_alias, ttlSeconds: ttl, ledgerId: ctx.deps.ledgerId(),
         // The backend's clean-up handle (Vault's child-token accessor) is on disk before the request goes out.
         // The issue request itself goes out only now: its settle instant starts again from here.
         recordBackendRef: async (ref: string) => {
@@ -118,7 +112,7 @@ export async function issueLease(ctx: LeaseContext, roleName: string, opts: Issu
       ctx.state.endGenerate(leaseId);
       dropOwnerWhenIdle(ctx);
     }
-    const active: Lease = {
+    const unsealed: Lease = {
       ...pending,
       state: 'active',
       // A backend whose server names the key (Vault) returns the alias it chose.
@@ -130,6 +124,7 @@ export async function issueLease(ctx: LeaseContext, roleName: string, opts: Issu
       renewable: generated.renewable ?? pending.renewable,
       next_attempt_at: null,
     };
+    const active = await ctx.sealed(unsealed);
     if (ctx.state.stopped) return await abandonIssued(ctx, active);
 
     try {
@@ -175,6 +170,38 @@ export async function issueLease(ctx: LeaseContext, roleName: string, opts: Issu
   }
 }
 
+/** The lease as written ahead, before the backend is asked: `pending`, under a fresh alias. */
+function pendingLease(ctx: LeaseContext, role: Role, backend: BackendKind, scope: LeaseScope, now: number): Lease {
+  const { ttl, maxTtl } = resolveTTLs(role, ctx.deps.settings());
+  const leaseId = randomUUID();
+  // A fresh suffix every time: a retried issue never reuses an alias (LiteLLM requires unique aliases).
+  const alias = `${role.key_alias_prefix}-${role.name}-${randomUUID().slice(0, 8)}`;
+  return {
+    lease_id: leaseId,
+    role: role.name,
+    key_alias: alias,
+    token_hash: null,
+    backend,
+    backend_ref: null,
+    key_hint: null,
+    models: [...role.models],
+    max_budget: role.max_budget,
+    issued_at: iso(now),
+    expires_at: null,
+    max_expires_at: maxTtl > 0 ? iso(now + maxTtl * 1000) : null,
+    ttl_seconds: ttl,
+    renewable: ttl > 0,
+    state: 'pending',
+    scope,
+    owner: ctx.ownerIdentity,
+    revoke_attempts: 0,
+    next_attempt_at: null,
+    ended_reason: null,
+    ended_at: null,
+    last_error: null,
+  };
+}
+
 /**
  * The manager was stopped while the key was being issued: nothing may be written any more, and nobody will hold
  * the key, so it is deleted on the proxy at once. The `pending` entry left in the ledger is cleaned up (by alias,
@@ -202,24 +229,31 @@ async function issueFailed(ctx: LeaseContext, pending: Lease, err: KeyfobError, 
       hint: err.hint, status: err.status, cause: err,
     });
   }
-  // Ambiguous (timeout, reset, 5xx): the backend may have created the key. After an answer (5xx) or a reset the
-  // backend is answering: clean up by alias now, and after an answer (the issue is over) "none found" settles it.
-  // After a timeout the backend is not answering: a clean-up would wait a full timeout per request for nothing, and
-  // "none found" proves nothing while the issue may still be under way; the entry stays `pending` for the next
-  // command or the scheduler (it is swept at once, and deleted the moment its key is found).
+  // Ambiguous (timeout, reset, 5xx): the backend may have created the key. Delete it by alias now. After an answer
+  // (5xx) the issue is over, so "none found" settles it; after a timeout or a reset the backend may still be working
+  // on the issue we gave up on, so only a delete that found the key settles it — otherwise the entry stays `pending`
+  // and is swept again once that issue has surely ended. After a timeout the clean-up gets only what is left of the
+  // issue's budget (1.5 request timeouts from its start): a backend that answers nothing must not hold the person a
+  // full timeout more per clean-up request. What it leaves is swept by the next command or the scheduler.
   const generateOver = err.status !== undefined;
+  const unanswered = err.kind === 'timeout' && !generateOver;
   let cleaned = false;
-  let maybeStillGenerating = !generateOver;
-  if (err.kind !== 'timeout' || generateOver) {
+  let maybeStillGenerating = false;
+  const budgetLeft = unanswered ? startedAt + ISSUE_BUDGET_TIMEOUTS * ctx.deps.settings().request_timeout_seconds * 1000 - ctx.now() : Infinity;
+  if (budgetLeft > 0) {
+    const sweep = ctx.deps.withBackend((b) => b.cleanUpInterrupted(handleOf(pending)));
     try {
-      const { found } = await ctx.deps.withBackend((b) => b.cleanUpInterrupted(handleOf(pending)));
-      cleaned = generateOver || found;
-      maybeStillGenerating = !cleaned;
+      const outcome = await withinBudget(ctx, sweep, budgetLeft);
+      if (outcome !== 'over-budget') {
+        cleaned = generateOver || outcome.found;
+        maybeStillGenerating = !cleaned;
+      }
     } catch {
       // the backend is still unwell: leave the entry for the retries and the next start
-      maybeStillGenerating = false;
     }
   }
+  // Unanswered: the issue may still be under way whatever the clean-up did not prove.
+  if (unanswered && !cleaned) maybeStillGenerating = true;
   if (cleaned) {
     await ctx.update((d) => d.remove(pending.lease_id));
     ctx.record({ action: 'issue', outcome: 'failed', ...base, detail: `${err.kind}: ${withDetail(err)}; no key left on the proxy` });

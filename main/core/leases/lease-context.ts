@@ -11,6 +11,7 @@ import { leaseAccount } from '../keychain/index.js';
 import { LeaseWorkState } from './lease-state.js';
 import { iso, leaseNotFound, stoppedError } from './lease-terms.js';
 import { whyNotRenewed } from './lease-scheduler.js';
+import { LedgerSealKey, sealHolds, sealOf } from './ledger-seal.js';
 import type { AuditLog, AuditRecord } from '../audit-log.js';
 import type { ClipboardGuard } from '../clipboard-guard.js';
 import type { LeaseClaim, LeaseLedger, LedgerDraft, LedgerSnapshot } from './lease-ledger.js';
@@ -57,6 +58,8 @@ export class LeaseContext {
   private readonly startedAt: string;
   /** The ledger revision the views were last told about (see `sync`). */
   lastRevision = -1;
+  /** The install's ledger sealing key (keychain `ledger-seal`). */
+  readonly sealKey: LedgerSealKey;
 
   constructor(readonly deps: LeaseManagerDeps) {
     const me = processIdentity();
@@ -65,7 +68,34 @@ export class LeaseContext {
     this.owner = ownerSignature(this.ownerIdentity);
     this.state = new LeaseWorkState(this.ownerIdentity);
     this.startedAt = iso(deps.clock.now());
+    this.sealKey = new LedgerSealKey(deps.secretStore);
     setClaimOwnerLive(this.owner, true);
+  }
+
+  // ── the seal (ledger-seal.ts) ──
+
+  /**
+   * `lease` with its seal, the sealing key created on first need. When it is created now, the entries written
+   * before it are sealed as they are (trust on first use: they were trusted unsealed until now).
+   */
+  async sealed(lease: Lease): Promise<Lease> {
+    const { key, created } = await this.sealKey.ensure();
+    if (created) {
+      await this.update((d) => {
+        for (const entry of d.all()) if (entry.seal === undefined && !entry.quarantined) d.put({ ...entry, seal: sealOf(key, entry) });
+      });
+    }
+    return { ...lease, seal: sealOf(key, lease) };
+  }
+
+  /**
+   * Whether Keyfob may act on the backend for this entry: its seal holds. With no sealing key yet (an install that
+   * has not issued since sealing began) nothing is sealed, and every entry is trusted as before. Throws (a keychain
+   * error) when the key cannot be read: the caller waits, as for any credential it cannot read.
+   */
+  async sealHolds(lease: Lease): Promise<boolean> {
+    const key = await this.sealKey.current();
+    return key === null || sealHolds(key, lease);
   }
 
   get concurrency(): number {

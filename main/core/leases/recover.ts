@@ -36,7 +36,8 @@ export async function recoverFromBackend(ctx: LeaseContext): Promise<'done' | 'f
     const ours = ledgerId !== null && key.ledgerId === ledgerId;
     const secret = await ctx.deps.secretStore.get(leaseAccount(leaseId)).catch(() => null);
     if (!ours && !secret) continue;
-    adopted.push(rebuildLease(ctx, kind, key, leaseId, key.tokenHash, secret, now));
+    // Found on the backend stamped by this ledger (or holding a secret this keychain kept): sealed as Keyfob's own.
+    adopted.push(await ctx.sealed(rebuildLease(ctx, kind, key, leaseId, key.tokenHash, secret, now)));
   }
 
   if (adopted.length) {

@@ -4,6 +4,7 @@
 import { KeyfobError, toKeyfobError, withDetail } from '../errors.js';
 import { MIN_RENEW_MS, cappedRenewal, hasExpired, msOrNull } from './lease-scheduler.js';
 import { ENDED, handleOf, ids, iso, leaseNotFound, normalizeIso } from './lease-terms.js';
+import { QUARANTINED, quarantine } from './quarantine.js';
 import type { LeaseContext } from './lease-context.js';
 import type { RenewOptions } from '../core-api.js';
 import type { Lease, LeaseView } from '../types.js';
@@ -48,10 +49,10 @@ export async function renewLease(ctx: LeaseContext, leaseId: string, incrementSe
       { hint: 'Give a longer increment to extend it, or pass --shorten if a shorter lease is what you want.' },
     );
   }
-  return sendRenewal(ctx, lease, seconds, capped, 'person');
+  return sendRenewal(ctx, lease, seconds, capped, opts.by ?? 'person');
 }
 
-export async function sendRenewal(ctx: LeaseContext, lease: Lease, seconds: number, capped: boolean, by: 'person' | 'auto'): Promise<LeaseView> {
+export async function sendRenewal(ctx: LeaseContext, lease: Lease, seconds: number, capped: boolean, by: 'person' | 'helper' | 'auto'): Promise<LeaseView> {
   const id = lease.lease_id;
   const sentAt = ctx.now();
   let expires: string | null;
@@ -59,6 +60,10 @@ export async function sendRenewal(ctx: LeaseContext, lease: Lease, seconds: numb
   let backendCapped = false;
   ctx.state.beginRenewal(id);
   try {
+    if (!(await ctx.sealHolds(lease))) {
+      await quarantine(ctx, lease);
+      throw new KeyfobError('invalid', `Lease ${lease.key_alias} was not renewed: ${QUARANTINED}.`, { hint: 'See `keyfob lease list --all`.' });
+    }
     const answer = await ctx.deps.withBackend((b) => b.renew(handleOf(lease), seconds));
     expires = normalizeIso(answer.expiresAt) ?? iso(sentAt + seconds * 1000);
     // The backend granted less than asked (Vault's max TTL): recorded and reported as capped.

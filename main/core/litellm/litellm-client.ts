@@ -4,10 +4,7 @@
 // it can be checked: the token hash is computed here, a calendar-aligned expiry is set right, an alias delete is
 // confirmed by listing.
 import { createHash } from 'node:crypto';
-import fs from 'node:fs';
-import https from 'node:https';
-import tls from 'node:tls';
-import axios, { isAxiosError, type AxiosInstance, type AxiosProxyConfig, type Method } from 'axios';
+import axios, { isAxiosError, type AxiosInstance, type Method } from 'axios';
 import { toLiteLLMDuration } from '../roles/index.js';
 import { KeyfobError } from '../errors.js';
 import type {
@@ -18,10 +15,12 @@ import {
   looksCalendarAligned, normalizeExpires, parseJsonObject, readGeneratedKey, readKeyInfo, readKeyListPage, readModelIds,
 } from './litellm-responses.js';
 import { identityFrom } from './caller-identity.js';
-import { proxyForUrl, type OutboundProxy } from './proxy-env.js';
+import { proxyForUrl } from './proxy-env.js';
+import { authHeaders, axiosProxy, checkAdminKey, checkTimeout, tlsAgent } from './litellm-transport.js';
 import { normalizeProxyUrl, withoutV1Suffix } from './proxy-url.js';
 
-export const DEFAULT_TIMEOUT_MS = 10_000;
+export { DEFAULT_TIMEOUT_MS, authHeaders } from './litellm-transport.js';
+
 /** Cap on an admin answer: far above any real one. */
 export const MAX_RESPONSE_BYTES = 1024 * 1024;
 /** Cap on a `/key/list` page (100 full key rows with metadata): generous. */
@@ -403,67 +402,8 @@ export class LiteLLMClient implements LiteLLMAdmin {
   }
 }
 
-/** `Authorization: Bearer <key>`, or the key in the named header (LiteLLM reads `Bearer ` there too). */
-export function authHeaders(header: string | null, key: string): Record<string, string> {
-  if (header === null || header.toLowerCase() === 'authorization') return { Authorization: `Bearer ${key}` };
-  return { [header]: `Bearer ${key}` };
-}
-
 function isFailedToDeleteAll(e: unknown): boolean {
   return e instanceof KeyfobError && e.status === 500 && /failed to delete all tokens/i.test(e.detail ?? e.message);
-}
-
-function checkAdminKey(key: unknown): string {
-  if (typeof key !== 'string' || key.trim() === '') {
-    throw new KeyfobError('validation', 'adminKey: the admin key is required', {
-      fields: [{ field: 'adminKey', message: 'is required: your LiteLLM key (a personal or team key), or the master key' }],
-    });
-  }
-  const trimmed = key.trim();
-  if (!/^[\x21-\x7e]+$/.test(trimmed)) {
-    throw new KeyfobError('validation', 'adminKey: the admin key must not contain spaces, line breaks or non-ASCII characters', {
-      fields: [{ field: 'adminKey', message: 'must not contain spaces, line breaks or non-ASCII characters' }],
-    });
-  }
-  return trimmed;
-}
-
-function checkTimeout(timeoutMs: unknown): number {
-  if (timeoutMs === undefined || timeoutMs === null) return DEFAULT_TIMEOUT_MS;
-  if (typeof timeoutMs !== 'number' || !Number.isFinite(timeoutMs) || timeoutMs <= 0) {
-    throw new KeyfobError('internal', `The request timeout must be a positive number of milliseconds, not ${String(timeoutMs)}.`);
-  }
-  return Math.ceil(timeoutMs);
-}
-
-/** Public CAs plus the person's CA file (so a corporate CA adds trust instead of replacing it), or no checks at all. */
-function tlsAgent(caFile: string | null, caPem: string | null, allowInsecureTls: boolean): https.Agent | undefined {
-  if (!caFile && !allowInsecureTls) return undefined;
-  const options: https.AgentOptions = { keepAlive: true };
-  if (caFile) options.ca = [...tls.rootCertificates, caPem ?? readCaFile(caFile)];
-  if (allowInsecureTls) options.rejectUnauthorized = false;
-  return new https.Agent(options);
-}
-
-function readCaFile(caFile: string): string {
-  let pem: string;
-  try {
-    pem = fs.readFileSync(caFile, 'utf8');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code ?? 'unreadable';
-    const message = `cannot be read (${code === 'ENOENT' ? 'no such file' : code}): ${caFile}`;
-    throw new KeyfobError('validation', `ca_file: ${message}`, { fields: [{ field: 'ca_file', message }] });
-  }
-  if (!pem.includes('-----BEGIN CERTIFICATE-----')) {
-    const message = `is not a PEM certificate file (no "-----BEGIN CERTIFICATE-----"): ${caFile}`;
-    throw new KeyfobError('validation', `ca_file: ${message}`, { fields: [{ field: 'ca_file', message }] });
-  }
-  return pem;
-}
-
-function axiosProxy(proxy: OutboundProxy | null): AxiosProxyConfig | false {
-  if (!proxy) return false;
-  return { protocol: proxy.protocol, host: proxy.host, port: proxy.port, ...(proxy.auth ? { auth: proxy.auth } : {}) };
 }
 
 function withoutUndefined<T extends object>(value: T): Partial<T> {

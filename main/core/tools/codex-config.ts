@@ -14,11 +14,13 @@ export const CODEX_CONFIG_FILE = 'config.toml';
 
 export interface CodexSetupValues {
   role: string;
-  /** The proxy root; the provider's base_url gets `/v1` (Codex appends `/responses`). */
-  proxyUrl: string;
+  /** The OpenAI-style base URL (toolBaseUrls: the proxy root + `/v1`; Codex appends `/responses`). */
+  baseUrl: string;
   /** The helper's argv: its first element is the command, the rest its args. */
   helper: readonly string[];
   refreshIntervalMs: number;
+  /** The profile's `model` (chooseToolModel); undefined leaves Codex's own default. */
+  model?: string | undefined;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -40,7 +42,7 @@ export function codexProvider(values: CodexSetupValues): Toml {
   const [command, ...args] = values.helper;
   return {
     name: `Keyfob (${values.role})`,
-    base_url: `${values.proxyUrl.replace(/\/+$/, '')}/v1`,
+    base_url: values.baseUrl,
     wire_api: 'responses',
     auth: { command, args, refresh_interval_ms: values.refreshIntervalMs },
   };
@@ -51,8 +53,9 @@ export function codexProfilePath(configPath: string, role: string): string {
   return path.join(path.dirname(configPath), `${codexProviderId(role)}.config.toml`);
 }
 
-function profileText(role: string): string {
-  return `# Written by \`keyfob setup codex ${role}\`: \`codex --profile ${codexProviderId(role)}\` gets its key from Keyfob.\nmodel_provider = "${codexProviderId(role)}"\n`;
+function profileText(role: string, model?: string): string {
+  const modelLine = model === undefined ? '' : `model = ${JSON.stringify(model)}\n`;
+  return `# Written by \`keyfob setup codex ${role}\`: \`codex --profile ${codexProviderId(role)}\` gets its key from Keyfob.\nmodel_provider = "${codexProviderId(role)}"\n${modelLine}`;
 }
 
 async function toml(): Promise<typeof TomlPatch> {
@@ -98,7 +101,7 @@ async function withoutOurs(text: string, id: string): Promise<string> {
  * The profile file says `model_provider = "keyfob-ROLE"` (set in place when the file holds more).
  */
 export async function planCodexSetup(file: string, text: string | null, values: CodexSetupValues, profile: { path: string; text: string | null }): Promise<FileChange[]> {
-  return [await planProviderSetup(file, text, values), await planProfileSetup(profile.path, profile.text, values.role)];
+  return [await planProviderSetup(file, text, values), await planProfileSetup(profile.path, profile.text, values.role, values.model)];
 }
 
 async function planProviderSetup(file: string, text: string | null, values: CodexSetupValues): Promise<FileChange> {
@@ -132,14 +135,16 @@ async function planProviderSetup(file: string, text: string | null, values: Code
   return { path: file, before: text, after, changed: after !== before, warnings };
 }
 
-async function planProfileSetup(file: string, text: string | null, role: string): Promise<FileChange> {
+async function planProfileSetup(file: string, text: string | null, role: string, model: string | undefined): Promise<FileChange> {
   const id = codexProviderId(role);
-  if (text === null || text.trim() === '') return { path: file, before: text, after: profileText(role), changed: true, warnings: [] };
+  if (text === null || text.trim() === '') return { path: file, before: text, after: profileText(role, model), changed: true, warnings: [] };
   const lib = await toml();
   const doc = await parseConfig(file, text);
-  if (doc.model_provider === id) return { path: file, before: text, after: text, changed: false, warnings: [] };
-  const warnings = doc.model_provider === undefined ? [] : [`${file} selected model_provider = ${JSON.stringify(doc.model_provider)}; setup replaces it.`];
+  if (doc.model_provider === id && (model === undefined || doc.model === model)) return { path: file, before: text, after: text, changed: false, warnings: [] };
+  const warnings = doc.model_provider === undefined || doc.model_provider === id ? [] : [`${file} selected model_provider = ${JSON.stringify(doc.model_provider)}; setup replaces it.`];
+  if (model !== undefined && doc.model !== undefined && doc.model !== model) warnings.push(`${file} selected model = ${JSON.stringify(doc.model)}; setup replaces it with ${JSON.stringify(model)}.`);
   doc.model_provider = id;
+  if (model !== undefined) doc.model = model;
   const after = lib.patch(text, doc);
   return { path: file, before: text, after, changed: after !== text, warnings };
 }
@@ -160,7 +165,7 @@ export async function planCodexRemove(file: string, text: string | null, role: s
   }
   if (profile.text !== null) {
     const doc = await parseConfig(profile.path, profile.text);
-    if (profile.text === profileText(role)) {
+    if (profile.text === profileText(role, typeof doc.model === 'string' ? doc.model : undefined)) {
       changes.push({ path: profile.path, before: profile.text, after: null, changed: true, warnings: [] });
     } else if (doc.model_provider === id) {
       delete doc.model_provider;

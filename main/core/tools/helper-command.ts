@@ -1,6 +1,6 @@
 // The command a tool runs for its key: `keyfob token ROLE`, spelled with absolute paths so that it works from any
 // directory and any PATH, and carrying an explicit Keyfob home so that it reaches the same state as the setup call.
-import { quoteSh } from './tool-env.js';
+import { quoteSh } from './shell-quote.js';
 
 export interface HelperCommandInput {
   /** The argv that runs the Keyfob CLI: `[process.execPath, <abs>/bin/keyfob.js]` (absolute paths). */

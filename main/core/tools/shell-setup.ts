@@ -1,5 +1,5 @@
 // `keyfob setup shell`: the line a shell's start-up file needs so that every new shell has a live key of a role.
-import { quotePowerShell, quoteSh } from './tool-env.js';
+import { commandLine } from './shell-quote.js';
 
 export type ShellKind = 'bash' | 'zsh' | 'fish' | 'powershell';
 export const SHELL_KINDS: readonly ShellKind[] = ['bash', 'zsh', 'fish', 'powershell'];
@@ -13,18 +13,17 @@ export interface ShellLine {
 
 /**
  * `keyfob` is the helper argv without `token ROLE` (absolute node and keyfob.js, plus `--home DIR` when explicit).
- * The line runs `keyfob env ROLE --format …` at shell start and evaluates its exports; a failure prints Keyfob's
- * reason and leaves the shell usable.
+ * The line runs `keyfob env ROLE --for-shell --format …` at shell start and evaluates its exports, each shell's line
+ * quoted by that shell's own rules. `--for-shell` leaves out what Claude Code prefers to its key helper (see
+ * HELPER_OVERRIDING_NAMES): the shell's key is fixed until the next shell, a helper's is asked for each time.
+ * A failure prints Keyfob's reason and leaves the shell usable.
  */
 export function shellLines(keyfob: readonly string[], role: string): ShellLine[] {
-  const sh = [...keyfob, 'env', role, '--format', 'sh'].map(quoteSh).join(' ');
-  const fish = [...keyfob, 'env', role, '--format', 'fish'].map(quoteSh).join(' ');
-  const [exe, ...args] = [...keyfob, 'env', role, '--format', 'powershell'];
-  const ps = `& ${quotePowerShell(exe as string)} ${args.map(quotePowerShell).join(' ')} | Out-String | Invoke-Expression`;
+  const argv = (format: string): string[] => [...keyfob, 'env', role, '--for-shell', '--format', format];
   return [
-    { shell: 'bash', file: '~/.bashrc', line: `eval "$(${sh})"` },
-    { shell: 'zsh', file: '~/.zshrc', line: `eval "$(${sh})"` },
-    { shell: 'fish', file: '~/.config/fish/config.fish', line: `${fish} | source` },
-    { shell: 'powershell', file: '$PROFILE', line: ps },
+    { shell: 'bash', file: '~/.bashrc', line: `eval "$(${commandLine('sh', argv('sh'))})"` },
+    { shell: 'zsh', file: '~/.zshrc', line: `eval "$(${commandLine('sh', argv('sh'))})"` },
+    { shell: 'fish', file: '~/.config/fish/config.fish', line: `${commandLine('fish', argv('fish'))} | source` },
+    { shell: 'powershell', file: '$PROFILE', line: `${commandLine('powershell', argv('powershell'))} | Out-String | Invoke-Expression` },
   ];
 }

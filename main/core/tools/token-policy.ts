@@ -10,7 +10,7 @@ export const MIN_LEFT_TTL_SHARE = 0.1;
 /**
  * The renew lead of the lease scheduler (leases/lease-scheduler.ts `renewLeadMs`): a third of the TTL, at least 2
  * minutes, half the TTL under 4 minutes. Repeated here because the hot path cannot load the leases group (it pulls
- * in conf: ~175 ms); test/core/tools/token-policy.test.ts fails if the two ever disagree.
+ * in conf: ~175 ms); test/core/tools/token-service.test.ts ("token policy") fails if the two ever disagree.
  */
 export function renewLeadMs(ttlSeconds: number): number {
   const ttl = ttlSeconds * 1000;
@@ -78,11 +78,15 @@ export interface TokenPolicyInput {
   skip?: ReadonlySet<string>;
 }
 
-/** Active, unexpired leases of the role, the longest-lived first (a lease that never expires first of all). */
+/**
+ * Active, unexpired leases of the role that a helper may share, the longest-lived first (a lease that never expires
+ * first of all). A `process`-scoped lease belongs to one running command (`keyfob exec`): it is revoked the moment
+ * that command ends, so a tool handed its key would hold a dead key.
+ */
 export function liveLeasesOf(input: TokenPolicyInput): Lease[] {
   const out: Lease[] = [];
   for (const lease of input.leases) {
-    if (lease.role !== input.role || lease.state !== 'active' || input.skip?.has(lease.lease_id)) continue;
+    if (lease.role !== input.role || lease.state !== 'active' || lease.scope === 'process' || input.skip?.has(lease.lease_id)) continue;
     if (leftMs(lease, input.now) > 0) out.push(lease);
   }
   return out.sort((a, b) => leftMs(b, input.now) - leftMs(a, input.now) || b.issued_at.localeCompare(a.issued_at));

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { KeyfobError, isKeyfobError } from '../errors.js';
 import type { KeyfobCore } from '../core-api.js';
 import type { LeaseView } from '../types.js';
-import { decideToken, enoughLeft, leftMs, minLeftMs } from './token-policy.js';
+import { decideToken, enoughLeft, leftMs, liveLeasesOf, minLeftMs } from './token-policy.js';
 import { pruneToolAsks, recordToolAsk } from './tool-asks.js';
 import type { AskedVia } from './tool-asks.js';
 
@@ -21,6 +21,11 @@ export interface ObtainTokenInput {
   /** Milliseconds since the epoch (the caller's clock). */
   now: () => number;
   via?: AskedVia;
+  /**
+   * The due recovery work (an interrupted issue to delete, a revocation to retry), run once when no live lease can
+   * be reused and a request is needed — never before answering a live lease. The caller bounds it in time.
+   */
+  recover?: () => Promise<void>;
 }
 
 export interface ObtainedToken {
@@ -41,17 +46,50 @@ export async function obtainToken(input: ObtainTokenInput): Promise<ObtainedToke
 
   const reuse = await tryReuse(input, role, missingKeys);
   if (reuse) return done(input, reuse);
+  if (input.recover) {
+    await input.recover();
+    core.leases.refresh();
+  }
 
   const timeoutMs = core.getSettings().request_timeout_seconds * 1000;
   // Loaded here: the settings group pulls in conf, which the hot path must not pay for.
   const { StateLock } = await import('../settings/index.js');
   const lock = new StateLock({
     path: path.join(input.stateDir, TOKEN_LOCK_FILE),
-    // Held across one request (plus a renewal's fallback issue): a live holder is waited for that long.
+    // Held across one request (plus a renewal's fallback issue): a holder seen that long is taken over.
     staleMs: 2 * timeoutMs + 30_000,
-    timeoutMs: 3 * timeoutMs + 60_000,
+    // A tool waits on this call: a holder that does not finish (a process stopped with SIGSTOP) is waited for about
+    // one request, then a live lease is answered if there is one.
+    timeoutMs: timeoutMs + LOCK_WAIT_SLACK_MS,
   });
-  return done(input, await lock.withLock(() => underLock(input, role, missingKeys)));
+  let entered = false;
+  try {
+    return done(input, await lock.withLock(() => {
+      entered = true;
+      return underLock(input, role, missingKeys);
+    }));
+  } catch (e) {
+    if (entered) throw e;
+    core.leases.refresh();
+    const live = await anyLiveKey(input, role, missingKeys);
+    if (live) return done(input, live);
+    throw new KeyfobError('state-unavailable', `Another Keyfob process has held ${TOKEN_LOCK_FILE} for over ${Math.round((timeoutMs + LOCK_WAIT_SLACK_MS) / 1000)} s without finishing, and no live key of role "${role}" is left to hand out.`, {
+      hint: `If that process is stopped (kill -STOP), continue or end it; if none runs, delete ${path.join(input.stateDir, TOKEN_LOCK_FILE)}.`,
+      cause: e,
+    });
+  }
+}
+
+/** Beyond the request timeout, how long a helper waits for another holder of the token lock. */
+const LOCK_WAIT_SLACK_MS = 5000;
+
+/** Any unexpired shared lease of the role whose key the keychain holds, the longest-lived first. */
+async function anyLiveKey(input: ObtainTokenInput, role: string, missingKeys: Set<string>): Promise<ObtainedToken | null> {
+  for (const lease of liveLeasesOf({ leases: input.core.leases.list(), role, now: input.now(), skip: missingKeys })) {
+    const key = await keyOf(input.core, lease.lease_id, missingKeys);
+    if (key) return { key, lease: input.core.leases.get(lease.lease_id), action: 'used' };
+  }
+  return null;
 }
 
 async function underLock(input: ObtainTokenInput, role: string, missingKeys: Set<string>): Promise<ObtainedToken> {
@@ -72,7 +110,7 @@ async function underLock(input: ObtainTokenInput, role: string, missingKeys: Set
       const lease = decision.lease;
       let renewed: LeaseView;
       try {
-        renewed = await core.leases.renew(lease.lease_id);
+        renewed = await core.leases.renew(lease.lease_id, undefined, { by: 'helper' });
       } catch (e) {
         if (isKeyfobError(e) && (e.kind === 'not-found' || e.kind === 'not-renewable' || e.kind === 'lease-not-found')) {
           renewFailed.add(lease.lease_id); // gone (now ended in the ledger) or capped: decide again

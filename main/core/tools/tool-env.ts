@@ -1,6 +1,10 @@
 // The environment a tool reads to reach the proxy with a lease's key, and how each shell (or file) spells it.
-// `keyfob env`, `keyfob exec` and the app's "Copy shell exports" all use these, so every path sets the same names.
+// `keyfob env`, `keyfob exec`, `issue --env` and the app's "Copy shell exports" all use these, so every path sets the
+// same names with the same base URLs (toolBaseUrls).
+import { KeyfobError } from '../errors.js';
 import type { Lease } from '../types.js';
+import type { ToolBaseUrls } from './base-urls.js';
+import { quoteDotenv, quoteFish, quotePowerShell, quoteSh } from './shell-quote.js';
 
 export type EnvFormat = 'sh' | 'fish' | 'powershell' | 'dotenv' | 'json';
 export const ENV_FORMATS: readonly EnvFormat[] = ['sh', 'fish', 'powershell', 'dotenv', 'json'];
@@ -21,49 +25,46 @@ export const TOOL_ENV_NAMES = [
 export type ToolEnvName = (typeof TOOL_ENV_NAMES)[number];
 
 /**
- * Every convention tools read. OpenAI clients append `/chat/completions` (or `/responses`) to their base URL, whose
- * default ends in `/v1`, so both OpenAI names get `/v1` (OPENAI_API_BASE is the pre-1.0 SDKs' and LangChain's name).
- * Anthropic clients append `/v1/messages`, and LiteLLM's own SDK its routes, to the proxy root. ANTHROPIC_AUTH_TOKEN
- * (sent as `Authorization: Bearer`) rather than ANTHROPIC_API_KEY: LiteLLM accepts both, and Claude Code lets an
+ * What a shell's start-up line leaves out (`setup shell`): Claude Code prefers ANTHROPIC_AUTH_TOKEN to its key helper,
+ * so a shell holding a fixed key would keep `claude` on a dead key after a revoke or an expiry. Claude Code gets its
+ * key from `setup claude-code`'s helper; an Anthropic SDK script from `keyfob exec` or `keyfob env`.
+ */
+export const HELPER_OVERRIDING_NAMES: readonly ToolEnvName[] = ['ANTHROPIC_AUTH_TOKEN', 'ANTHROPIC_BASE_URL'];
+
+/** LiteLLM's virtual keys: `sk-` and URL-safe characters. Anything else comes from a broken or hostile proxy. */
+export const LITELLM_KEY_SHAPE = /^sk-[A-Za-z0-9_-]+$/;
+
+export function assertLiteLLMKeyShape(key: string): void {
+  if (!LITELLM_KEY_SHAPE.test(key)) {
+    throw new KeyfobError('server-error', 'The proxy handed out a key that is not of LiteLLM\'s shape (sk- and URL-safe characters); Keyfob does not pass it to a shell or a tool.', {
+      hint: 'Check that the URL is your LiteLLM proxy; revoke the lease with `keyfob lease revoke`.',
+    });
+  }
+}
+
+/**
+ * Every convention tools read. OPENAI_API_BASE is the pre-1.0 SDKs' and LangChain's name. ANTHROPIC_AUTH_TOKEN (sent
+ * as `Authorization: Bearer`) rather than ANTHROPIC_API_KEY: LiteLLM accepts both, and Claude Code lets an
  * ANTHROPIC_API_KEY override its key helper. KEYFOB_EXPIRES_AT is empty for a lease that never expires.
  */
-export function toolEnvironment(lease: Pick<Lease, 'lease_id' | 'expires_at'>, key: string, proxyUrl: string): Record<ToolEnvName, string> {
-  const root = proxyUrl.replace(/\/+$/, '');
+export function toolEnvironment(lease: Pick<Lease, 'lease_id' | 'expires_at'>, key: string, urls: ToolBaseUrls): Record<ToolEnvName, string> {
+  assertLiteLLMKeyShape(key);
   return {
     OPENAI_API_KEY: key,
-    OPENAI_BASE_URL: `${root}/v1`,
-    OPENAI_API_BASE: `${root}/v1`,
+    OPENAI_BASE_URL: urls.openai,
+    OPENAI_API_BASE: urls.openai,
     ANTHROPIC_AUTH_TOKEN: key,
-    ANTHROPIC_BASE_URL: root,
+    ANTHROPIC_BASE_URL: urls.anthropic,
     LITELLM_PROXY_API_KEY: key,
-    LITELLM_PROXY_API_BASE: root,
+    LITELLM_PROXY_API_BASE: urls.litellm,
     KEYFOB_LEASE_ID: lease.lease_id,
     KEYFOB_EXPIRES_AT: lease.expires_at ?? '',
   };
 }
 
-/** POSIX single quotes (sh, bash, zsh, `eval "$(…)"`): only `'` needs care. */
-export function quoteSh(value: string): string {
-  return `'${value.replace(/'/g, `'\\''`)}'`;
-}
-
-/** fish single quotes: `\` and `'` are escaped with a backslash. */
-export function quoteFish(value: string): string {
-  return `'${value.replace(/[\\']/g, (c) => `\\${c}`)}'`;
-}
-
-/** PowerShell verbatim strings: `'` is doubled; the typographic single quotes count as quotes too. */
-export function quotePowerShell(value: string): string {
-  return `'${value.replace(/['\u2018\u2019\u201a\u201b]/g, (c) => c + c)}'`;
-}
-
-/**
- * dotenv files (python-dotenv, the `dotenv` package, Docker Compose): single quotes are literal everywhere (no `$`
- * expansion); a value holding a single quote or a line break is double-quoted with backslash escapes instead.
- */
-export function quoteDotenv(value: string): string {
-  if (!/['\n\r]/.test(value)) return `'${value}'`;
-  return `"${value.replace(/[\\"$]/g, (c) => `\\${c}`).replace(/\n/g, '\\n').replace(/\r/g, '\\r')}"`;
+/** `vars` without the names in `leaveOut`. */
+export function withoutNames<T extends string>(vars: Readonly<Record<T, string>>, leaveOut: readonly string[]): Partial<Record<T, string>> {
+  return Object.fromEntries(Object.entries(vars).filter(([name]) => !leaveOut.includes(name))) as Partial<Record<T, string>>;
 }
 
 /** The lines (or the JSON document) that set `vars` in the given format. */
@@ -77,7 +78,7 @@ export function formatEnvironment(vars: Readonly<Record<string, string>>, format
     case 'powershell':
       return entries.map(([k, v]) => `$env:${k} = ${quotePowerShell(v)}`);
     case 'dotenv':
-      return entries.map(([k, v]) => `${k}=${quoteDotenv(v)}`);
+      return entries.map(([k, v]) => `${k}=${quoteDotenv(v, k)}`);
     case 'json':
       return [JSON.stringify(vars, null, 2)];
   }

@@ -1,22 +1,21 @@
-// What `keyfob setup claude-code|codex ROLE` and the window's Set up buttons both plan: the helper command of a role
-// and the changes to the tool's own configuration files. The callers say where the CLI lives and whether to write.
+// What `keyfob setup claude-code|codex ROLE` and the window's Set up buttons both plan: the helper command of a role,
+// the model the role allows, and the changes to the tool's own configuration files (its registry entry). The callers
+// say where the CLI lives and whether to write.
 import type { KeyfobCore } from '../core-api.js';
 import { KeyfobError } from '../errors.js';
 import { resolveTTLs } from '../roles/index.js';
-import { claudeSettingsPath, planClaudeSetup } from './claude-settings.js';
-import { codexConfigPath, codexProfilePath, planCodexSetup } from './codex-config.js';
-import { readConfigText, type FileChange } from './config-file.js';
-import { helperArgv, shellCommandLine } from './helper-command.js';
-import { helperRefreshMs } from './token-policy.js';
+import { toolBaseUrls, type ToolBaseUrls } from './base-urls.js';
+import type { FileChange } from './config-file.js';
+import { helperArgv } from './helper-command.js';
+import { chooseToolModel, type ModelChoice } from './tool-models.js';
+import { TOOL_REGISTRY, type ToolId, type ToolWhere } from './tool-registry.js';
 
-type Env = Readonly<Record<string, string | undefined>>;
-
-export type SetupTool = 'claude-code' | 'codex';
-
-/** A role's key helper: the command a tool runs, the proxy it talks to, and the lease TTL its refresh follows. */
+/** A role's key helper: the command a tool runs, the base URLs it talks to, its models and its lease TTL. */
 export interface HelperSetup {
   role: string;
-  proxyUrl: string;
+  /** The role's models; empty means every model. */
+  models: readonly string[];
+  urls: ToolBaseUrls;
   ttlSeconds: number;
   helper: string[];
 }
@@ -34,19 +33,20 @@ export async function helperSetup(core: KeyfobCore, roleName: string, opts: { ke
     throw new KeyfobError('not-connected', 'Keyfob is not connected to a LiteLLM proxy yet, so there is no proxy URL to set up.', { hint: opts.connectHint });
   }
   const helper = helperArgv({ keyfob: opts.keyfob, role: role.name, ...(opts.home ? { home: opts.home } : {}) });
-  return { role: role.name, proxyUrl, ttlSeconds: resolveTTLs(role, settings).ttl, helper };
+  return { role: role.name, models: role.models, urls: toolBaseUrls(proxyUrl, settings.litellm_resolved_url), ttlSeconds: resolveTTLs(role, settings).ttl, helper };
 }
 
-/** The tool's main file and the changes that make Keyfob its key helper (Codex: the provider and its profile file). */
-export async function planToolSetup(tool: SetupTool, setup: HelperSetup, where: { env: Env; home: string; project?: { cwd: string } }): Promise<{ file: string; changes: FileChange[] }> {
-  const refreshMs = helperRefreshMs(setup.ttlSeconds);
-  if (tool === 'claude-code') {
-    const file = claudeSettingsPath(where);
-    const values = { apiKeyHelper: shellCommandLine(setup.helper), baseUrl: setup.proxyUrl, helperTtlMs: refreshMs };
-    return { file, changes: [planClaudeSetup(file, readConfigText(file), values, where.env)] };
-  }
-  const file = codexConfigPath(where);
-  const profilePath = codexProfilePath(file, setup.role);
-  const values = { role: setup.role, proxyUrl: setup.proxyUrl, helper: setup.helper, refreshIntervalMs: refreshMs };
-  return { file, changes: await planCodexSetup(file, readConfigText(file), values, { path: profilePath, text: readConfigText(profilePath) }) };
+export interface ToolSetupPlan {
+  /** The tool's main file. */
+  file: string;
+  changes: FileChange[];
+  model: ModelChoice;
+}
+
+/** The model for the tool, then its changes (or, with `remove`, the changes that take setup's out). */
+export async function planToolSetup(tool: ToolId, setup: HelperSetup, where: ToolWhere, opts: { model?: string | undefined; remove?: boolean } = {}): Promise<ToolSetupPlan> {
+  const entry = TOOL_REGISTRY[tool];
+  const model = chooseToolModel(entry.models, { name: setup.role, models: setup.models }, `keyfob setup ${tool} ${setup.role}`, opts.model);
+  const changes = opts.remove ? await entry.remove(setup, where, model) : await entry.plan(setup, where, model);
+  return { file: entry.files(setup.role, where)[0] as string, changes, model };
 }

@@ -17,36 +17,42 @@ interface Snippet {
   setup?: ToolName;
 }
 
-export function snippetsFor(role: string, s: Pick<AppSnapshot, 'platform' | 'connection'>): Snippet[] {
+/**
+ * The set-up tools' panel entries, one per tool of the core's registry (ToolName is its id type): a tool added there
+ * without one here does not compile. The renderer cannot import main, so the texts are repeated here:
+ * test/core/tools/tool-registry.test.ts fails when they differ from the entries' snippet().
+ */
+const TOOL_PANEL: Record<ToolName, (role: string) => Omit<Snippet, 'id' | 'setup'>> = {
+  'claude-code': (role) => ({
+    tool: 'Claude Code',
+    what: 'Sets Claude Code’s key helper and a model the role allows: it asks Keyfob for a key of this role when it needs one, so nothing is pasted.',
+    commands: [{ label: 'Set up', text: `keyfob setup claude-code ${role}` }],
+  }),
+  codex: (role) => ({
+    tool: 'Codex',
+    what: 'Adds a Keyfob provider and profile (with a model the role allows) to Codex’s config; then start Codex with the profile.',
+    commands: [
+      { label: 'Set up', text: `keyfob setup codex ${role}` },
+      { label: 'Run', text: `codex --profile keyfob-${role}` },
+    ],
+  }),
+};
+
+export function snippetsFor(role: string, s: Pick<AppSnapshot, 'platform' | 'connection' | 'tool_base_urls'>): Snippet[] {
   const shell =
     s.platform === 'win32'
-      ? { label: 'PowerShell', text: `keyfob env ${role} --format powershell | Invoke-Expression` }
-      : { label: 'bash, zsh', text: `eval "$(keyfob env ${role})"` };
+      ? { label: 'PowerShell', text: `keyfob env ${role} --for-shell --format powershell | Out-String | Invoke-Expression` }
+      : { label: 'bash, zsh', text: `eval "$(keyfob env ${role} --for-shell)"` };
   const other: Snippet['commands'] = [{ label: 'Key command', text: `keyfob token ${role}` }];
-  if (s.connection.url) other.push({ label: 'Base URL', text: `${s.connection.url}/v1` });
+  if (s.tool_base_urls) other.push({ label: 'Base URL (OpenAI-style)', text: s.tool_base_urls.openai }, { label: 'Base URL (Anthropic-style)', text: s.tool_base_urls.anthropic });
+  const tools = (Object.keys(TOOL_PANEL) as ToolName[]).map((id) => ({ id, setup: id, ...TOOL_PANEL[id](role) }));
   return [
-    {
-      id: 'claude-code',
-      tool: 'Claude Code',
-      what: 'Sets Claude Code’s key helper: it asks Keyfob for a key of this role when it needs one, so nothing is pasted.',
-      commands: [{ label: 'Set up', text: `keyfob setup claude-code ${role}` }],
-      setup: 'claude-code',
-    },
-    {
-      id: 'codex',
-      tool: 'Codex',
-      what: 'Adds a Keyfob provider and profile to Codex’s config.toml; then start Codex with the profile.',
-      commands: [
-        { label: 'Set up', text: `keyfob setup codex ${role}` },
-        { label: 'Run', text: `codex --profile keyfob-${role}` },
-      ],
-      setup: 'codex',
-    },
+    ...tools,
     {
       id: 'shell',
       tool: 'Shell',
-      what: 'Exports OPENAI_API_KEY, OPENAI_BASE_URL, ANTHROPIC_AUTH_TOKEN, ANTHROPIC_BASE_URL and LiteLLM’s variables in this shell.',
-      commands: [shell, ...(s.platform === 'win32' ? [] : [{ label: 'fish', text: `keyfob env ${role} --format fish | source` }])],
+      what: 'Exports OPENAI_API_KEY, OPENAI_BASE_URL and LiteLLM’s variables in this shell — not Anthropic’s, which Claude Code would prefer to its key helper.',
+      commands: [shell, ...(s.platform === 'win32' ? [] : [{ label: 'fish', text: `keyfob env ${role} --for-shell --format fish | source` }])],
     },
     {
       id: 'other',
@@ -102,7 +108,8 @@ export function createUseWithPanel(ctx: ShellContext, role: string, s: AppSnapsh
         const r = await call(() => ctx.api.runToolSetup(role, tool));
         run!.removeAttribute('aria-busy');
         if (!r.ok) return showError(error, r.error);
-        const text = r.value.changed ? `${snippet.tool} is set up: ${r.value.path} now uses Keyfob for ${role}.` : `${snippet.tool} was already set up in ${r.value.path}.`;
+        const done = r.value.changed ? `${snippet.tool} is set up: ${r.value.path} now uses Keyfob for ${role}.` : `${snippet.tool} was already set up in ${r.value.path}.`;
+        const text = [done, r.value.model_note].filter(Boolean).join(' ');
         showFor(message, text, 30_000);
         announce(text);
       });

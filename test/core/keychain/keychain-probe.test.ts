@@ -61,7 +61,8 @@ test('two processes probing the same service at once both succeed', async () => 
     let out = '';
     child.stdout.on('data', (chunk: Buffer) => { out += chunk.toString(); });
     child.on('error', reject);
-    child.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`probe process exited with ${code}`))));
+    // 'close', not 'exit': `out` is complete only once stdout has drained.
+    child.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`probe process exited with ${code}`))));
   });
   assert.deepEqual(await Promise.all([run(), run()]), ['0', '0'], 'failed probes per process');
   assert.deepEqual(await keytar.findCredentials(service), []);

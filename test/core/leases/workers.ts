@@ -27,7 +27,8 @@ export function runWorker(h: Harness, plan: Omit<WorkerPlan, 'stateDir' | 'servi
       buffer = buffer.slice(nl + 1);
     }
   });
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  // 'close', not 'exit': a worker's last lines are in `lines` only once its stdout has drained.
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('close', (code, signal) => resolve({ code, signal })));
   return { child, lines, exited };
 }
 

@@ -16,7 +16,8 @@ function runWriter(stateDir: string, prefix: string, count: number): Promise<voi
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
     child.on('error', reject);
-    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`role writer ${prefix} exited ${code}: ${stderr}`))));
+    // 'close', not 'exit': the stderr quoted on failure is complete only once it has drained.
+    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`role writer ${prefix} exited ${code}: ${stderr}`))));
   });
 }
 

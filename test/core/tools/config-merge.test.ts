@@ -9,7 +9,7 @@ import { parse } from '@decimalturn/toml-patch';
 import { lineDiff, planClaudeRemove, planClaudeSetup, planCodexRemove, planCodexSetup, writeFileChange } from '../../../main/core/tools/index.js';
 
 const claude = { apiKeyHelper: "'/n' '/k.js' 'token' 'dev'", baseUrl: 'http://127.0.0.1:4000', helperTtlMs: 180_000 };
-const codex = { role: 'dev', proxyUrl: 'http://127.0.0.1:4000', helper: ['/n', '/k.js', 'token', 'dev'], refreshIntervalMs: 180_000 };
+const codex = { role: 'dev', baseUrl: 'http://127.0.0.1:4000/v1', helper: ['/n', '/k.js', 'token', 'dev'], refreshIntervalMs: 180_000 };
 
 describe('Claude Code settings', () => {
   test('tab indentation and a missing final newline are kept; removal restores the text exactly', () => {
@@ -18,6 +18,25 @@ describe('Claude Code settings', () => {
     assert.match(set.after ?? '', /^\{\n\t"model": "opus",\n\t"apiKeyHelper"/);
     assert.ok(!(set.after ?? '').endsWith('\n'));
     assert.equal(planClaudeRemove('/s.json', set.after, claude).after, text);
+  });
+
+  test('big integers, duplicate keys and the layout of what setup does not change stay byte for byte (issue 21)', () => {
+    const text = '{\n  "big": 12345678901234567890,\n  "dup": 1,\n  "dup": 2,\n  "nested": {"n": 1.0e+3, "s": "\\u00e9"},\n  "env": {"FOO": "1"}\n}\n';
+    const set = planClaudeSetup('/s.json', text, { ...claude, models: { ANTHROPIC_MODEL: 'claude-haiku-4-5' } }, {});
+    const after = set.after ?? '';
+    assert.ok(after.startsWith('{\n  "big": 12345678901234567890,\n  "dup": 1,\n  "dup": 2,\n  "nested": {"n": 1.0e+3, "s": "\\u00e9"},\n'), after);
+    assert.match(after, /"env": \{"FOO": "1", "ANTHROPIC_BASE_URL": "http:\/\/127\.0\.0\.1:4000", "CLAUDE_CODE_API_KEY_HELPER_TTL_MS": "180000", "ANTHROPIC_MODEL": "claude-haiku-4-5"\}/);
+    assert.equal(JSON.parse(after).apiKeyHelper, claude.apiKeyHelper);
+    assert.equal(planClaudeRemove('/s.json', after, { ...claude, models: { ANTHROPIC_MODEL: 'claude-haiku-4-5' } }).after, text, 'removal restores the text exactly');
+  });
+
+  test('an 8,000-line file: one edit, the rest untouched, and --print\'s diff is the few lines that changed', () => {
+    const lines = Array.from({ length: 8000 }, (_, i) => `  "k${i}": ${i},`);
+    const text = `{\n${lines.join('\n')}\n  "last": true\n}\n`;
+    const set = planClaudeSetup('/s.json', text, claude, {});
+    assert.ok((set.after ?? '').startsWith(`{\n${lines.join('\n')}\n  "last": true,\n`));
+    const diff = lineDiff(text, set.after ?? '');
+    assert.ok(diff.length < 12, diff.join('\n'));
   });
 
   test('a file that is not JSON, or not an object, is refused', () => {

@@ -62,6 +62,14 @@ describe('token policy', () => {
     assert.deepEqual(d, { action: 'use', lease: long });
     assert.deepEqual(decideToken({ leases: [other, revoked], role: 'dev', now }), { action: 'issue' });
   });
+
+  test('a lease scoped to another process (a running exec) is never handed to a tool, however long it has left', () => {
+    const now = Date.parse('2026-03-01T10:00:00.000Z');
+    const exec = ledgerLease({ lease_id: '11111111-2222-4333-8444-000000000101', role: 'dev', state: 'active', scope: 'process', ttl_seconds: 3600, expires_at: '2026-03-01T10:59:00.000Z', max_expires_at: '2026-03-01T20:00:00.000Z' });
+    const shared = ledgerLease({ lease_id: '11111111-2222-4333-8444-000000000102', role: 'dev', state: 'active', scope: 'free', ttl_seconds: 3600, expires_at: '2026-03-01T10:50:00.000Z', max_expires_at: '2026-03-01T20:00:00.000Z' });
+    assert.deepEqual(decideToken({ leases: [exec, shared], role: 'dev', now }), { action: 'use', lease: shared });
+    assert.deepEqual(decideToken({ leases: [exec], role: 'dev', now }), { action: 'issue' }, 'only an exec lease: a lease of its own');
+  });
 });
 
 describe('obtainToken', () => {
@@ -90,6 +98,8 @@ describe('obtainToken', () => {
     assert.equal(h.requests('/key/update'), 1);
     assert.equal(h.requests('/key/generate'), 1);
     assert.equal(Date.parse(renewed.lease.expires_at ?? ''), h.clock.now() + 30 * 60_000);
+    const logged = h.core.auditLog().find((e) => e.action === 'renew' && e.outcome === 'ok');
+    assert.match(logged?.detail ?? '', /^helper: \+1800s/, 'the audit log says a helper renewed it, not a person');
   }));
 
   test('at the max TTL with too little left: a new lease; the old one is left to expire on its own', async () => withHarness(async (h) => {

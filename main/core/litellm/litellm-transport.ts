@@ -1,0 +1,71 @@
+// How the admin client reaches the proxy, checked before the first request: the credential's header, the request
+// timeout, the TLS trust (public CAs plus the person's CA file, or no checks at all when asked) and the outbound
+// proxy for axios.
+import fs from 'node:fs';
+import https from 'node:https';
+import tls from 'node:tls';
+import type { AxiosProxyConfig } from 'axios';
+import { KeyfobError } from '../errors.js';
+import type { OutboundProxy } from './proxy-env.js';
+
+/** The request timeout when none is set. */
+export const DEFAULT_TIMEOUT_MS = 10_000;
+
+/** `Authorization: Bearer <key>`, or the key in the named header (LiteLLM reads `Bearer ` there too). */
+export function authHeaders(header: string | null, key: string): Record<string, string> {
+  if (header === null || header.toLowerCase() === 'authorization') return { Authorization: `Bearer ${key}` };
+  return { [header]: `Bearer ${key}` };
+}
+
+export function checkAdminKey(key: unknown): string {
+  if (typeof key !== 'string' || key.trim() === '') {
+    throw new KeyfobError('validation', 'adminKey: the admin key is required', {
+      fields: [{ field: 'adminKey', message: 'is required: your LiteLLM key (a personal or team key), or the master key' }],
+    });
+  }
+  const trimmed = key.trim();
+  if (!/^[\x21-\x7e]+$/.test(trimmed)) {
+    throw new KeyfobError('validation', 'adminKey: the admin key must not contain spaces, line breaks or non-ASCII characters', {
+      fields: [{ field: 'adminKey', message: 'must not contain spaces, line breaks or non-ASCII characters' }],
+    });
+  }
+  return trimmed;
+}
+
+export function checkTimeout(timeoutMs: unknown): number {
+  if (timeoutMs === undefined || timeoutMs === null) return DEFAULT_TIMEOUT_MS;
+  if (typeof timeoutMs !== 'number' || !Number.isFinite(timeoutMs) || timeoutMs <= 0) {
+    throw new KeyfobError('internal', `The request timeout must be a positive number of milliseconds, not ${String(timeoutMs)}.`);
+  }
+  return Math.ceil(timeoutMs);
+}
+
+/** Public CAs plus the person's CA file (so a corporate CA adds trust instead of replacing it), or no checks at all. */
+export function tlsAgent(caFile: string | null, caPem: string | null, allowInsecureTls: boolean): https.Agent | undefined {
+  if (!caFile && !allowInsecureTls) return undefined;
+  const options: https.AgentOptions = { keepAlive: true };
+  if (caFile) options.ca = [...tls.rootCertificates, caPem ?? readCaFile(caFile)];
+  if (allowInsecureTls) options.rejectUnauthorized = false;
+  return new https.Agent(options);
+}
+
+function readCaFile(caFile: string): string {
+  let pem: string;
+  try {
+    pem = fs.readFileSync(caFile, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code ?? 'unreadable';
+    const message = `cannot be read (${code === 'ENOENT' ? 'no such file' : code}): ${caFile}`;
+    throw new KeyfobError('validation', `ca_file: ${message}`, { fields: [{ field: 'ca_file', message }] });
+  }
+  if (!pem.includes('-----BEGIN CERTIFICATE-----')) {
+    const message = `is not a PEM certificate file (no "-----BEGIN CERTIFICATE-----"): ${caFile}`;
+    throw new KeyfobError('validation', `ca_file: ${message}`, { fields: [{ field: 'ca_file', message }] });
+  }
+  return pem;
+}
+
+export function axiosProxy(proxy: OutboundProxy | null): AxiosProxyConfig | false {
+  if (!proxy) return false;
+  return { protocol: proxy.protocol, host: proxy.host, port: proxy.port, ...(proxy.auth ? { auth: proxy.auth } : {}) };
+}
