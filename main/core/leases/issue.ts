@@ -100,6 +100,7 @@ export async function issueLease(ctx: LeaseContext, roleName: string, opts: Issu
         recordBackendRef: async (ref: string) => {
           pending.backend_ref = ref;
           pending.next_attempt_at = iso(generateSettledAt(ctx, ctx.now()));
+          Object.assign(pending, await ctx.sealed(pending)); // backend_ref is one of the sealed identity fields
           await ctx.update((d) => d.put(pending));
         },
       };
