@@ -1,7 +1,7 @@
 // `npm run bench`: measures Keyfob's speed and scale against the targets of the issue and prints one markdown table,
 // also written to bench/results.md. Targets are measured here, never asserted by timed tests. Headless machines get
 // a throw-away keychain: the bench re-runs itself inside a private D-Bus session with an unlocked gnome-keyring.
-// Options: --only <part,part> (requests, overhead, scale, reconcile, renderer, token, sso); with --merge, a partial run's
+// Options: --only <part,part> (requests, overhead, scale, reconcile, renderer, token, sso, vault); with --merge, a partial run's
 // rows replace the rows of the same areas in bench/results.md (the other rows are kept as measured).
 import fs from 'node:fs';
 import os from 'node:os';
@@ -17,6 +17,7 @@ import { rendererSection } from './renderer.js';
 import { scaleSection } from './scale.js';
 import { ssoSection } from './sso.js';
 import { tokenSection } from './token.js';
+import { vaultRequestsSection } from './vault-requests.js';
 
 const SECTIONS: Record<string, Section> = {
   requests: requestsSection,
@@ -26,6 +27,7 @@ const SECTIONS: Record<string, Section> = {
   renderer: rendererSection,
   token: tokenSection,
   sso: ssoSection,
+  vault: vaultRequestsSection,
 };
 
 const script = fileURLToPath(import.meta.url);

@@ -61,8 +61,11 @@ export interface AppSnapshot {
   platform: 'darwin' | 'win32' | 'linux' | string;
   /** Main's view of the proxy's health, when it tracks one. */
   proxy_health?: ProxyHealth | null;
-  /** Optional features main offers this window: the "Run setup" buttons appear only when `tool_setup` is true. */
-  features?: { tool_setup?: boolean };
+  /**
+   * Optional features main offers this window: the "Run setup" buttons appear only when `tool_setup` is true;
+   * `roles_read_only` (why, e.g. "roles are defined in Vault: ask your platform team") hides role editing.
+   */
+  features?: { tool_setup?: boolean; roles_read_only?: string };
 }
 
 export interface ConnectRequest {

@@ -38,6 +38,8 @@ export function createCliContext(streams: CliStreams, stateDir: string): CliCont
       clipboard: new CommandClipboard(),
       activity: activeWhileRunning,
       notifier: notifierFor(opts.notifications, streams.stderr),
+      // One command, then the process ends: a Vault child token minted for a next issue would never be used.
+      vaultPremint: false,
     });
     let keychainError: KeyfobError | null = null;
     const tellNotices = (): void => {

@@ -17,7 +17,8 @@ const WHAT_TO_DO: Partial<Record<ErrorKind, string>> = {
 /** The short form of a failure; `verbose` adds the full (redacted) message and the proxy's own words. */
 export function describeFailure(error: SerializedError | null | undefined, verbose: boolean, fallback: string): string {
   if (!error) return fallback;
-  const short = WHAT_TO_DO[error.kind];
+  // Vault's errors (team mode) already say what to do, and a LiteLLM key is not what was refused there.
+  const short = /\bVault\b/.test(error.message) ? undefined : WHAT_TO_DO[error.kind];
   const message = error.message.replace(/\s*\n\s*/g, ' ').trim();
   const full = redactText(withDetail({ message, detail: error.detail }));
   if (!short) return (verbose ? full : redactText(message)) || fallback;

@@ -36,6 +36,34 @@ export interface SsoConnectInput {
   allowInsecureTls?: boolean;
 }
 
+export type VaultMethod = 'token' | 'userpass' | 'oidc';
+
+/** `keyfob connect --vault`: sign in to Vault/OpenBao running the LiteLLM engine (team mode). */
+export interface VaultConnectInput {
+  /** The Vault/OpenBao server, e.g. https://vault.example:8200. */
+  url: string;
+  /** The LiteLLM engine's mount, e.g. `litellm`. */
+  mount: string;
+  namespace?: string | null;
+  method: VaultMethod;
+  /** The LiteLLM proxy the keys are used with (what tools are pointed at). */
+  proxyUrl: string;
+  /** userpass: the user name. */
+  username?: string;
+  /** token: the token; userpass: the password. Never from an argument (stdin or a no-echo prompt). */
+  secret?: string;
+  /** oidc: the OIDC role (default: the mount's default_role), the callback port (default 8250), the opener. */
+  oidcRole?: string;
+  oidcPort?: number;
+  openBrowser?: (url: string) => Promise<void>;
+  /** oidc: shows the sign-in URL (stderr in the CLI). */
+  print?: (line: string) => void;
+  /** Auth mount of userpass/oidc when not the default (`userpass`, `oidc`). */
+  authMount?: string;
+  caFile?: string | null;
+  allowInsecureTls?: boolean;
+}
+
 /** Who is signed in with SSO, and until when the session renews itself (each refresh slides it on). */
 export interface SsoSignIn {
   user: string;
@@ -54,6 +82,36 @@ export interface SignOutReport {
   kind: string | null;
 }
 
+/** Vault mode as it stands: never the token, only where it goes and when the session ends. */
+export interface VaultStatus {
+  url: string;
+  namespace: string | null;
+  mount: string;
+  method: VaultMethod;
+  proxy_url: string;
+  /** Whether a token for this server is in the keychain. */
+  token_stored: boolean;
+  /** When the Vault session ends on its own (its keys with it); null = never (a root token). */
+  session_ends_at: string | null;
+  /** The session can be extended by renew-self (false: it ends at session_ends_at whatever Keyfob does). */
+  session_renewable: boolean;
+  session_ended: boolean;
+  /** The engine's roles as last read from Vault. */
+  roles: string[];
+  roles_read_at: string | null;
+}
+
+/** Team mode: Vault owns roles and leases (see docs/team-vault.md). */
+export interface VaultMode {
+  /** True while Keyfob is connected to Vault rather than directly to a LiteLLM proxy. */
+  active(): boolean;
+  connect(input: VaultConnectInput): Promise<VaultStatus>;
+  /** Null when not in Vault mode. */
+  status(): Promise<VaultStatus | null>;
+  /** Reads the engine's roles again (what `role list`/`role show` and the window show). */
+  refreshRoles(): Promise<Role[]>;
+}
+
 export interface ConnectionStatus {
   url: string | null;
   admin_key_stored: boolean;
@@ -63,6 +121,8 @@ export interface ConnectionStatus {
   identity?: CallerIdentity | null;
   /** Set when the connection is a sign-in session (`keyfob connect --sso`); null for a key or nothing. */
   sso?: SsoSignIn | null;
+  /** Team mode: the Vault session (then `admin_key_stored` says whether a live Vault sign-in is stored). */
+  vault?: VaultStatus | null;
 }
 
 export interface ProbeResult {
@@ -130,6 +190,8 @@ export interface KeyfobCore {
   readonly leases: LeaseOperations;
   readonly secretStore: SecretStore;
   readonly settingsStore: SettingsStore;
+  /** Team mode: Vault/OpenBao as the key backend. */
+  readonly vault: VaultMode;
 
   connect(input: ConnectInput): Promise<void>;
   /**

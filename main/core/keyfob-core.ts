@@ -10,11 +10,11 @@ import { LeaseLedger, LeaseManager } from './leases/index.js';
 import { LiteLLMClient, LiteLLMKeyBackend, roleProblems } from './litellm/index.js';
 import { applySettingsPatch, AUDIT_FILE, LEDGER_FILE, LOCK_FILE, readSettingsShared } from './settings/index.js';
 import { normalizeRoleName, validateRole } from './roles/index.js';
-import { Connection } from './connection/index.js';
+import { Connection, VaultConnection, VaultSessionWatch } from './connection/index.js';
 import { SingleTimer } from './single-timer.js';
 import { toolBaseUrls } from './tools/index.js';
 import type { ToolBaseUrls } from './tools/index.js';
-import type { ConnectInput, ConnectionStatus, CoreDeps, KeyfobCore, ProbeResult, ReconcileReport, SignOutReport, SsoConnectInput, SsoSignIn } from './core-api.js';
+import type { ConnectInput, ConnectionStatus, CoreDeps, KeyfobCore, ProbeResult, ReconcileReport, SignOutReport, SsoConnectInput, SsoSignIn, VaultMode } from './core-api.js';
 import type { ClientOptions, KeyInfo, LiteLLMAdmin } from './litellm/index.js';
 import type { SecretStore, SettingsStore } from './ports.js';
 import type { AuditEntry, Notice, Role, RoleInput, Settings, SettingsPatch } from './types.js';
@@ -26,6 +26,8 @@ export interface KeyfobCoreOptions extends CoreDeps {
   watchLedger?: boolean;
   /** Jitter source for the revoke back-off (tests pin it). */
   random?: () => number;
+  /** Vault mode: mint the next issue's child token right after each issue (default true; the one-shot CLI: false). */
+  vaultPremint?: boolean;
 }
 
 /** What createKeyfobCore returns: the KeyfobCore contract plus what the app and the tests need beyond it. */
@@ -55,6 +57,9 @@ class Core implements KeyfobCoreInstance {
   private readonly audit: AuditLog;
   private readonly timer: SingleTimer;
   private readonly connection: Connection;
+  /** Team mode (vault.json present): Vault's backend, roles and session instead of the LiteLLM connection's. */
+  private readonly vaultConnection: VaultConnection;
+  private readonly vaultSession: VaultSessionWatch;
   private watcher: fs.FSWatcher | null = null;
   private settingsNoticesTaken = false;
   private stopping: Promise<void> | null = null;
@@ -74,6 +79,26 @@ class Core implements KeyfobCoreInstance {
       clientFactory: deps.clientFactory ?? ((o) => new LiteLLMClient(o)),
       changed: () => this.leases.announceChange(),
     });
+    this.vaultConnection = new VaultConnection({
+      stateDir: deps.stateDir,
+      secretStore: deps.secretStore,
+      clock: deps.clock,
+      audit: this.audit,
+      timeoutSeconds: () => this.settingsNow().request_timeout_seconds,
+      premint: deps.vaultPremint !== false,
+      hasLiveLeases: () => this.leases.list().length > 0,
+      changed: () => {
+        this.leases.announceChange();
+        this.timer.rearm();
+      },
+    });
+    this.vaultSession = new VaultSessionWatch({
+      vault: this.vaultConnection, clock: deps.clock, notifier: deps.notifier,
+      hasLiveLeases: () => this.leases.list().length > 0,
+      closeLeases: async () => {
+        await this.leases.revokeAll({ reason: 'the Vault session ended' });
+      },
+    });
     this.clipboardGuard = new ClipboardGuard({
       clipboard: deps.clipboard,
       clock: deps.clock,
@@ -91,20 +116,28 @@ class Core implements KeyfobCoreInstance {
       timer: this.timer,
       settings: () => this.settingsNow(),
       role: (name) => this.roleNow(name),
-      withBackend: (call) => this.connection.withClient((client) => call(new LiteLLMKeyBackend(client))),
-      connected: () => this.connection.isConnected(),
+      withBackend: (call) => (this.vaultConnection.active()
+        ? this.vaultConnection.withBackend(call)
+        : this.connection.withClient((client) => call(new LiteLLMKeyBackend(client)))),
+      connected: () => (this.vaultConnection.active() ? this.vaultConnection.isConnected() : this.connection.isConnected()),
       ledgerId: () => this.ledger.current().ledgerId ?? '',
       ...(deps.maxConcurrency === undefined ? {} : { maxConcurrency: deps.maxConcurrency }),
       ...(deps.random === undefined ? {} : { random: deps.random }),
     });
     this.timer.add(this.leases);
     this.timer.add(this.clipboardGuard);
+    this.timer.add(this.vaultSession);
+  }
+
+  get vault(): VaultMode {
+    return this.vaultConnection;
   }
 
   // ── lifecycle ────────────────────────────────────────────────────────────────────────────────────────────────
 
   async start(): Promise<ReconcileReport> {
     if (this.stopping) throw new KeyfobError('state-unavailable', 'This Keyfob core has been stopped; create a new one.');
+    if (this.vaultConnection.active()) await this.vaultConnection.credential(); // the session watch times from it
     const report = await this.leases.reconcile();
     this.lastReconcile = report;
     if (this.stopping) return report; // stopped while reconciling: arm nothing
@@ -138,7 +171,7 @@ class Core implements KeyfobCoreInstance {
   takeNotices(): Notice[] {
     const settingsNotices = this.settingsNoticesTaken ? [] : this.settingsStore.notices.map((text): Notice => ({ kind: 'settings', text }));
     this.settingsNoticesTaken = true;
-    return [...settingsNotices, ...this.leases.takeNotices()];
+    return [...settingsNotices, ...this.leases.takeNotices(), ...this.vaultSession.takeNotices()];
   }
 
   /** Another process (the CLI beside the app) changed the ledger: re-read it and re-arm, without polling. */
@@ -173,6 +206,12 @@ class Core implements KeyfobCoreInstance {
   }
 
   async signOut(): Promise<SignOutReport> {
+    if (this.vaultConnection.active()) {
+      // Each key revoked now; then revoke-self, which takes whatever the session still held, so nothing is left.
+      const summary = await this.leases.revokeAll({ reason: 'signed out' });
+      await this.vaultConnection.forget(() => this.leases.revokeAll({ reason: 'signed out' }));
+      return { revoked: summary.revoked, left: this.leases.list(), discarded: true, kind: 'vault-token' };
+    }
     const status = await this.connection.status();
     const kind = status.sso ? 'sso-session' : status.admin_key_stored ? 'static-key' : null;
     const summary = this.leases.list().length > 0 ? await this.leases.revokeAll({ reason: 'signed out' }) : { revoked: 0, failed: 0, left: [] };
@@ -188,24 +227,37 @@ class Core implements KeyfobCoreInstance {
     return this.connection.testConnection(input);
   }
 
+  /** In Vault mode this is the logout: revoke-self (the session's leases end with it), then the keychain entry. */
   forgetAdminKey(): Promise<void> {
+    if (this.vaultConnection.active()) return this.vaultConnection.forget(() => this.leases.revokeAll({ reason: 'logout' }));
     return this.connection.forget();
   }
 
-  connectionStatus(): Promise<ConnectionStatus> {
-    return this.connection.status();
+  async connectionStatus(): Promise<ConnectionStatus> {
+    const status = await this.connection.status();
+    const vault = this.vaultConnection.active() ? await this.vaultConnection.status() : null;
+    if (!vault) return status;
+    // Vault mode: connected means signed in to Vault, and keys go to the proxy given at connect.
+    return { ...status, url: vault.proxy_url, admin_key_stored: vault.token_stored && !vault.session_ended, identity: null, vault };
   }
 
   boundUrl(): Promise<string | null> {
+    const proxy = this.vaultConnection.proxyUrl();
+    if (proxy !== null) return Promise.resolve(proxy);
     return this.connection.boundUrl();
   }
 
   async toolBaseUrls(): Promise<ToolBaseUrls | null> {
+    // Vault mode: the proxy given at connect; which form of it answered (with or without /v1) is not known here.
+    const proxy = this.vaultConnection.proxyUrl();
+    if (proxy !== null) return toolBaseUrls(proxy, null);
     const bound = await this.connection.boundUrl();
     return bound === null ? null : toolBaseUrls(bound, this.settingsNow().litellm_resolved_url);
   }
 
   async listModels(): Promise<string[]> {
+    // Vault mode has no LiteLLM credential: the models are those the engine's roles allow.
+    if (this.vaultConnection.active()) return [...new Set(this.vaultConnection.roles().flatMap((r) => r.models))].sort();
     return this.connection.withClient((c) => c.listModels());
   }
 
@@ -239,6 +291,7 @@ class Core implements KeyfobCoreInstance {
   }
 
   listRoles(): Role[] {
+    if (this.vaultConnection.active()) return structuredClone(this.vaultConnection.roles());
     return Object.values(this.settingsStore.read().roles).sort((a, b) => a.name.localeCompare(b.name));
   }
 
@@ -248,6 +301,7 @@ class Core implements KeyfobCoreInstance {
 
   /** Like getRole, shared and frozen (see settingsNow). */
   private roleNow(name: string): Readonly<Role> {
+    if (this.vaultConnection.active()) return this.vaultConnection.role(name);
     const key = typeof name === 'string' ? normalizeRoleName(name) : '';
     const role = readSettingsShared(this.settingsStore).roles[key];
     if (!role) {
@@ -259,6 +313,7 @@ class Core implements KeyfobCoreInstance {
   }
 
   saveRole(input: RoleInput): Role {
+    if (this.vaultConnection.active()) this.vaultConnection.refuseRoleChange();
     const role = validateRole(input);
     // The proxy refuses it (a session token cannot delegate a budget to a personal key): said now, with the fix.
     if (this.connection.knownKind() === 'sso-session' && role.max_budget > 0 && role.team_id === null) {
@@ -280,6 +335,7 @@ class Core implements KeyfobCoreInstance {
   }
 
   deleteRole(name: string): void {
+    if (this.vaultConnection.active()) this.vaultConnection.refuseRoleChange();
     const role = this.getRole(name);
     this.settingsStore.update((c) => {
       const roles = { ...c.roles };

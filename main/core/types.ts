@@ -114,7 +114,8 @@ export type NoticeKind =
   | 'recovery-waits' // it must be rebuilt, and Keyfob is not connected
   | 'revoking-elsewhere' // another live Keyfob process is revoking leases right now
   | 'waiting-to-revoke' // leases wait to be revoked, and Keyfob is not connected
-  | 'quarantined'; // a ledger entry failed its seal check and is left alone
+  | 'quarantined' // a ledger entry failed its seal check and is left alone
+  | 'vault-session'; // the Vault session (token) ends soon or has ended, and its keys with it
 
 export interface Notice {
   kind: NoticeKind;

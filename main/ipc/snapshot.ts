@@ -3,6 +3,7 @@
 // hold a key (the ledger does not have them: keys live in the secret store).
 import { defaultSettings } from '../core/settings/index.js';
 import { readToolAsks } from '../core/tools/index.js';
+import { VAULT_ROLES_READ_ONLY } from '../core/vault/index.js';
 import type { LeaseView as CoreLeaseView } from '../core/types.js';
 import type { AppSnapshot, LeaseView } from '../../preload/api.js';
 import type { ApiContext } from './context.js';
@@ -45,7 +46,11 @@ export async function buildSnapshot(ctx: ApiContext): Promise<AppSnapshot> {
     leases: withHelperUse(core.leases.list(), ctx.stateDir),
     notices: ctx.notices(),
     proxy_health: ctx.proxyHealth?.health() ?? null,
-    features: { tool_setup: ctx.toolSetup !== undefined },
+    features: {
+      tool_setup: ctx.toolSetup !== undefined,
+      // Vault mode: the roles are the platform team's, shown read-only.
+      ...(core.vault.active() ? { roles_read_only: VAULT_ROLES_READ_ONLY } : {}),
+    },
   };
 }
 

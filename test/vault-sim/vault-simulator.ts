@@ -74,6 +74,8 @@ export class VaultSimulator {
   readonly rootToken: string;
   readonly mount: string;
   sealed = false;
+  /** Requests being handled now (a killed client's request runs on to its end, as on a real server). */
+  inFlight = 0;
   /** Wire drift on purpose: answer JSON with this Content-Type instead (the hvac check must then fail). */
   jsonContentType = 'application/json';
   url = '';
@@ -182,6 +184,15 @@ export class VaultSimulator {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    this.inFlight++;
+    try {
+      await this.answer(req, res);
+    } finally {
+      this.inFlight--;
+    }
+  }
+
+  private async answer(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const raw = await readBody(req);
     const url = new URL(req.url ?? '/', 'http://sim.invalid');
     const method = (req.method ?? 'GET').toUpperCase();

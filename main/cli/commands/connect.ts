@@ -12,11 +12,12 @@ import { EXIT_OK, usageError } from '../failure.js';
 import { readSecret } from '../prompt.js';
 import { localDateTime } from '../when.js';
 import { InputProblems, parseProxyUrl } from '../validate.js';
+import { VAULT_CONNECT_OPTIONS, connectVault } from './connect-vault.js';
 
 export const connectCommand: Command = {
   name: 'connect',
-  summary: 'sign in with SSO (--sso), or store the LiteLLM proxy URL and your LiteLLM key (verified first)',
-  usage: 'keyfob connect --url URL [--sso [--team TEAM_ID] [--no-browser]] [--ca-file FILE] [--insecure]',
+  summary: 'sign in with SSO (--sso) or to Vault/OpenBao (--vault), or store the LiteLLM proxy URL and your LiteLLM key (verified first)',
+  usage: 'keyfob connect --url URL [--sso [--team TEAM_ID] [--no-browser]] [--ca-file FILE] [--insecure] [--vault URL --method token|userpass|oidc …]',
   description: [
     'With --sso you sign in to the proxy in your browser (LiteLLM 1.99 or later): no key is typed. The browser is',
     '$BROWSER when set, else the system\'s opener; the sign-in address is always printed on stderr, and --no-browser',
@@ -26,6 +27,9 @@ export const connectCommand: Command = {
     'process lists and shell history would keep it.',
     'The key is verified against the proxy (GET /key/list) before it is stored in the OS keychain; the URL and',
     'TLS options go to the settings file shared with the desktop app.',
+    'Team mode: with --vault URL, Keyfob signs in to Vault/OpenBao running the LiteLLM engine instead (--method',
+    'token|userpass|oidc; the token or password from stdin or a prompt) and --url names the proxy the keys are for;',
+    'roles and leases then come from Vault (docs/team-vault.md).',
   ],
   args: {
     options: {
@@ -35,6 +39,7 @@ export const connectCommand: Command = {
       sso: { type: 'boolean', help: 'sign in with SSO in the browser instead of typing a key' },
       team: { type: 'string', value: 'TEAM_ID', help: 'with --sso: the team to pick on the consent page' },
       'no-browser': { type: 'boolean', help: 'with --sso: only print the sign-in address (open it yourself)' },
+      ...VAULT_CONNECT_OPTIONS,
     },
     positionals: [],
   },
@@ -42,8 +47,10 @@ export const connectCommand: Command = {
     'keyfob connect --sso --url https://litellm.example.com   # sign in in the browser',
     'keyfob connect --url http://localhost:4000          # prompts for your LiteLLM key',
     'printf \'%s\' "$LITELLM_KEY" | keyfob connect --url https://litellm.example.com',
+    'keyfob connect --vault https://vault.example:8200 --url https://litellm.example.com --method userpass --username ada',
   ],
   async run(ctx, args) {
+    if (stringValue(args, 'vault') !== undefined) return connectVault(ctx, args);
     const problems = new InputProblems();
     const rawUrl = stringValue(args, 'url');
     if (rawUrl === undefined) problems.add('--url', 'is required: the address of your LiteLLM proxy, e.g. http://localhost:4000');

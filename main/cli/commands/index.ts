@@ -17,6 +17,7 @@ import { tokenCommand } from './token.js';
 
 export const COMMANDS: readonly Command[] = [
   connectCommand,
+  logoutCommand,
   statusCommand,
   logoutCommand,
   roleSetCommand,

@@ -1,6 +1,7 @@
 // `keyfob logout`: the strongest stop. Every live lease is revoked first (while the credential can still do it), then
 // the credential is discarded: a sign-in session's refresh token is revoked on the proxy and the session removed; a
-// stored key is removed from the keychain. Exit 0 only when nothing live is left.
+// Vault token is revoked with `revoke-self` (taking whatever its session still held); a stored key is removed from
+// the keychain. Exit 0 only when nothing live is left.
 import type { LeaseView } from '../../core/types.js';
 import { boolValue } from '../args.js';
 import type { Command } from '../command.js';
@@ -10,7 +11,7 @@ import { json } from '../output.js';
 
 export const logoutCommand: Command = {
   name: 'logout',
-  summary: 'revoke every live key, then sign out (SSO) or forget your stored LiteLLM key',
+  summary: 'revoke every live key, then sign out (SSO, Vault) or forget your stored LiteLLM key',
   usage: 'keyfob logout [--json]',
   description: [
     'Revokes every live lease of this state directory, then ends the connection: a sign-in session (`keyfob connect',
@@ -35,7 +36,8 @@ export const logoutCommand: Command = {
       ctx.err('hint: run `keyfob logout` again when the proxy answers; the keys also expire on their own');
       return EXIT_FAILED;
     }
-    if (report.kind === 'sso-session') ctx.out(`${keys}; signed out of SSO (the session is revoked on the proxy and removed from the keychain)`);
+    if (report.kind === 'vault-token') ctx.out(`${keys}; signed out of Vault (your Vault token is revoked, and every lease it held with it)`);
+    else if (report.kind === 'sso-session') ctx.out(`${keys}; signed out of SSO (the session is revoked on the proxy and removed from the keychain)`);
     else if (report.kind === 'static-key') ctx.out(`${keys}; your LiteLLM key is removed from the keychain`);
     else ctx.out(`${keys}; nothing was connected`);
     return EXIT_OK;

@@ -177,7 +177,11 @@ export const roleListCommand: Command = {
   args: { options: { json: { type: 'boolean', help: 'print a JSON array of roles (durations in seconds)' } }, positionals: [] },
   examples: ['keyfob role list', 'keyfob role list --json | jq -r ".[].name"'],
   async run(ctx, args) {
-    const roles = await ctx.withCore({}, async (core) => core.listRoles());
+    const roles = await ctx.withCore({}, async (core) => {
+      // Vault mode: the engine's roles, read from Vault now (and kept for the core's own reads).
+      if (core.vault.active()) await core.vault.refreshRoles();
+      return core.listRoles();
+    });
     if (boolValue(args, 'json')) ctx.out(json(roles));
     else if (!roles.length) ctx.err('keyfob: no roles yet: create one with `keyfob role set NAME --ttl 1h`');
     else for (const line of roleRows(roles)) ctx.out(line);
@@ -193,6 +197,7 @@ export const roleShowCommand: Command = {
   examples: ['keyfob role show dev'],
   async run(ctx, args) {
     const role = await ctx.withCore({}, async (core) => {
+      if (core.vault.active()) await core.vault.refreshRoles();
       requireRole(core, args.positionals[0] as string, 'NAME');
       return core.getRole(args.positionals[0] as string);
     });

@@ -1,6 +1,6 @@
 // `keyfob status`: what is configured and whether it works. It reports problems (no keychain, proxy down, key
 // refused) instead of failing on them: it is the command people run when something does not work.
-import type { ConnectionStatus, ProbeResult } from '../../core/core-api.js';
+import type { ConnectionStatus, ProbeResult, VaultStatus } from '../../core/core-api.js';
 import { toKeyfobError, type SerializedError } from '../../core/errors.js';
 import { boolValue } from '../args.js';
 import type { Command } from '../command.js';
@@ -8,6 +8,7 @@ import { EXIT_OK, forTheCli } from '../failure.js';
 import { describeFailure } from '../lease-failure.js';
 import { json } from '../output.js';
 import { localDateTime } from '../when.js';
+import { describeVault } from './connect-vault.js';
 
 interface StatusReport {
   state_dir: string;
@@ -21,6 +22,8 @@ interface StatusReport {
   /** Set when connected with SSO (`keyfob connect --sso`): who signed in, and until when the session renews itself. */
   sso: { user: string; team: string | null; renews_until: string | null } | null;
   live_leases: number;
+  /** Team mode: the Vault server, the session's end, the roles (null: not in Vault mode). */
+  vault: VaultStatus | null;
 }
 
 export const statusCommand: Command = {
@@ -47,8 +50,9 @@ export const statusCommand: Command = {
       }
       const url = connection?.url ?? core.getSettings().litellm_url;
       let proxy: ProbeResult | null = null;
+      const vault = core.vault.active() ? await core.vault.status() : null;
       // A keychain that cannot be read is reported once, above: the proxy is not checked without the key.
-      if (url && !keychainError) {
+      if (url && !keychainError && !vault) {
         try {
           proxy = await ctx.progress('asking the proxy', () => core.testConnection());
         } catch (e) {
@@ -64,6 +68,7 @@ export const statusCommand: Command = {
         proxy,
         sso: connection?.sso ?? null,
         live_leases: core.leases.list().length,
+        vault,
       };
       return result;
     });
@@ -75,7 +80,12 @@ export const statusCommand: Command = {
 
 function describe(r: StatusReport): string[] {
   const lines: Array<[string, string]> = [['home', r.state_dir]];
+  if (r.vault) {
+    // Vault mode: the token is the credential, and the LiteLLM key (if any is stored) is not used.
+    return [`home:       ${r.state_dir}`, ...describeVault(r.vault), `keychain:   ${r.keychain_error ? `unavailable: ${r.keychain_error.message}` : r.keychain_backend ?? 'unknown'}`, `leases:     ${r.live_leases} live`];
+  }
   lines.push(['proxy', r.url ?? 'not connected (run `keyfob connect --sso --url URL`, or `keyfob connect --url URL` with a key)']);
+
   if (r.keychain_error) {
     lines.push(['keychain', `unavailable: ${r.keychain_error.message}`]);
     if (r.keychain_error.hint) lines.push(['', r.keychain_error.hint]);

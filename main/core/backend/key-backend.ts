@@ -22,6 +22,11 @@ export interface KeyIssueRequest {
   ttlSeconds: number;
   /** This ledger's id, stamped on the key so that recovery only ever touches this ledger's keys. */
   ledgerId: string;
+  /**
+   * Durably records `ref` as the lease's backend_ref before the issue request is sent (the ledger write-ahead). A
+   * backend whose crash clean-up needs a handle only it can mint first (Vault's child-token accessor) awaits it.
+   */
+  recordBackendRef?(ref: string): Promise<void>;
 }
 
 /** A key the backend has just created. The only moment the plaintext exists. */

@@ -93,7 +93,17 @@ export async function issueLease(ctx: LeaseContext, roleName: string, opts: Issu
     let generated: IssuedKey;
     ctx.state.beginGenerate(leaseId);
     try {
-      const request = { role, leaseId, alias: pending.key_alias, ttlSeconds: ttl, ledgerId: ctx.deps.ledgerId() };
+      const request = {
+        role, leaseId, alias: pending.key_alias, ttlSeconds: ttl, ledgerId: ctx.deps.ledgerId(),
+        // The backend's clean-up handle (Vault's child-token accessor) is on disk before the request goes out.
+        // The issue request itself goes out only now: its settle instant starts again from here.
+        recordBackendRef: async (ref: string) => {
+          pending.backend_ref = ref;
+          pending.next_attempt_at = iso(generateSettledAt(ctx, ctx.now()));
+          Object.assign(pending, await ctx.sealed(pending)); // backend_ref is one of the sealed identity fields
+          await ctx.update((d) => d.put(pending));
+        },
+      };
       generated = await ctx.deps.withBackend((b) => b.issue(request));
     } catch (e) {
       // Stopped meanwhile: the pending entry stays for whoever comes next (its cleanup by alias is harmless).

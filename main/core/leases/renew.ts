@@ -57,6 +57,7 @@ export async function sendRenewal(ctx: LeaseContext, lease: Lease, seconds: numb
   const sentAt = ctx.now();
   let expires: string | null;
   let notes: string[];
+  let backendCapped = false;
   ctx.state.beginRenewal(id);
   try {
     if (!(await ctx.sealHolds(lease))) {
@@ -66,7 +67,7 @@ export async function sendRenewal(ctx: LeaseContext, lease: Lease, seconds: numb
     const answer = await ctx.deps.withBackend((b) => b.renew(handleOf(lease), seconds));
     expires = normalizeIso(answer.expiresAt) ?? iso(sentAt + seconds * 1000);
     // The backend granted less than asked (Vault's max TTL): recorded and reported as capped.
-    if (answer.capped) capped = true;
+    if (answer.capped) capped = backendCapped = true;
     notes = answer.notes;
     // Capped: the seconds sent were floored to stay below the cap, so the proxy's expiry falls a fraction of a
     // second short of it. One instant is recorded — the cap — not two that differ by milliseconds.
@@ -90,6 +91,9 @@ export async function sendRenewal(ctx: LeaseContext, lease: Lease, seconds: numb
     const current = d.get(id);
     if (!current || current.state !== 'active') return current ?? null; // revoked meanwhile: the revocation wins
     const next = { ...current, expires_at: expires, last_error: null };
+    // The backend capped it below Keyfob's own cap (Vault's max TTL): its cap is the real one, so the lease is not
+    // renewed again in vain — it ends there, and the person is told (the key helper issues a fresh key instead).
+    if (backendCapped && expires !== null && (msOrNull(current.max_expires_at) ?? Infinity) > Date.parse(expires)) next.max_expires_at = expires;
     d.put(next);
     return next;
   });

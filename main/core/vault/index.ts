@@ -7,3 +7,4 @@ export * from './vault-responses.js';
 export * from './vault-key-backend.js';
 export * from './vault-token-credential.js';
 export * from './oidc-login.js';
+export * from './session-aware-backend.js';

@@ -86,9 +86,23 @@ export function policyDenied(ctx: VaultErrorContext, capability: string): Keyfob
   });
 }
 
+/** Errors that say the Vault session (the token) has ended: Vault revoked every lease of it at that moment. */
+const SESSION_ENDED = new WeakSet<KeyfobError>();
+
+/** Marks `e` as "the Vault token has ended" (see sessionEnded). */
+export function markSessionEnded(e: KeyfobError): KeyfobError {
+  SESSION_ENDED.add(e);
+  return e;
+}
+
+/** True when `e` says the token has ended (expired, revoked): its leases, and their keys, ended with it. */
+export function sessionEnded(e: unknown): boolean {
+  return e instanceof KeyfobError && SESSION_ENDED.has(e);
+}
+
 /** A 403 on lookup-self too: the token is missing, expired or revoked. */
 export function tokenRejected(ctx: VaultErrorContext): KeyfobError {
-  return new KeyfobError('admin-key-rejected', `Vault at ${ctx.url} no longer accepts your sign-in: the token is missing, expired or revoked.`, {
+  return markSessionEnded(new KeyfobError('admin-key-rejected', `Vault at ${ctx.url} no longer accepts your sign-in: the token is missing, expired or revoked.`, {
     status: 403, hint: 'Sign in again: keyfob connect --vault … (your keys from that session ended with it).',
-  });
+  }));
 }

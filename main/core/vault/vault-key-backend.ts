@@ -16,6 +16,10 @@ import type { VaultClient } from './vault-client.js';
 import { readAuthReply, readRole, readSecretReply, readTokenLookup } from './vault-responses.js';
 
 export const ACCESSOR_REF_PREFIX = 'accessor:';
+/** Appended to the accessor ref: when the creds read sent with it has surely ended (ms since the epoch). */
+const SETTLES_SEPARATOR = ';settles=';
+/** A server may still work on a request a little after the client gave up on it. */
+const CREDS_SETTLE_MARGIN_MS = 5_000;
 export const VAULT_ROLES_READ_ONLY = 'roles are defined in Vault: ask your platform team';
 
 /** An issue that can write the child token's accessor ahead to the ledger before the key exists. */
@@ -68,7 +72,8 @@ export class VaultKeyBackend implements KeyBackend {
 
   async issue(req: VaultIssueRequest): Promise<IssuedKey> {
     const child = await this.takeChild();
-    await req.recordBackendRef?.(`${ACCESSOR_REF_PREFIX}${child.accessor}`);
+    const settles = this.clock.now() + this.client.timeoutMs + CREDS_SETTLE_MARGIN_MS;
+    await req.recordBackendRef?.(`${ACCESSOR_REF_PREFIX}${child.accessor}${SETTLES_SEPARATOR}${settles}`);
     const answer = await this.client.read(`${this.mount}/creds/${encodeURIComponent(req.role.name)}`, { asToken: child.token });
     if (this.premint) void this.prepare().catch(() => undefined);
     const secret = readSecretReply(answer, 'credentials answer');
@@ -119,8 +124,13 @@ export class VaultKeyBackend implements KeyBackend {
       if (live) await this.client.write('sys/leases/revoke', { lease_id: ref });
       return { found: live };
     }
+    // Revoking the child token while its creds read still runs could let Vault register the lease under the dead
+    // token afterwards, where nothing revokes it before it expires: "nothing found yet" until the read has surely
+    // ended (the caller sweeps again then; its own settle instant is never earlier than this one).
+    const [accessor, settles] = ref.slice(ACCESSOR_REF_PREFIX.length).split(SETTLES_SEPARATOR);
+    if (settles !== undefined && Number(settles) > this.clock.now()) return { found: false };
     try {
-      await this.client.write('auth/token/revoke-accessor', { accessor: ref.slice(ACCESSOR_REF_PREFIX.length) });
+      await this.client.write('auth/token/revoke-accessor', { accessor });
       return { found: true };
     } catch (e) {
       // The child token already ended, and every lease it read ended with it.

@@ -9,6 +9,7 @@ import type { Credential, CredentialBinding } from '../backend/index.js';
 import { VaultClient, normalizeVaultUrl } from './vault-client.js';
 import { loginWithOidc, type OidcLoginOptions } from './oidc-login.js';
 import { readAuthReply, readTokenLookup, type AuthReply } from './vault-responses.js';
+import { markSessionEnded } from './vault-errors.js';
 
 
 export type VaultLoginMethod = 'token' | 'userpass' | 'oidc';
@@ -23,7 +24,12 @@ export interface StoredVaultToken {
   /** ISO-8601 UTC; null = never (a root token). */
   expires_at: string | null;
   renewable: boolean;
+  /** When the current TTL was granted (sign-in or the last renew-self), ISO-8601 UTC: renewals are timed from it. */
+  granted_at?: string;
 }
+
+/** Renew once this share of the granted TTL has passed, as Vault Agent does (about ⅔). */
+export const TOKEN_RENEW_FRACTION = 2 / 3;
 
 export interface VaultConnectOptions {
   url: string;
@@ -103,7 +109,10 @@ export class VaultTokenCredential implements Credential {
   }
 
   private static async keep(opts: VaultConnectOptions, t: { token: string; accessor: string; expires: string | null; renewable: boolean; method: VaultLoginMethod }, store: SecretStore, clock: Clock): Promise<VaultTokenCredential> {
-    const doc: StoredVaultToken = { v: 1, token: t.token, accessor: t.accessor, binding: vaultBinding(opts), method: t.method, expires_at: t.expires, renewable: t.renewable };
+    const doc: StoredVaultToken = {
+      v: 1, token: t.token, accessor: t.accessor, binding: vaultBinding(opts), method: t.method, expires_at: t.expires, renewable: t.renewable,
+      granted_at: new Date(clock.now()).toISOString(),
+    };
     await store.set(VAULT_TOKEN_ACCOUNT, JSON.stringify(doc));
     return new VaultTokenCredential(doc, store, clock, opts.timeoutMs);
   }
@@ -114,7 +123,7 @@ export class VaultTokenCredential implements Credential {
 
   secret(): Promise<string> {
     if (this.doc.expires_at !== null && Date.parse(this.doc.expires_at) <= this.clock.now()) {
-      return Promise.reject(new KeyfobError('admin-key-rejected', 'Your Vault session has ended, and its keys ended with it.', { hint: 'Sign in again: keyfob connect --vault …' }));
+      return Promise.reject(markSessionEnded(new KeyfobError('admin-key-rejected', 'Your Vault session has ended, and its keys ended with it.', { hint: 'Sign in again: keyfob connect --vault …' })));
     }
     return Promise.resolve(this.doc.token);
   }
@@ -128,6 +137,24 @@ export class VaultTokenCredential implements Credential {
     return this.doc.expires_at;
   }
 
+  /** Whether renew-self can extend the token (a root token, or a non-renewable one, ends when it ends). */
+  get renewable(): boolean {
+    return this.doc.renewable && this.doc.expires_at !== null;
+  }
+
+  /** When a renewal is due (⅔ of the granted TTL passed), in ms; null when the token cannot be renewed. */
+  renewDueAt(): number | null {
+    if (!this.renewable || this.doc.expires_at === null) return null;
+    const end = Date.parse(this.doc.expires_at);
+    const granted = this.doc.granted_at ? Date.parse(this.doc.granted_at) : end - 3600_000;
+    return granted + (end - granted) * TOKEN_RENEW_FRACTION;
+  }
+
+  /** The token's accessor (not a secret: it cannot be used to authenticate), to tell two sign-ins apart. */
+  get accessor(): string {
+    return this.doc.accessor;
+  }
+
   /**
    * `renew-self` (call it while leases live): the token's new end, capped by Vault at its max TTL. Returns whether
    * the renewal fell short of `incrementSeconds` (the session is near its hard end: warn the person).
@@ -136,7 +163,8 @@ export class VaultTokenCredential implements Credential {
     if (!this.doc.renewable) return { endsAt: this.doc.expires_at, capped: false, warnings: [] };
     const answer = await this.client.write('auth/token/renew-self', incrementSeconds === undefined ? {} : { increment: Math.floor(incrementSeconds) });
     const auth = readAuthReply(answer);
-    this.doc = { ...this.doc, expires_at: new Date(this.clock.now() + auth.leaseDuration * 1000).toISOString() };
+    const now = this.clock.now();
+    this.doc = { ...this.doc, expires_at: new Date(now + auth.leaseDuration * 1000).toISOString(), granted_at: new Date(now).toISOString() };
     await this.store.set(VAULT_TOKEN_ACCOUNT, JSON.stringify(this.doc));
     const capped = auth.warnings.some((w) => /capped/i.test(w)) || (incrementSeconds !== undefined && auth.leaseDuration < Math.floor(incrementSeconds));
     return { endsAt: this.doc.expires_at, capped, warnings: auth.warnings };
@@ -152,5 +180,7 @@ export class VaultTokenCredential implements Credential {
       if (!(e instanceof KeyfobError && e.kind === 'admin-key-rejected')) throw e;
     }
     await this.store.delete(VAULT_TOKEN_ACCOUNT);
+    // From now on this session has ended, here too: its leases are known gone without asking (see sessionEnded).
+    this.doc = { ...this.doc, expires_at: new Date(this.clock.now()).toISOString(), renewable: false };
   }
 }

@@ -18,6 +18,8 @@ export function createRolesScreen(ctx: ShellContext): ScreenView {
   const formHost = h('div', { class: 'form-host' });
   // Not a live region: the announcer says it (once).
   const status = h('p', { class: 'status' });
+  // Vault mode: why the roles cannot be changed here.
+  const readOnly = h('p', { class: 'muted', id: 'roles-read-only', hidden: true });
   const list = h('ul', { class: 'roles', 'aria-labelledby': 'roles-heading' });
   const empty = h(
     'div',
@@ -25,7 +27,7 @@ export function createRolesScreen(ctx: ShellContext): ScreenView {
     h('p', null, 'No roles yet.'),
     h('p', { class: 'muted' }, 'A role is a template for keys: which models they may use, their budget, and how long they live. Create one to start issuing keys.'),
   );
-  const panel = h('section', { class: 'screen roles-screen' }, h('div', { class: 'toolbar' }, heading, h('div', { class: 'toolbar-actions' }, newButton)), status, formHost, list, empty);
+  const panel = h('section', { class: 'screen roles-screen' }, h('div', { class: 'toolbar' }, heading, h('div', { class: 'toolbar-actions' }, newButton)), readOnly, status, formHost, list, empty);
   const messages = new Map<string, HTMLElement>();
   let editing: string | null | undefined; // undefined: no form open; null: a new role
   let signature = '';
@@ -100,8 +102,10 @@ export function createRolesScreen(ctx: ShellContext): ScreenView {
         { class: 'role-actions' },
         act('issue', 'Issue key', 'primary', () => void issue(role.name)),
         act('copy', 'Copy key', 'secondary', () => void copy(role.name)),
-        act('edit', 'Edit', 'secondary', (b) => openForm(role, b)),
-        act('delete', 'Delete', 'danger-quiet', () => void remove(role.name)),
+        ...(s.features?.roles_read_only ? [] : [
+          act('edit', 'Edit', 'secondary', (b) => openForm(role, b)),
+          act('delete', 'Delete', 'danger-quiet', () => void remove(role.name)),
+        ]),
       ),
       msg,
       createUseWithPanel(ctx, role.name, s),
@@ -181,6 +185,11 @@ export function createRolesScreen(ctx: ShellContext): ScreenView {
     if (focusedRole && focusedAction && !active?.isConnected) {
       list.querySelector<HTMLElement>(`[data-role="${CSS.escape(focusedRole)}"] [data-action="${focusedAction}"]`)?.focus();
     }
+    const lockedBecause = s.features?.roles_read_only;
+    readOnly.hidden = !lockedBecause;
+    readOnly.textContent = lockedBecause ? `These roles are read-only: ${lockedBecause}.` : '';
+    if (lockedBecause && editing === undefined) newButton.hidden = true;
+    else if (editing === undefined) newButton.hidden = false;
     list.hidden = roles.length === 0;
     empty.hidden = roles.length !== 0 || editing !== undefined;
     const wanted = pendingFocus ? list.querySelector<HTMLElement>(`[data-role="${CSS.escape(pendingFocus)}"] [data-action="issue"]`) : null;

@@ -53,9 +53,10 @@ describe('VaultKeyBackend', () => {
     assert.equal(issued.expiresAt, new Date(clock.now() + 600_000).toISOString());
     assert.ok(pair.litellm.liveKeys().some((k) => k.key_alias === issued.alias && k.token === issued.tokenHash));
     assert.equal(refs.length, 1);
-    assert.match(refs[0] ?? '', /^accessor:[A-Za-z0-9]{24}$/);
+    // The accessor, and when the creds read sent with it has surely ended (now + the client's timeout + 5 s).
+    assert.equal(refs[0]?.replace(/^accessor:[A-Za-z0-9]{24}/, ''), `;settles=${clock.now() + 5000 + 5000}`);
     const owner = pair.vault.leases.get(issued.backendRef ?? '');
-    assert.equal(pair.vault.tokens.get(owner?.tokenId)?.accessor, refs[0]?.slice('accessor:'.length), 'the lease belongs to the child token written ahead');
+    assert.equal(pair.vault.tokens.get(owner?.tokenId)?.accessor, refs[0]?.slice('accessor:'.length, 'accessor:'.length + 24), 'the lease belongs to the child token written ahead');
   });
 
   test('renew: the granted TTL; capped at max TTL from Vault\'s warning; revoke; lookup then says gone', async () => {
@@ -127,12 +128,16 @@ describe('VaultKeyBackend', () => {
   });
 
   test('crash clean-up: a key left by an interrupted issue is gone after cleanUpInterrupted (revoke by accessor)', async () => {
-    const { backend } = await connect();
+    const { backend, clock } = await connect();
     const refs: string[] = [];
     // The crash: the creds reply (the only carrier of the lease id) is lost; the ledger holds only the accessor.
     const lost = await backend.issue(request('dev', refs));
     assert.ok(liveAliases(pair.litellm).includes(lost.alias), 'liveAliases(pair.litellm).includes(lost.alias) is set');
     const interrupted = handle(refs[0] ?? null);
+    // While the creds read may still run, revoking its token could leave a lease registered afterwards: not yet.
+    assert.deepEqual(await backend.cleanUpInterrupted(interrupted), { found: false });
+    assert.ok(liveAliases(pair.litellm).includes(lost.alias), 'untouched before the read has surely ended');
+    await clock.advance(10_001);
     assert.deepEqual(await backend.cleanUpInterrupted(interrupted), { found: true });
     assert.ok(!liveAliases(pair.litellm).includes(lost.alias), 'the key is gone on LiteLLM');
     assert.deepEqual(await backend.cleanUpInterrupted(interrupted), { found: false }, 'again: the token is gone');
