@@ -48,7 +48,7 @@ class Terminal {
     // signal to the whole process group does not end the shell before it records keyfob's status.
     // The pane stays open for capture-pane after keyfob exits, but not forever: kill-server's SIGHUP ends the sleep,
     // and with it the script (a loop here outlived every run, reparented to init).
-    const script = 'trap true INT TERM HUP; "$@"; echo $? > "$KEYFOB_TEST_STATUS"; sleep 600';
+    const script = 'trap true INT TERM HUP; "$@"; echo $? > "$KEYFOB_TEST_STATUS"; sleep 120';
     execFileSync('tmux', ['-S', this.socket, '-f', '/dev/null', 'new-session', '-d', '-x', '220', '-y', '50', 'sh', '-c', script, 'sh', process.execPath, BIN, ...args], {
       env: { ...baseEnv(home), TERM: 'xterm-256color', KEYFOB_TEST_STATUS: this.statusFile },
       cwd: home,
