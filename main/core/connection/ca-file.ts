@@ -4,9 +4,10 @@
 // is swapped between a check and the read.
 import { constants } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { KeyfobError } from '../errors.js';
+import { CA_FILE_MAX_BYTES, caFileError } from '../tls-agent.js';
 
-export const CA_FILE_MAX_BYTES = 1024 * 1024;
+export { CA_FILE_MAX_BYTES };
+
 
 export async function readCaFile(caFile: string): Promise<string> {
   let handle;
@@ -36,6 +37,3 @@ export async function readCaFile(caFile: string): Promise<string> {
   }
 }
 
-function caFileError(message: string): KeyfobError {
-  return new KeyfobError('validation', `ca_file: ${message}`, { fields: [{ field: 'ca_file', message }] });
-}

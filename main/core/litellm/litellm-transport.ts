@@ -1,11 +1,9 @@
 // How the admin client reaches the proxy, checked before the first request: the credential's header, the request
 // timeout, the TLS trust (public CAs plus the person's CA file, or no checks at all when asked) and the outbound
 // proxy for axios.
-import fs from 'node:fs';
-import https from 'node:https';
-import tls from 'node:tls';
 import type { AxiosProxyConfig } from 'axios';
 import { KeyfobError } from '../errors.js';
+export { tlsAgent } from '../tls-agent.js';
 import type { OutboundProxy } from './proxy-env.js';
 
 /** The request timeout when none is set. */
@@ -40,30 +38,7 @@ export function checkTimeout(timeoutMs: unknown): number {
   return Math.ceil(timeoutMs);
 }
 
-/** Public CAs plus the person's CA file (so a corporate CA adds trust instead of replacing it), or no checks at all. */
-export function tlsAgent(caFile: string | null, caPem: string | null, allowInsecureTls: boolean): https.Agent | undefined {
-  if (!caFile && !allowInsecureTls) return undefined;
-  const options: https.AgentOptions = { keepAlive: true };
-  if (caFile) options.ca = [...tls.rootCertificates, caPem ?? readCaFile(caFile)];
-  if (allowInsecureTls) options.rejectUnauthorized = false;
-  return new https.Agent(options);
-}
 
-function readCaFile(caFile: string): string {
-  let pem: string;
-  try {
-    pem = fs.readFileSync(caFile, 'utf8');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code ?? 'unreadable';
-    const message = `cannot be read (${code === 'ENOENT' ? 'no such file' : code}): ${caFile}`;
-    throw new KeyfobError('validation', `ca_file: ${message}`, { fields: [{ field: 'ca_file', message }] });
-  }
-  if (!pem.includes('-----BEGIN CERTIFICATE-----')) {
-    const message = `is not a PEM certificate file (no "-----BEGIN CERTIFICATE-----"): ${caFile}`;
-    throw new KeyfobError('validation', `ca_file: ${message}`, { fields: [{ field: 'ca_file', message }] });
-  }
-  return pem;
-}
 
 export function axiosProxy(proxy: OutboundProxy | null): AxiosProxyConfig | false {
   if (!proxy) return false;

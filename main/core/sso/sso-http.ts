@@ -1,11 +1,9 @@
 // The sign-in's HTTP: one axios instance for discovery, /register, /token and /revoke. Like the admin client
 // (../litellm/litellm-client.ts) it never follows a redirect (that would re-send a code or a refresh token elsewhere),
 // has a deadline for the whole exchange and caps what it reads; network failures become the same KeyfobErrors.
-import https from 'node:https';
-import tls from 'node:tls';
-import fs from 'node:fs';
 import axios, { isAxiosError, type AxiosInstance } from 'axios';
 import { KeyfobError } from '../errors.js';
+import { tlsAgent } from '../tls-agent.js';
 import { cleanRemoteText, proxyForUrl, scrub, toLiteLLMError } from '../litellm/index.js';
 
 export const SSO_TIMEOUT_MS = 10_000;
@@ -47,7 +45,7 @@ export class SsoHttp {
   constructor(opts: SsoHttpOptions = {}) {
     this.timeoutMs = opts.timeoutMs ?? SSO_TIMEOUT_MS;
     this.env = opts.env ?? process.env;
-    const httpsAgent = tlsAgent(opts.caFile ?? null, opts.allowInsecureTls === true);
+    const httpsAgent = tlsAgent(opts.caFile ?? null, null, opts.allowInsecureTls === true);
     this.http = axios.create({
       headers: { Accept: 'application/json' },
       responseType: 'text',
@@ -117,10 +115,3 @@ export function oauthErrorOf(json: unknown): { error: string; description: strin
   return { error, description: typeof description === 'string' ? description : '' };
 }
 
-function tlsAgent(caFile: string | null, allowInsecureTls: boolean): https.Agent | undefined {
-  if (!caFile && !allowInsecureTls) return undefined;
-  const options: https.AgentOptions = {};
-  if (caFile) options.ca = [...tls.rootCertificates, fs.readFileSync(caFile, 'utf8')];
-  if (allowInsecureTls) options.rejectUnauthorized = false;
-  return new https.Agent(options);
-}

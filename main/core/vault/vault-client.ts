@@ -2,11 +2,9 @@
 // (AbortSignal.timeout), a response-size cap, no redirects followed (the token would go elsewhere), the person's CA
 // or no checks at all, and every failure a KeyfobError from vault-errors.ts. Sends `X-Vault-Token`,
 // `X-Vault-Namespace` and `X-Vault-Request: true`; LIST goes as `GET …?list=true` (Node's parser refuses LIST).
-import fs from 'node:fs';
-import https from 'node:https';
-import tls from 'node:tls';
 import axios, { isAxiosError, type AxiosInstance } from 'axios';
 import { KeyfobError } from '../errors.js';
+import { tlsAgent } from '../tls-agent.js';
 import { TIMEOUT_HINT, toLiteLLMError } from '../litellm/index.js';
 import { capabilityOf, policyDenied, tokenRejected, vaultError, type VaultErrorContext } from './vault-errors.js';
 
@@ -53,7 +51,7 @@ export class VaultClient {
     this.namespace = opts.namespace?.replace(/^\/+|\/+$/g, '') || null;
     this.timeoutMs = opts.timeoutMs ?? VAULT_TIMEOUT_MS;
     this.token = opts.token ?? (() => Promise.resolve(null));
-    const httpsAgent = tlsAgent(opts.caFile ?? null, opts.allowInsecureTls === true);
+    const httpsAgent = tlsAgent(opts.caFile ?? null, null, opts.allowInsecureTls === true);
     this.http = axios.create({
       responseType: 'text',
       transformResponse: [(data: unknown) => data],
@@ -148,18 +146,3 @@ function parseObject(text: string): Record<string, unknown> | null {
   }
 }
 
-function tlsAgent(caFile: string | null, allowInsecureTls: boolean): https.Agent | undefined {
-  if (!caFile && !allowInsecureTls) return undefined;
-  const options: https.AgentOptions = { keepAlive: true };
-  if (caFile) {
-    let pem: string;
-    try {
-      pem = fs.readFileSync(caFile, 'utf8');
-    } catch {
-      throw new KeyfobError('validation', `ca_file: cannot be read: ${caFile}`, { fields: [{ field: 'ca_file', message: 'cannot be read' }] });
-    }
-    options.ca = [...tls.rootCertificates, pem];
-  }
-  if (allowInsecureTls) options.rejectUnauthorized = false;
-  return new https.Agent(options);
-}
