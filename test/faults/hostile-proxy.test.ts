@@ -20,6 +20,7 @@ type Misbehaviour =
   | { kind: 'drip'; everyMs: number }
   | { kind: 'huge'; bytes: number }
   | { kind: 'wrong-token'; token: string }
+  | { kind: 'odd-key'; key: string }
   | { kind: 'escapes' }
   | { kind: 'redirect'; to: string };
 
@@ -118,6 +119,10 @@ async function startFront(target: string): Promise<Front> {
       return;
     }
     let text = body;
+    if (m?.kind === 'odd-key') {
+      const parsed = JSON.parse(body) as Record<string, unknown>;
+      text = JSON.stringify({ ...parsed, key: m.key });
+    }
     if (m?.kind === 'wrong-token') {
       const parsed = JSON.parse(body) as Record<string, unknown>;
       text = JSON.stringify({ ...parsed, token: m.token, token_id: m.token });
@@ -200,6 +205,22 @@ describe('a hostile proxy', () => {
       headers: { Authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
       body: JSON.stringify({ key_aliases: ['production-service'] }),
     });
+    await settleAndCheck();
+  });
+
+  test('a key not of LiteLLM\'s shape (issue 21: it would break a dotenv or shell line) is refused and deleted by its alias', async () => {
+    for (const odd of ["sk-abc'$(touch${IFS}PWNED)`id`", 'sk-a\nB=1', 'not-a-litellm-key']) {
+      front.misbehave('/key/generate', { kind: 'odd-key', key: odd });
+      await assert.rejects(h.core.leases.issue('dev'), (e: unknown) => {
+        assert.ok(e instanceof KeyfobError, 'a KeyfobError');
+        assert.match(e.message, odd.includes('\n') ? /returned a key that is not printable ASCII/ : /not of LiteLLM's shape/);
+        assert.match(e.message, /No key was left on the proxy/);
+        assert.doesNotMatch(`${e.message}${e.hint ?? ''}`, /PWNED|abc'/, 'the odd key is not echoed');
+        return true;
+      });
+      assert.deepEqual(h.sim.keys().map((k) => k.key_alias), [], 'the key the proxy made was deleted by its alias');
+      assert.deepEqual(h.core.leases.list(), [], 'nothing kept');
+    }
     await settleAndCheck();
   });
 

@@ -12,6 +12,9 @@ import type { IssuedKey, KeyBackend, KeyIssueRequest, LeaseHandle, OwnedKey, Ren
 /** /key/list pages read at most while looking for this ledger's keys (100 keys a page). */
 export const MAX_RECOVERY_PAGES = 200;
 
+/** What LiteLLM issues: `sk-` and URL-safe base64 (secrets.token_urlsafe). */
+export const LITELLM_KEY_SHAPE = /^sk-[A-Za-z0-9_-]{1,500}$/;
+
 export class LiteLLMKeyBackend implements KeyBackend {
   readonly kind = 'litellm' as const;
 
@@ -31,6 +34,14 @@ export class LiteLLMKeyBackend implements KeyBackend {
       }
     }
     const generated = await this.client.generateKey(generateRequest(req));
+    if (!LITELLM_KEY_SHAPE.test(generated.key)) {
+      // Only a broken or hostile proxy answers this: such a key cannot be written safely into a shell line or a
+      // .env file, so it is not kept. The answer came (status), so the issue's clean-up deletes it by its alias.
+      throw new KeyfobError('server-error', 'The proxy answered with a key that is not of LiteLLM\'s shape ("sk-" and URL-safe characters); Keyfob does not keep it.', {
+        status: 200,
+        hint: 'Check that the URL is your LiteLLM proxy and not something in front of it that rewrites answers.',
+      });
+    }
     return {
       key: generated.key,
       tokenHash: generated.token,
