@@ -58,10 +58,11 @@ describe('keyfob env', () => {
     assert.ok(ok(await keyfob(['env', 'dev', '--format', 'dotenv'], { home })).stdout.includes(`OPENAI_BASE_URL='${sim.url}/v1'\n`));
   });
 
-  it('an unknown format is a usage error; an unknown role one line on stderr', async () => {
+  it('an unknown format and an unknown role are usage errors (exit 2), each one line on stderr', async () => {
     assert.equal((await keyfob(['env', 'dev', '--format', 'csh'], { home })).code, 2);
     const r = await keyfob(['env', 'nope'], { home });
-    assert.equal(r.code, 1);
+    assert.equal(r.code, 2, 'an unknown role is a usage error, as in issue, exec and token');
+    assert.match(r.stderr, /no role "nope"|role "nope"/i);
     assert.equal(r.stdout, '');
     assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
   });

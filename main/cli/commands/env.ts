@@ -5,7 +5,7 @@ import { KeyfobError } from '../../core/errors.js';
 import { parseDuration } from '../../core/roles/index.js';
 import { boolValue, stringValue } from '../args.js';
 import type { Command } from '../command.js';
-import { EXIT_FAILED, EXIT_OK, usageError } from '../failure.js';
+import { EXIT_OK, exitCodeFor, usageError } from '../failure.js';
 import { oneLineError } from './token.js';
 
 export const envCommand: Command = {
@@ -59,7 +59,7 @@ export const envCommand: Command = {
       return EXIT_OK;
     } catch (e) {
       ctx.err(oneLineError(e));
-      return EXIT_FAILED;
+      return exitCodeFor(e); // 1; 2 for an unknown role, as every command
     }
   },
 };
