@@ -1,7 +1,7 @@
 // `npm run bench`: measures Keyfob's speed and scale against the targets of the issue and prints one markdown table,
 // also written to bench/results.md. Targets are measured here, never asserted by timed tests. Headless machines get
 // a throw-away keychain: the bench re-runs itself inside a private D-Bus session with an unlocked gnome-keyring.
-// Options: --only <part,part> (requests, overhead, scale, reconcile, renderer, token, sso, vault); with --merge, a partial run's
+// Options: --only <part,part> (requests, overhead, scale, reconcile, renderer, token, sso, vault, personal); with --merge, a partial run's
 // rows replace the rows of the same areas in bench/results.md (the other rows are kept as measured).
 import fs from 'node:fs';
 import os from 'node:os';
@@ -11,6 +11,7 @@ import { benchKeychain, rerunInsidePrivateKeyring } from './lib/keyring.js';
 import { markdown } from './lib/report.js';
 import type { BenchContext, Row, Section } from './lib/report.js';
 import { overheadSection } from './overhead.js';
+import { personalKeySection } from './personal-key.js';
 import { requestsSection } from './requests.js';
 import { reconcileSection } from './reconcile.js';
 import { rendererSection } from './renderer.js';
@@ -21,6 +22,7 @@ import { vaultRequestsSection } from './vault-requests.js';
 
 const SECTIONS: Record<string, Section> = {
   requests: requestsSection,
+  personal: personalKeySection,
   overhead: overheadSection,
   scale: scaleSection,
   reconcile: reconcileSection,
