@@ -46,9 +46,9 @@ class Terminal {
     // The pane keeps running after keyfob exits (sleep), so its screen can still be read. The shell traps the
     // signals (a handler, not an ignore: keyfob and the command start with the default action) so a Ctrl-C or a
     // signal to the whole process group does not end the shell before it records keyfob's status.
-    // The pane stays open for capture-pane after keyfob exits, but not forever: kill-server's SIGHUP ends the sleep,
-    // and with it the script (a loop here outlived every run, reparented to init).
-    const script = 'trap true INT TERM HUP; "$@"; echo $? > "$KEYFOB_TEST_STATUS"; sleep 120';
+    // The pane stays open for capture-pane after keyfob exits (a Ctrl-C may end one sleep, not the loop), but not
+    // forever: an endless loop here outlived every run, reparented to init once kill-server's SIGHUP was trapped.
+    const script = 'trap true INT TERM HUP; "$@"; echo $? > "$KEYFOB_TEST_STATUS"; i=0; while [ $i -lt 60 ]; do sleep 2; i=$((i+1)); done';
     execFileSync('tmux', ['-S', this.socket, '-f', '/dev/null', 'new-session', '-d', '-x', '220', '-y', '50', 'sh', '-c', script, 'sh', process.execPath, BIN, ...args], {
       env: { ...baseEnv(home), TERM: 'xterm-256color', KEYFOB_TEST_STATUS: this.statusFile },
       cwd: home,

@@ -101,8 +101,7 @@ describe('CLI messages (issue 15)', () => {
       run(['env', 'deev']),
     ]);
     for (const [i, r] of runs.entries()) {
-      // `env` (env.ts, another branch) still maps every failure to 1; the words are the same.
-      assert.equal(r.code, i === 4 ? 1 : 2, show(r));
+      assert.equal(r.code, 2, `${['issue', 'role show', 'exec', 'token', 'env'][i]}: ${show(r)}`);
       assert.equal(r.stdout, '');
       assert.match(r.stderr, /there is no role "deev": did you mean `dev`\?/, show(r));
     }
