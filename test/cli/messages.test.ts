@@ -308,7 +308,7 @@ describe('CLI messages (issue 15)', () => {
       assert.match(r.stdout, /^Revoked 0 of \d+ leases\.$/m);
 
       const verbose = await run(['--verbose', 'lease', 'revoke', '--all']);
-      assert.match(verbose.stderr, /your LiteLLM key was rejected: run `keyfob connect` with the current key \(The proxy at .* rejected the admin key \(401\): .*Received API Key = sk-\.\.\.\w{4}/);
+      assert.match(verbose.stderr, /your LiteLLM key was rejected: run `keyfob connect` with the current key \(The proxy at .* rejected the admin key \(401\): .*Received API Key = sk-\.\.\.[\w-]{4}/);
       assert.ok(!verbose.stderr.includes(MASTER_KEY), 'the key itself is redacted');
 
       const issue = await run(['issue', 'dev']);
@@ -316,7 +316,7 @@ describe('CLI messages (issue 15)', () => {
       assert.match(issue.stderr, /^keyfob: your LiteLLM key was rejected by the proxy \(401\)\nhint: run `keyfob connect` with the current key/m);
       assert.doesNotMatch(issue.stderr, /Received API Key/);
       const verboseIssue = await run(['issue', 'dev', '--verbose']);
-      assert.match(verboseIssue.stderr, /^ {2}detail: The proxy at .* rejected the admin key \(401\): .*Received API Key = sk-\.\.\.\w{4}/m);
+      assert.match(verboseIssue.stderr, /^ {2}detail: The proxy at .* rejected the admin key \(401\): .*Received API Key = sk-\.\.\.[\w-]{4}/m);
       assert.ok(!verboseIssue.stderr.includes(MASTER_KEY), '!verboseIssue.stderr.includes(MASTER_KEY) is set');
 
       const status = await ok(['status']);

@@ -229,7 +229,7 @@ test('amber and "5 minutes left" only for a key that will not be renewed: a rene
     // Main says this one will not be renewed (e.g. renewals failing): now 5 minutes left is worth a word.
     await app.pushSnapshot((s) => ({ ...s, leases: s.leases.map((l) => (l.lease_id === id ? { ...l, will_auto_renew: false, expires_at: new Date(app.clock.now() + 4 * 60_000).toISOString() } : l)) }));
     await eventually(async () => assert.equal(await row.getAttribute('class'), 'lease lvl-warn'));
-    assert.match(await announcer.innerText(), /^ci key …\w{4}: 5 minutes left\.$/);
+    assert.match(await announcer.innerText(), /^ci key …[\w-]{4}: 5 minutes left\.$/);
   });
 });
 
