@@ -22,13 +22,7 @@ export default tseslint.config(
   {
     files: ['main/core/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', {
-        paths: CORE_PATHS,
-        patterns: [
-          ...outwardLayers('main/core imports nothing from the app, the CLI, the IPC layer, the preload or the renderer.'),
-          ...coreGroupInternals(),
-        ],
-      }],
+      'no-restricted-imports': coreImports(),
       'no-restricted-globals': ['error',
         { name: 'setTimeout', message: 'Use the injected Clock port.' },
         { name: 'setInterval', message: 'Use the injected Clock port.' }],
@@ -52,14 +46,10 @@ export default tseslint.config(
   {
     files: ['main/core/leases/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', {
-        paths: CORE_PATHS,
-        patterns: [
-          ...outwardLayers('main/core imports nothing from the app, the CLI, the IPC layer, the preload or the renderer.'),
-          ...coreGroupInternals(),
-          { group: ['**/litellm', '**/litellm/*'], message: 'main/core/leases/ speaks only the KeyBackend port (main/core/backend/): it never imports litellm/.' },
-        ],
-      }],
+      // A block's rule options replace the core block's, so the core's restrictions are repeated here, plus the seam's.
+      'no-restricted-imports': coreImports(
+        { group: ['**/litellm', '**/litellm/*'], message: 'main/core/leases/ speaks only the KeyBackend port (main/core/backend/): it never imports litellm/.' },
+      ),
     },
   },
   // Outside main/core, a core group is reached only through its index.ts (tests may reach in).
@@ -78,6 +68,18 @@ export default tseslint.config(
     },
   },
 );
+
+/** What main/core may not import (electron, the outer layers, another group's internals), plus `extra` patterns. */
+function coreImports(...extra) {
+  return ['error', {
+    paths: CORE_PATHS,
+    patterns: [
+      ...outwardLayers('main/core imports nothing from the app, the CLI, the IPC layer, the preload or the renderer.'),
+      ...coreGroupInternals(),
+      ...extra,
+    ],
+  }];
+}
 
 /** Each core group (main/core/<group>/) is entered through its index.ts; its other files are its own business. */
 function coreGroupInternals() {
