@@ -1,7 +1,7 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
-const CORE_GROUPS = ['backend', 'connection', 'leases', 'litellm', 'roles', 'settings', 'keychain', 'tools', 'vault', 'sso'];
+const CORE_GROUPS = ['backend', 'connection', 'leases', 'litellm', 'roles', 'settings', 'keychain', 'tools', 'vault', 'sso', 'http'];
 const CORE_PATHS = [
   { name: 'electron', message: 'main/core never imports electron: inject a port instead.' },
   { name: 'electron-store', message: 'main/core never imports electron-store: use the SettingsStore port.' },

@@ -265,7 +265,10 @@ export class AppUnderTest {
     await this.secretStore?.delete('sso-session').catch(() => false);
     for (const lease of this.core?.leases.list({ all: true }) ?? []) await this.secretStore.delete(`lease:${lease.lease_id}`).catch(() => false);
     await this.sim?.close();
-    if (this.stateDir) await rm(this.stateDir, { recursive: true, force: true });
+    // A snapshot still being built when the core stopped reads the settings, and a read of a missing config.json
+    // writes the defaults: wait for it (as the app's quit does), or the directory fills again while it is removed.
+    await this.publisher?.settled();
+    if (this.stateDir) await rm(this.stateDir, { recursive: true, force: true, maxRetries: 5 });
   }
 }
 

@@ -14,7 +14,7 @@ import type { Clock, SecretStore, SettingsStore } from '../ports.js';
 import { applySettingsPatch, readSettingsShared } from '../settings/index.js';
 import { signInWithSso, SsoSessionCredential, type OpenBrowser } from '../sso/index.js';
 import type { Settings } from '../types.js';
-import { readCaFile } from './ca-file.js';
+import { readCaFile } from '../http/index.js';
 import { sessionIdentity } from './session-identity.js';
 import { IdentityCache } from './identity-cache.js';
 import { StaticKeyCredential } from './static-key-credential.js';

@@ -3,7 +3,6 @@
 export * from './connection.js';
 export * from './static-key-credential.js';
 export * from './stored-credential.js';
-export * from './ca-file.js';
 export * from './identity-cache.js';
 export * from './vault-connection.js';
 export * from './vault-session-watch.js';

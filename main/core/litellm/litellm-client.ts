@@ -4,7 +4,7 @@
 // it can be checked: the token hash is computed here, a calendar-aligned expiry is set right, an alias delete is
 // confirmed by listing.
 import { createHash } from 'node:crypto';
-import axios, { isAxiosError, type AxiosInstance, type Method } from 'axios';
+import type { Method } from 'axios';
 import { toLiteLLMDuration } from '../roles/index.js';
 import { KeyfobError } from '../errors.js';
 import type {
@@ -15,8 +15,8 @@ import {
   looksCalendarAligned, normalizeExpires, parseJsonObject, readGeneratedKey, readKeyInfo, readKeyListPage, readModelIds,
 } from './litellm-responses.js';
 import { identityFrom } from './caller-identity.js';
-import { proxyForUrl } from './proxy-env.js';
-import { authHeaders, axiosProxy, checkAdminKey, checkTimeout, tlsAgent } from './litellm-transport.js';
+import { HttpTransport, TransportFailure, secondsText } from '../http/index.js';
+import { authHeaders, checkAdminKey, checkTimeout } from './litellm-transport.js';
 import { normalizeProxyUrl, withoutV1Suffix } from './proxy-url.js';
 
 export { DEFAULT_TIMEOUT_MS, authHeaders } from './litellm-transport.js';
@@ -56,8 +56,7 @@ export class LiteLLMClient implements LiteLLMAdmin {
   readonly baseUrl: string;
   readonly timeoutMs: number;
   private readonly adminKey: string;
-  private readonly http: AxiosInstance;
-  private readonly env: Env;
+  private readonly http: HttpTransport;
   /** The URL, and the URL without its trailing `/v1` when it has one: tried in that order until one answers. */
   private readonly candidates: readonly string[];
   private resolvedBase: string | null;
@@ -71,7 +70,6 @@ export class LiteLLMClient implements LiteLLMAdmin {
     this.baseUrl = normalizeProxyUrl(options.baseUrl, 'url');
     this.adminKey = checkAdminKey(options.adminKey);
     this.timeoutMs = checkTimeout(options.timeoutMs);
-    this.env = env;
     const stripped = withoutV1Suffix(this.baseUrl);
     this.candidates = stripped === this.baseUrl ? [this.baseUrl] : [this.baseUrl, stripped];
     const known = options.knownBaseUrl ?? null;
@@ -80,17 +78,12 @@ export class LiteLLMClient implements LiteLLMAdmin {
     this.onIdentity = options.onIdentity;
     if (options.knownIdentity) this.identityCache = Promise.resolve(options.knownIdentity);
     this.now = options.now;
-    const httpsAgent = tlsAgent(options.caFile ?? null, options.caPem ?? null, options.allowInsecureTls === true);
-    this.http = axios.create({
-      headers: { ...authHeaders(options.authHeader ?? null, this.adminKey), Accept: 'application/json' },
-      // Raw text in, parsed here: one place decides what a body means, whatever its content type.
-      responseType: 'text',
-      transformResponse: [(data: unknown) => data],
-      // A redirect is reported (with its target), not followed: following would re-send the admin key elsewhere.
-      maxRedirects: 0,
-      validateStatus: () => true,
-      transitional: { clarifyTimeoutError: true, silentJSONParsing: true, forcedJSONParsing: false },
-      ...(httpsAgent ? { httpsAgent } : {}),
+    this.http = new HttpTransport({
+      caFile: options.caFile ?? null,
+      caPem: options.caPem ?? null,
+      allowInsecureTls: options.allowInsecureTls === true,
+      headers: authHeaders(options.authHeader ?? null, this.adminKey),
+      env,
     });
   }
 
@@ -305,7 +298,7 @@ export class LiteLLMClient implements LiteLLMAdmin {
 
   /** The outbound proxy requests go through for this base URL (display form), or null. */
   outboundProxy(): string | null {
-    return proxyForUrl(this.baseUrl, this.env)?.display ?? null;
+    return this.http.outboundProxy(this.baseUrl)?.display ?? null;
   }
 
   /** A call whose 2xx answer must be a JSON object. */
@@ -351,54 +344,35 @@ export class LiteLLMClient implements LiteLLMAdmin {
   }
 
   private async request(base: string, method: Method, path: string, opts: CallOptions): Promise<Answer> {
-    const proxy = proxyForUrl(base, this.env);
+    const url = `${base}${path}`;
     const maxBytes = opts.maxBytes ?? MAX_RESPONSE_BYTES;
     const ctx: LiteLLMErrorContext = {
       baseUrl: this.baseUrl,
       endpoint: `${method} ${path}`,
       keyTarget: opts.keyTarget === true,
       timeoutMs: this.timeoutMs,
-      outboundProxy: proxy?.display ?? null,
+      outboundProxy: this.http.outboundProxy(url)?.display ?? null,
       secrets: [this.adminKey, ...(opts.secrets ?? [])],
     };
-    // axios's own timeout only limits waiting for the connection and the headers: a proxy that drips a byte at a
-    // time would hold the request for ever. This deadline covers the whole exchange.
-    const deadline = AbortSignal.timeout(this.timeoutMs);
     try {
-      const response = await this.http.request<string>({
-        method,
-        url: `${base}${path}`,
-        params: opts.params,
-        data: opts.data,
-        proxy: axiosProxy(proxy),
-        signal: deadline,
-        maxContentLength: maxBytes,
-      });
-      const headers = response.headers as Record<string, unknown>;
-      return {
-        status: response.status,
-        data: String(response.data ?? ''),
-        contentType: String(headers['content-type'] ?? ''),
-        location: typeof headers.location === 'string' ? headers.location : undefined,
-        ctx,
-      };
+      const answer = await this.http.send({ method, url, params: opts.params, data: opts.data, timeoutMs: this.timeoutMs, maxBytes });
+      return { ...answer, ctx };
     } catch (e) {
-      if (deadline.aborted) {
-        const seconds = this.timeoutMs / 1000;
-        const within = Number.isInteger(seconds) ? `${seconds} s` : `${seconds.toFixed(1)} s`;
+      if (!(e instanceof TransportFailure)) throw toLiteLLMError(e, ctx);
+      if (e.kind === 'deadline') {
         const via = ctx.outboundProxy ? ` through the outbound proxy ${ctx.outboundProxy}` : '';
-        throw new KeyfobError('timeout', scrub(`${this.baseUrl} did not answer within ${within}${via} (${ctx.endpoint}).`, ctx.secrets), {
+        throw new KeyfobError('timeout', scrub(`${this.baseUrl} did not answer within ${secondsText(this.timeoutMs)}${via} (${ctx.endpoint}).`, ctx.secrets), {
           hint: TIMEOUT_HINT,
           networkCode: 'ETIMEDOUT',
         });
       }
-      if (isAxiosError(e) && /maxContentLength/i.test(e.message)) {
+      if (e.kind === 'too-large') {
         throw new KeyfobError('server-error', `${this.baseUrl} sent an answer to ${ctx.endpoint} larger than ${Math.round(maxBytes / 1024 / 1024)} MiB; Keyfob stopped reading it.`, {
           hint: 'Check that the URL points at a LiteLLM proxy, and not something in front of it.',
           networkCode: 'ERESPONSETOOLARGE',
         });
       }
-      throw toLiteLLMError(e, ctx);
+      throw toLiteLLMError(e.cause, ctx);
     }
   }
 }

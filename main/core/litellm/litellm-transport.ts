@@ -1,10 +1,6 @@
-// How the admin client reaches the proxy, checked before the first request: the credential's header, the request
-// timeout, the TLS trust (public CAs plus the person's CA file, or no checks at all when asked) and the outbound
-// proxy for axios.
-import type { AxiosProxyConfig } from 'axios';
+// What the admin client sends with, checked before the first request: the credential's header and the request
+// timeout. (How it reaches the proxy — TLS, the outbound proxy, the deadline — is ../http/http-transport.ts.)
 import { KeyfobError } from '../errors.js';
-export { tlsAgent } from '../tls-agent.js';
-import type { OutboundProxy } from './proxy-env.js';
 
 /** The request timeout when none is set. */
 export const DEFAULT_TIMEOUT_MS = 10_000;
@@ -38,9 +34,3 @@ export function checkTimeout(timeoutMs: unknown): number {
   return Math.ceil(timeoutMs);
 }
 
-
-
-export function axiosProxy(proxy: OutboundProxy | null): AxiosProxyConfig | false {
-  if (!proxy) return false;
-  return { protocol: proxy.protocol, host: proxy.host, port: proxy.port, ...(proxy.auth ? { auth: proxy.auth } : {}) };
-}

@@ -1,10 +1,9 @@
-// The sign-in's HTTP: one axios instance for discovery, /register, /token and /revoke. Like the admin client
-// (../litellm/litellm-client.ts) it never follows a redirect (that would re-send a code or a refresh token elsewhere),
-// has a deadline for the whole exchange and caps what it reads; network failures become the same KeyfobErrors.
-import axios, { isAxiosError, type AxiosInstance } from 'axios';
+// The sign-in's HTTP for discovery, /register, /token and /revoke, over the same transport as the admin client
+// (../http/http-transport.ts: no redirect followed — that would re-send a code or a refresh token elsewhere — a
+// deadline for the whole exchange, a size cap); network failures become the same KeyfobErrors.
 import { KeyfobError } from '../errors.js';
-import { tlsAgent } from '../tls-agent.js';
-import { cleanRemoteText, proxyForUrl, scrub, toLiteLLMError } from '../litellm/index.js';
+import { HttpTransport, TransportFailure, secondsText } from '../http/index.js';
+import { cleanRemoteText, scrub, toLiteLLMError } from '../litellm/index.js';
 
 export const SSO_TIMEOUT_MS = 10_000;
 /** Far above any real sign-in answer (the Go client caps at 256 KiB too). */
@@ -39,51 +38,37 @@ export interface SsoRequest {
 
 export class SsoHttp {
   readonly timeoutMs: number;
-  private readonly http: AxiosInstance;
-  private readonly env: Env;
+  private readonly http: HttpTransport;
 
   constructor(opts: SsoHttpOptions = {}) {
     this.timeoutMs = opts.timeoutMs ?? SSO_TIMEOUT_MS;
-    this.env = opts.env ?? process.env;
-    const httpsAgent = tlsAgent(opts.caFile ?? null, null, opts.allowInsecureTls === true);
-    this.http = axios.create({
-      headers: { Accept: 'application/json' },
-      responseType: 'text',
-      transformResponse: [(data: unknown) => data],
-      maxRedirects: 0,
-      validateStatus: () => true,
-      transitional: { clarifyTimeoutError: true, silentJSONParsing: true, forcedJSONParsing: false },
-      ...(httpsAgent ? { httpsAgent } : {}),
-    });
+    this.http = new HttpTransport({ caFile: opts.caFile ?? null, allowInsecureTls: opts.allowInsecureTls === true, env: opts.env ?? process.env });
   }
 
   /** One exchange. A 3xx is refused here, whatever the endpoint: nothing in the sign-in may be redirected. */
   async send(req: SsoRequest): Promise<SsoAnswer> {
-    const proxy = proxyForUrl(req.url, this.env);
-    const deadline = AbortSignal.timeout(this.timeoutMs);
     const origin = new URL(req.url).origin;
     const secrets = req.secrets.filter((s) => s.length > 0);
     let answer: SsoAnswer;
     try {
-      const response = await this.http.request<string>({
+      const raw = await this.http.send({
         method: req.method,
         url: req.url,
         ...(req.form ? { data: new URLSearchParams(req.form).toString(), headers: { 'Content-Type': 'application/x-www-form-urlencoded' } } : {}),
         ...(req.json !== undefined ? { data: req.json, headers: { 'Content-Type': 'application/json' } } : {}),
-        proxy: proxy ? { protocol: proxy.protocol, host: proxy.host, port: proxy.port, ...(proxy.auth ? { auth: proxy.auth } : {}) } : false,
-        signal: deadline,
-        maxContentLength: MAX_SSO_RESPONSE_BYTES,
+        timeoutMs: this.timeoutMs,
+        maxBytes: MAX_SSO_RESPONSE_BYTES,
       });
-      const headers = response.headers as Record<string, unknown>;
-      answer = { status: response.status, json: parseJson(String(response.data ?? '')), location: typeof headers.location === 'string' ? headers.location : undefined };
+      answer = { status: raw.status, json: parseJson(raw.data), location: raw.location };
     } catch (e) {
-      if (deadline.aborted) {
-        throw new KeyfobError('timeout', `${origin} did not answer ${req.label} within ${Math.round(this.timeoutMs / 1000)} s.`, { networkCode: 'ETIMEDOUT' });
+      if (!(e instanceof TransportFailure)) throw e;
+      if (e.kind === 'deadline') {
+        throw new KeyfobError('timeout', `${origin} did not answer ${req.label} within ${secondsText(this.timeoutMs)}.`, { networkCode: 'ETIMEDOUT' });
       }
-      if (isAxiosError(e) && /maxContentLength/i.test(e.message)) {
+      if (e.kind === 'too-large') {
         throw new KeyfobError('server-error', `${origin} sent an answer to ${req.label} larger than ${MAX_SSO_RESPONSE_BYTES / 1024} KiB; Keyfob stopped reading it.`, { networkCode: 'ERESPONSETOOLARGE' });
       }
-      throw toLiteLLMError(e, { baseUrl: origin, endpoint: `${req.method} ${new URL(req.url).pathname}`, keyTarget: false, timeoutMs: this.timeoutMs, outboundProxy: proxy?.display ?? null, secrets });
+      throw toLiteLLMError(e.cause, { baseUrl: origin, endpoint: `${req.method} ${new URL(req.url).pathname}`, keyTarget: false, timeoutMs: this.timeoutMs, outboundProxy: e.outboundProxy, secrets });
     }
     if (answer.status >= 300 && answer.status < 400) {
       throw new KeyfobError('server-error', scrub(`${capitalised(req.label)} was redirected to ${cleanRemoteText(answer.location ?? '(no Location)').slice(0, 300)}; refusing to follow it.`, secrets), {

@@ -1,10 +1,10 @@
-// The Vault HTTP client (axios), as the LiteLLM client is built: a wall-clock deadline per request
-// (AbortSignal.timeout), a response-size cap, no redirects followed (the token would go elsewhere), the person's CA
-// or no checks at all, and every failure a KeyfobError from vault-errors.ts. Sends `X-Vault-Token`,
-// `X-Vault-Namespace` and `X-Vault-Request: true`; LIST goes as `GET …?list=true` (Node's parser refuses LIST).
-import axios, { isAxiosError, type AxiosInstance } from 'axios';
+// The Vault HTTP client, over the same transport as the LiteLLM client (../http/http-transport.ts): a wall-clock
+// deadline per request, a response-size cap, no redirects followed (the token would go elsewhere), the person's CA or
+// no checks at all, HTTPS_PROXY / NO_PROXY honoured as the Vault CLI does; every failure is a KeyfobError from
+// vault-errors.ts. Sends `X-Vault-Token`, `X-Vault-Namespace` and `X-Vault-Request: true`; LIST goes as
+// `GET …?list=true` (Node's parser refuses LIST).
 import { KeyfobError } from '../errors.js';
-import { tlsAgent } from '../tls-agent.js';
+import { HttpTransport, TransportFailure, secondsText } from '../http/index.js';
 import { TIMEOUT_HINT, toLiteLLMError } from '../litellm/index.js';
 import { capabilityOf, policyDenied, tokenRejected, vaultError, type VaultErrorContext } from './vault-errors.js';
 
@@ -20,6 +20,8 @@ export interface VaultClientOptions {
   timeoutMs?: number;
   /** The token to send now; null for the login paths. */
   token?: () => Promise<string | null>;
+  /** Where HTTPS_PROXY / NO_PROXY are read (process.env unless given). */
+  env?: Record<string, string | undefined>;
 }
 
 export type VaultMethod = 'GET' | 'PUT' | 'POST' | 'DELETE';
@@ -43,7 +45,7 @@ export class VaultClient {
   readonly url: string;
   readonly namespace: string | null;
   readonly timeoutMs: number;
-  private readonly http: AxiosInstance;
+  private readonly http: HttpTransport;
   private readonly token: () => Promise<string | null>;
 
   constructor(opts: VaultClientOptions) {
@@ -51,16 +53,7 @@ export class VaultClient {
     this.namespace = opts.namespace?.replace(/^\/+|\/+$/g, '') || null;
     this.timeoutMs = opts.timeoutMs ?? VAULT_TIMEOUT_MS;
     this.token = opts.token ?? (() => Promise.resolve(null));
-    const httpsAgent = tlsAgent(opts.caFile ?? null, null, opts.allowInsecureTls === true);
-    this.http = axios.create({
-      responseType: 'text',
-      transformResponse: [(data: unknown) => data],
-      maxRedirects: 0,
-      validateStatus: () => true,
-      proxy: false,
-      transitional: { clarifyTimeoutError: true, silentJSONParsing: true, forcedJSONParsing: false },
-      ...(httpsAgent ? { httpsAgent } : {}),
-    });
+    this.http = new HttpTransport({ caFile: opts.caFile ?? null, allowInsecureTls: opts.allowInsecureTls === true, env: opts.env ?? process.env });
   }
 
   read(path: string, opts: VaultCallOptions = {}): Promise<VaultAnswer> {
@@ -100,21 +93,17 @@ export class VaultClient {
     if (token) headers['X-Vault-Token'] = token;
     if (this.namespace) headers['X-Vault-Namespace'] = this.namespace;
     const params = { ...(opts.query ?? {}), ...(opts.list ? { list: 'true' } : {}) };
-    const deadline = AbortSignal.timeout(this.timeoutMs);
     try {
-      const response = await this.http.request<string>({
-        method, url: `${this.url}/v1/${path}`, headers, params, data: opts.body, signal: deadline, maxContentLength: VAULT_MAX_RESPONSE_BYTES,
-      });
-      const h = response.headers as Record<string, unknown>;
-      return { status: response.status, data: String(response.data ?? ''), contentType: String(h['content-type'] ?? '') };
+      return await this.http.send({ method, url: `${this.url}/v1/${path}`, headers, params, data: opts.body, timeoutMs: this.timeoutMs, maxBytes: VAULT_MAX_RESPONSE_BYTES });
     } catch (e) {
-      if (deadline.aborted) {
-        throw new KeyfobError('timeout', `Vault at ${this.url} did not answer ${ctx.method} ${path} within ${Math.round(this.timeoutMs / 1000)} s.`, { hint: TIMEOUT_HINT, networkCode: 'ETIMEDOUT' });
+      if (!(e instanceof TransportFailure)) throw e;
+      if (e.kind === 'deadline') {
+        throw new KeyfobError('timeout', `Vault at ${this.url} did not answer ${ctx.method} ${path} within ${secondsText(this.timeoutMs)}.`, { hint: TIMEOUT_HINT, networkCode: 'ETIMEDOUT' });
       }
-      if (isAxiosError(e) && /maxContentLength/i.test(e.message)) {
-        throw new KeyfobError('server-error', `Vault at ${this.url} sent an answer to ${ctx.method} ${path} larger than 1 MiB; Keyfob stopped reading it.`, { networkCode: 'ERESPONSETOOLARGE' });
+      if (e.kind === 'too-large') {
+        throw new KeyfobError('server-error', `Vault at ${this.url} sent an answer to ${ctx.method} ${path} larger than ${VAULT_MAX_RESPONSE_BYTES / 1024 / 1024} MiB; Keyfob stopped reading it.`, { networkCode: 'ERESPONSETOOLARGE' });
       }
-      throw toLiteLLMError(e, { baseUrl: this.url, endpoint: `${ctx.method} ${path}`, timeoutMs: this.timeoutMs, secrets: ctx.secrets });
+      throw toLiteLLMError(e.cause, { baseUrl: this.url, endpoint: `${ctx.method} ${path}`, timeoutMs: this.timeoutMs, outboundProxy: e.outboundProxy, secrets: ctx.secrets });
     }
   }
 }

@@ -1,6 +1,6 @@
-// Which outbound HTTP proxy (if any) a request to the LiteLLM proxy goes through, from the usual environment
-// variables: HTTPS_PROXY / HTTP_PROXY / ALL_PROXY and NO_PROXY (either case; lower case wins, as in curl).
-// Loopback hosts never go through a proxy: a LiteLLM proxy on localhost must keep working on a machine whose
+// Which outbound HTTP proxy (if any) a request to a server (the LiteLLM proxy, its sign-in, Vault) goes through, from
+// the usual environment variables: HTTPS_PROXY / HTTP_PROXY / ALL_PROXY and NO_PROXY (either case; lower case wins,
+// as in curl). Loopback hosts never go through a proxy: a server on localhost must keep working on a machine whose
 // corporate HTTPS_PROXY knows nothing about it (browsers do the same).
 import net from 'node:net';
 

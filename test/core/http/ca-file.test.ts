@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { CA_FILE_MAX_BYTES, readCaFile } from '../../../main/core/connection/index.js';
+import { CA_FILE_MAX_BYTES, readCaFile } from '../../../main/core/http/index.js';
 import { ADMIN_KEY, harness, tempStateDir } from '../leases/helpers.js';
 
 const PEM = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { bypassedByNoProxy, isLoopback, proxyForUrl } from '../../../main/core/litellm/proxy-env.js';
+import { bypassedByNoProxy, isLoopback, proxyForUrl } from '../../../main/core/http/index.js';
 
 describe('proxyForUrl', () => {
   test('HTTPS_PROXY for https targets, HTTP_PROXY for http targets', () => {

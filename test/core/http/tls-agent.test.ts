@@ -6,9 +6,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import type { KeyfobError } from '../../main/core/errors.js';
-import { CA_FILE_MAX_BYTES, readCaFileSync, tlsAgent } from '../../main/core/tls-agent.js';
-import { VaultClient } from '../../main/core/vault/index.js';
+import type { KeyfobError } from '../../../main/core/errors.js';
+import { CA_FILE_MAX_BYTES, readCaFileSync, tlsAgent } from '../../../main/core/http/index.js';
+import { VaultClient } from '../../../main/core/vault/index.js';
 
 const dir = mkdtempSync(join(process.env.KEYFOB_TEST_TMP ?? tmpdir(), 'tls-agent-'));
 const refused = (pattern: RegExp) => (e: KeyfobError) => e.kind === 'validation' && pattern.test(e.message);
