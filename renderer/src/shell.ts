@@ -178,7 +178,7 @@ export function mountShell(root: HTMLElement, api: KeyfobApi): { navigate(screen
     connFix.hidden = shown !== 'admin-key-rejected' && shown !== 'signed-out';
     connFix.textContent = shown === 'signed-out' ? 'Sign in with SSO' : 'Enter your LiteLLM key';
     // Who the credential is, once main has asked the proxy: the user in the line, the whole summary on hover.
-    const who = c.sso ? ` · signed in with SSO as ${c.sso.user}` : c.identity?.userId ? ` as ${c.identity.userId}` : '';
+    const who = c.sso ? ` · signed in with SSO as ${c.sso.user}` : c.vault ? ` · keys from Vault at ${c.vault.url}` : c.identity?.userId ? ` as ${c.identity.userId}` : '';
     connText.textContent =
       shown === 'none' ? 'Not connected'
       : shown === 'ok' ? `Connected to ${host}${who} · ${storage}`
