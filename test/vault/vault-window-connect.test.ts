@@ -114,6 +114,7 @@ test('a wrong password: a clear error in the Team Vault part, the field emptied,
       assert.equal(app.core.vault.active(), false, 'not in Vault mode');
       assert.equal(await app.page.getByRole('heading', { name: 'Connect to your LiteLLM proxy' }).isVisible(), true, 'still first run');
       assert.equal((await everythingOnPage(app)).includes('Wrong-Pass-123'), false, 'the password is not on the page');
+      assert.equal((await app.stateDirText()).includes('Wrong-Pass-123'), false, 'the password is not in the state directory (audit log)');
     } finally {
       await vault.close();
     }
