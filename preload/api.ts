@@ -92,7 +92,7 @@ export interface SsoSignInRequest {
  */
 export interface VaultConnectRequest {
   /** The Vault/OpenBao server, e.g. https://vault.example:8200. */
-  url: string;
+  vaultUrl: string;
   /** The LiteLLM proxy the keys are used with (what tools are pointed at). */
   proxyUrl: string;
   /** The LiteLLM engine's mount. Default `litellm`. */

@@ -99,7 +99,7 @@ const ssoSignInFields = {
 
 /** "Connect to Vault": shapes only; main normalises both URLs with the core's own rules before anything is sent. */
 const vaultConnectFields = {
-  url: str(2048),
+  vaultUrl: str(2048),
   proxyUrl: str(2048),
   mount: str(256),
   namespace: nullable(str(256)),
@@ -167,7 +167,7 @@ export const ARGUMENT_SPECS = {
   connect: { args: [object(connectFields, ['url', 'adminKey'])] },
   forgetAdminKey: { args: [] },
   signInWithSso: { args: [object(ssoSignInFields, ['url'])] },
-  connectVault: { args: [object(vaultConnectFields, ['url', 'proxyUrl', 'method'])] },
+  connectVault: { args: [object(vaultConnectFields, ['vaultUrl', 'proxyUrl', 'method'])] },
   signOut: { args: [] },
   useSessionOnlyStore: { args: [] },
   listModels: { args: [] },

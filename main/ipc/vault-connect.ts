@@ -9,7 +9,7 @@ import type { VaultConnectRequest } from '../../preload/api.js';
 
 /** The core names fields as the CLI's flags do; the window's request names them its own way. */
 const REQUEST_FIELD: Readonly<Record<string, keyof VaultConnectRequest>> = {
-  vault: 'url', proxy: 'proxyUrl', token: 'secret', password: 'secret', mount: 'mount', username: 'username',
+  vault: 'vaultUrl', proxy: 'proxyUrl', token: 'secret', password: 'secret', mount: 'mount', username: 'username',
 };
 
 /** A core error with its field errors renamed to the request's fields (other errors pass as they are). */
@@ -39,7 +39,7 @@ function take(problems: FieldError[], normalize: () => string): string {
 /** The core's input for a window request (without the OIDC opener), or a validation error naming the request's fields. */
 export function vaultConnectInput(req: VaultConnectRequest): Omit<VaultConnectInput, 'openBrowser' | 'print'> {
   const problems: FieldError[] = [];
-  const url = take(problems, () => normalizeVaultUrl(req.url));
+  const url = take(problems, () => normalizeVaultUrl(req.vaultUrl));
   const proxyUrl = take(problems, () => normalizeProxyUrl(req.proxyUrl, 'proxyUrl'));
   const username = req.username?.trim() ?? '';
   if (req.method === 'userpass' && !username) problems.push({ field: 'username', message: 'is required to sign in with a user name and password' });

@@ -8,7 +8,7 @@ import { createApiHandlers } from '../../main/ipc/handlers.js';
 import { inRequestTerms, vaultConnectInput } from '../../main/ipc/vault-connect.js';
 import type { VaultConnectRequest } from '../../preload/api.js';
 
-const GOOD: VaultConnectRequest = { url: 'https://vault.example:8200/v1/', proxyUrl: 'https://litellm.example.com', method: 'userpass', username: ' alice ', secret: 'pw-9f3a' };
+const GOOD: VaultConnectRequest = { vaultUrl: 'https://vault.example:8200/v1/', proxyUrl: 'https://litellm.example.com', method: 'userpass', username: ' alice ', secret: 'pw-9f3a' };
 
 function refused(req: VaultConnectRequest): KeyfobError {
   try {
@@ -30,9 +30,9 @@ test('a good request becomes the core\'s input: the URLs normalised, the mount d
 });
 
 test('both bad URLs are reported at once, each on the request\'s own field, and the secret is in no error', () => {
-  const error = refused({ ...GOOD, url: 'vault.example:8200', proxyUrl: 'ftp://litellm.example.com' });
+  const error = refused({ ...GOOD, vaultUrl: 'vault.example:8200', proxyUrl: 'ftp://litellm.example.com' });
   assert.equal(error.kind, 'validation');
-  assert.deepEqual(error.fields.map((f) => f.field), ['url', 'proxyUrl']);
+  assert.deepEqual(error.fields.map((f) => f.field), ['vaultUrl', 'proxyUrl']);
   assert.equal(JSON.stringify(error.toJSON()).includes('pw-9f3a'), false, 'the password is in the error');
   assert.deepEqual(refused({ ...GOOD, username: ' ', secret: '' }).fields.map((f) => f.field), ['username', 'secret']);
   assert.deepEqual(refused({ ...GOOD, method: 'token', secret: '' }).fields.map((f) => f.field), ['secret']);

@@ -108,7 +108,7 @@ test('a wrong password: a clear error in the Team Vault part, the field emptied,
       await app.page.getByRole('button', { name: 'Connect to Vault' }).click();
 
       const part = app.page.locator('[data-part="vault"]');
-      await eventually(async () => assert.match(await part.locator('.form-error').innerText(), /invalid username or password/));
+      await eventually(async () => assert.match(await part.locator('.vault-error').innerText(), /invalid username or password/));
       assert.equal(await app.page.getByLabel('Vault password').inputValue(), '', 'the password field is empty');
       assert.equal(await app.storedVaultToken(), null, 'no Vault token is stored');
       assert.equal(app.core.vault.active(), false, 'not in Vault mode');
@@ -131,7 +131,7 @@ test('a bad Vault URL or proxy URL: the error on its own field, and no request r
       await page.getByRole('button', { name: 'Connect to Vault' }).click();
       const vaultUrl = page.getByLabel('Vault URL', { exact: true });
       await eventually(async () => assert.equal(await vaultUrl.getAttribute('aria-invalid'), 'true', 'the Vault URL field is marked invalid'));
-      assert.match(await page.locator('[data-part="vault"] [data-field="url"] .field-error').innerText(), /^Vault URL must be (an )?http/);
+      assert.match(await page.locator('[data-field="vaultUrl"] .field-error').innerText(), /^Vault URL must be (an )?http/);
       assert.equal(await page.getByLabel('Vault token').inputValue(), '', 'the token field is empty');
 
       // The proxy URL is the connect form's own field: its problem is shown there.

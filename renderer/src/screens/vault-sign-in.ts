@@ -33,14 +33,14 @@ function input(attrs: Record<string, string>): HTMLInputElement {
 /** "Connected to Vault at …: signed in with userpass as alice; your Vault token is kept in …". */
 function connectedSentence(status: ConnectionStatus, req: VaultConnectRequest): string {
   const vault = status.vault;
-  const where = vault ? `${vault.url}${vault.namespace ? ` (namespace ${vault.namespace})` : ''}` : req.url;
+  const where = vault ? `${vault.url}${vault.namespace ? ` (namespace ${vault.namespace})` : ''}` : req.vaultUrl;
   const how = req.method === 'userpass' ? `userpass as ${req.username ?? ''}` : req.method === 'token' ? 'a token' : 'OIDC';
   const roles = vault ? ` Roles from Vault: ${vault.roles.join(', ') || 'none'}.` : '';
   return `Connected to Vault at ${where}: signed in with ${how}; your Vault token is kept in ${status.keychain_backend}.${roles}`;
 }
 
 export function createVaultPart(api: KeyfobApi, hooks: VaultPartHooks): { el: HTMLElement; update(s: AppSnapshot): void } {
-  const url = field({ name: 'url', label: 'Vault URL', control: input({ inputmode: 'url', placeholder: 'https://vault.example:8200' }), hint: 'Your team’s Vault or OpenBao server running the LiteLLM secrets engine.' });
+  const vaultUrl = field({ name: 'vaultUrl', label: 'Vault URL', control: input({ inputmode: 'url', placeholder: 'https://vault.example:8200' }), hint: 'Your team’s Vault or OpenBao server running the LiteLLM secrets engine.' });
   const namespace = field({ name: 'namespace', label: 'Vault namespace (optional)', control: input({}) });
   const mount = field({ name: 'mount', label: 'Engine mount', control: input({ value: 'litellm' }), hint: 'Where the LiteLLM engine is mounted in Vault.' });
   const methodSelect = h('select', null, ...(Object.keys(METHOD_LABELS) as VaultMethod[]).map((m) => h('option', { value: m }, METHOD_LABELS[m])));
@@ -48,15 +48,15 @@ export function createVaultPart(api: KeyfobApi, hooks: VaultPartHooks): { el: HT
   const username = field({ name: 'username', label: 'Vault user name', control: input({ autocomplete: 'username' }) });
   const secret = field({ name: 'secret', label: 'Vault token', control: h('input', { type: 'password', autocomplete: 'off', spellcheck: 'false' }), hint: 'Keyfob keeps only the Vault token it gets, in the keychain, and never shows it.' });
   const oidcRole = field({ name: 'oidcRole', label: 'OIDC role (optional)', control: input({}), hint: 'Empty: the default role of Vault’s OIDC sign-in. Main opens the sign-in page in your browser.' });
-  const errors = new FormErrors([url, namespace, mount, method, username, secret, oidcRole], {
-    ...Object.fromEntries(NETWORK_KINDS.map((k) => [k, 'url'])),
+  const errors = new FormErrors([vaultUrl, namespace, mount, method, username, secret, oidcRole], {
+    ...Object.fromEntries(NETWORK_KINDS.map((k) => [k, 'vaultUrl'])),
     'admin-key-rejected': 'secret',
-  });
+  }, 'vault-error');
   const submit = h('button', { type: 'button', class: 'primary', 'data-action': 'connect-vault' }, 'Connect to Vault');
   const el = h('details', { class: 'advanced vault', 'data-part': 'vault' },
     h('summary', null, 'Team Vault'),
     h('p', { class: 'muted' }, 'Your team issues keys through Vault or OpenBao? Sign in to it instead of entering a LiteLLM key: roles and keys then come from Vault. The LiteLLM proxy URL above is where the keys are used.'),
-    url.wrapper, namespace.wrapper, mount.wrapper, method.wrapper, username.wrapper, secret.wrapper, oidcRole.wrapper,
+    vaultUrl.wrapper, namespace.wrapper, mount.wrapper, method.wrapper, username.wrapper, secret.wrapper, oidcRole.wrapper,
     errors.formError,
     h('div', { class: 'actions' }, submit));
 
@@ -85,7 +85,7 @@ export function createVaultPart(api: KeyfobApi, hooks: VaultPartHooks): { el: HT
   function request(): VaultConnectRequest {
     const m = methodSelect.value as VaultMethod;
     const req: VaultConnectRequest = {
-      url: url.control.value.trim(), proxyUrl: hooks.proxyUrl(), mount: mount.control.value.trim() || 'litellm',
+      vaultUrl: vaultUrl.control.value.trim(), proxyUrl: hooks.proxyUrl(), mount: mount.control.value.trim() || 'litellm',
       namespace: namespace.control.value.trim() || null, method: m, ...hooks.tls(),
     };
     if (m === 'userpass') req.username = username.control.value.trim();
@@ -100,7 +100,7 @@ export function createVaultPart(api: KeyfobApi, hooks: VaultPartHooks): { el: HT
     const req = request();
     // Write-only: the field is emptied the moment the secret leaves it, whatever main answers.
     secret.control.value = '';
-    if (!req.url) return focusElement(errors.showLocal('url', 'Enter your Vault server’s URL.'));
+    if (!req.vaultUrl) return focusElement(errors.showLocal('vaultUrl', 'Enter your Vault server’s URL.'));
     if (!req.proxyUrl) return hooks.proxyUrlError('Enter the LiteLLM proxy URL: the proxy your keys are used with.');
     if (req.method === 'userpass' && !req.username) return focusElement(errors.showLocal('username', 'Enter your Vault user name.'));
     if (req.method !== 'oidc' && !req.secret) return focusElement(errors.showLocal('secret', req.method === 'userpass' ? 'Enter your Vault password.' : 'Enter your Vault token.'));
@@ -134,7 +134,7 @@ export function createVaultPart(api: KeyfobApi, hooks: VaultPartHooks): { el: HT
       if (!v || key === shownVault) return;
       shownVault = key;
       el.open = true;
-      url.control.value = v.url;
+      vaultUrl.control.value = v.url;
       namespace.control.value = v.namespace ?? '';
       mount.control.value = v.mount;
       methodSelect.value = v.method;
