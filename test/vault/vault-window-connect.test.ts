@@ -90,6 +90,11 @@ test('first run: Team Vault with a user name and password connects; the window s
       assert.equal(await password.inputValue(), '', 'the password field is empty');
       assert.match(await outcome?.innerText() ?? '', new RegExp(`^Connected to Vault at ${vault.url.replace(/[.]/g, '\\.')}: signed in with userpass as alice; your Vault token is kept in .+\\. Roles from Vault: dev\\.$`));
       assert.equal(app.core.vault.active(), true, 'main is in Vault mode');
+      // Settings → Connection: the Team Vault part open on this sign-in, ready to sign in again.
+      const settingsVault = app.page.locator('.connect-form.settings [data-part="vault"]');
+      await eventually(async () => assert.equal(await settingsVault.getByLabel('Vault URL', { exact: true }).inputValue(), vault.url, 'the Vault URL is filled in'));
+      assert.equal(await settingsVault.getByLabel('Sign-in method').inputValue(), 'userpass', 'the method is filled in');
+      assert.equal(await settingsVault.getByRole('button', { name: 'Sign in to Vault again' }).isVisible(), true, 'Sign in to Vault again is offered');
       assert.equal((await app.core.vault.status())?.proxy_url, app.sim.url, 'keys are for the proxy in the form');
       await assertSecretsKept(app, PASSWORD);
     } finally {
