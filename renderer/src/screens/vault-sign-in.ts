@@ -47,7 +47,7 @@ export function createVaultPart(api: KeyfobApi, hooks: VaultPartHooks): { el: HT
   const method = field({ name: 'method', label: 'Sign-in method', control: methodSelect });
   const username = field({ name: 'username', label: 'Vault user name', control: input({ autocomplete: 'username' }) });
   const secret = field({ name: 'secret', label: 'Vault token', control: h('input', { type: 'password', autocomplete: 'off', spellcheck: 'false' }), hint: 'Keyfob keeps only the Vault token it gets, in the keychain, and never shows it.' });
-  const oidcRole = field({ name: 'oidcRole', label: 'OIDC role (optional)', control: input({}), hint: 'Empty: the default role of Vault’s OIDC sign-in. Main opens the sign-in page in your browser.' });
+  const oidcRole = field({ name: 'oidcRole', label: 'OIDC role (optional)', control: input({}), hint: 'Empty: the default role of Vault’s OIDC sign-in. Keyfob opens the sign-in page in your browser.' });
   const errors = new FormErrors([vaultUrl, namespace, mount, method, username, secret, oidcRole], {
     ...Object.fromEntries(NETWORK_KINDS.map((k) => [k, 'vaultUrl'])),
     'admin-key-rejected': 'secret',
