@@ -1,14 +1,14 @@
 // The one contract between the window and the main process: `window.keyfob`. main/ipc implements it,
 // preload/preload.ts exposes it with contextBridge, renderer/ consumes it. Only types cross into the renderer.
 // Never carries the admin key; a virtual key only through `revealKey`, which the person asks for.
-import type { ConnectionStatus, ProbeResult, ReconcileReport, RevokeSummary, SignOutReport, SsoSignIn } from '../main/core/core-api.js';
+import type { ConnectionStatus, ProbeResult, ReconcileReport, RevokeSummary, SignOutReport, SsoSignIn, VaultMethod, VaultStatus } from '../main/core/core-api.js';
 import type { ToolId } from '../main/core/tools/index.js';
 import type { FieldError, SerializedError } from '../main/core/errors.js';
 import type { CallerIdentity } from '../main/core/litellm/index.js';
 import type { AuditEntry, LeaseView as CoreLeaseView, RevokeTrigger, Role, RoleInput, Settings, SettingsPatch } from '../main/core/types.js';
 
 // Everything the window may see is named here: the renderer imports types from this file only (lint-enforced).
-export type { AuditEntry, CallerIdentity, ConnectionStatus, FieldError, ProbeResult, ReconcileReport, RevokeSummary, RevokeTrigger, Role, RoleInput, SerializedError, Settings, SettingsPatch, SignOutReport, SsoSignIn };
+export type { AuditEntry, CallerIdentity, ConnectionStatus, FieldError, ProbeResult, ReconcileReport, RevokeSummary, RevokeTrigger, Role, RoleInput, SerializedError, Settings, SettingsPatch, SignOutReport, SsoSignIn, VaultMethod, VaultStatus };
 
 /**
  * What the views see of a lease. The optional fields are filled in when main knows them; a view works without them
@@ -85,6 +85,30 @@ export interface SsoSignInRequest {
   allowInsecureTls?: boolean;
 }
 
+/**
+ * "Connect to Vault" (team mode, as `keyfob connect --vault`): main signs in to Vault/OpenBao and keeps the Vault token
+ * in the keychain; the window gets back only the connection status, never the token. For OIDC main opens the sign-in
+ * page in the person's browser.
+ */
+export interface VaultConnectRequest {
+  /** The Vault/OpenBao server, e.g. https://vault.example:8200. */
+  vaultUrl: string;
+  /** The LiteLLM proxy the keys are used with (what tools are pointed at). */
+  proxyUrl: string;
+  /** The LiteLLM engine's mount. Default `litellm`. */
+  mount?: string;
+  namespace?: string | null;
+  method: VaultMethod;
+  /** userpass: the user name. */
+  username?: string | null;
+  /** Write-only: the token (method token) or the password (userpass), sent once to main, never sent back. */
+  secret?: string;
+  /** oidc: the OIDC role (absent: the auth mount's default role). */
+  oidcRole?: string | null;
+  caFile?: string | null;
+  allowInsecureTls?: boolean;
+}
+
 export interface KeyInfoView {
   lease_id: string;
   spend: number;
@@ -98,6 +122,8 @@ export interface KeyfobApi {
   forgetAdminKey(): Promise<IpcResult<ConnectionStatus>>;
   /** Signs in with SSO in the browser (no key typed); resolves when the sign-in is done, failed or timed out. */
   signInWithSso(req: SsoSignInRequest): Promise<IpcResult<ConnectionStatus>>;
+  /** Team mode: signs in to Vault (token, userpass, or OIDC in the browser); resolves when signed in or failed. */
+  connectVault(req: VaultConnectRequest): Promise<IpcResult<ConnectionStatus>>;
   /** Sign out, as `keyfob logout`: every live key revoked, then the session (or the stored key) discarded. */
   signOut(): Promise<IpcResult<SignOutReport>>;
   /** Explicit choice when no keychain works: secrets live in memory until Keyfob quits. */
@@ -148,6 +174,7 @@ export const INVOKE_CHANNELS = [
   'connect',
   'forgetAdminKey',
   'signInWithSso',
+  'connectVault',
   'signOut',
   'useSessionOnlyStore',
   'listModels',

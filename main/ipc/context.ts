@@ -37,6 +37,8 @@ export interface ApiContext {
    * handlers check it is on the proxy's own origin first. Absent: the window cannot sign in with SSO here.
    */
   openExternal?: (url: string) => Promise<void>;
+  /** Where Vault's OIDC sign-in listens for its callback: absent = Vault's own default (8250); 0 = any free port (tests). */
+  vaultOidcPort?: number;
   /** How the proxy answered lately; the handlers report the outcome of every call that goes to it. */
   proxyHealth?: ProxyHealthTracker;
 }
@@ -49,6 +51,7 @@ export interface CoreContextOptions {
   notices?: () => string[];
   stateDir?: string;
   openExternal?: (url: string) => Promise<void>;
+  vaultOidcPort?: number;
 }
 
 /** A context around a running core, for callers without the Electron app (the window's browser tests). */
@@ -66,5 +69,6 @@ export function apiContextForCore(core: KeyfobCore, opts: CoreContextOptions): A
     settingsApplied: async () => {},
     ...(opts.stateDir ? { stateDir: opts.stateDir } : {}),
     ...(opts.openExternal ? { openExternal: opts.openExternal } : {}),
+    ...(opts.vaultOidcPort === undefined ? {} : { vaultOidcPort: opts.vaultOidcPort }),
   };
 }

@@ -8,8 +8,9 @@ import type { KeyfobCore } from '../core/core-api.js';
 import type { Settings } from '../core/types.js';
 import type { ApiHandlers, IpcResult } from '../../preload/api.js';
 import type { ApiContext } from './context.js';
-import { checkSignInPage } from './sign-in-page.js';
+import { checkSignInPage, checkVaultSignInPage } from './sign-in-page.js';
 import { buildSnapshot } from './snapshot.js';
+import { inRequestTerms, vaultConnectInput } from './vault-connect.js';
 
 async function result<T>(work: () => Promise<T> | T): Promise<IpcResult<T>> {
   try {
@@ -92,6 +93,25 @@ export function createApiHandlers(ctx: ApiContext): ApiHandlers {
           { url: req.url, team: req.team ?? null, caFile: req.caFile ?? null, allowInsecureTls: req.allowInsecureTls ?? false },
           (page) => open(checkSignInPage(page, normalizedUrl(req.url))),
         );
+        ctx.proxyHealth?.reset();
+        return core().connectionStatus();
+      }),
+    connectVault: (req) =>
+      changing(async () => {
+        const input = vaultConnectInput(req);
+        const open = ctx.openExternal;
+        if (input.method === 'oidc' && !open) {
+          throw new KeyfobError('state-unavailable', 'Signing in to Vault with OIDC is not available here.', { hint: 'Run `keyfob connect --vault URL --method oidc` in a terminal.' });
+        }
+        await core().vault.connect({
+          ...input,
+          ...(ctx.vaultOidcPort === undefined ? {} : { oidcPort: ctx.vaultOidcPort }),
+          // Main opens Vault's sign-in page; the window only says to finish in the browser, and never sees the page.
+          openBrowser: async (page) => open?.(checkVaultSignInPage(page)),
+          print: () => undefined,
+        }).catch((e: unknown) => {
+          throw inRequestTerms(e);
+        });
         ctx.proxyHealth?.reset();
         return core().connectionStatus();
       }),

@@ -97,6 +97,20 @@ const ssoSignInFields = {
   allowInsecureTls: bool,
 };
 
+/** "Connect to Vault": shapes only; main normalises both URLs with the core's own rules before anything is sent. */
+const vaultConnectFields = {
+  vaultUrl: str(2048),
+  proxyUrl: str(2048),
+  mount: str(256),
+  namespace: nullable(str(256)),
+  method: (v: unknown, at: string) => (v === 'token' || v === 'userpass' || v === 'oidc' ? null : `${at} must be token, userpass or oidc`),
+  username: nullable(str(256)),
+  secret: str(MAX_TEXT),
+  oidcRole: nullable(str(256)),
+  caFile: nullable(str(MAX_TEXT)),
+  allowInsecureTls: bool,
+};
+
 const roleInput = object(
   {
     name: str(MAX_ID, { nonEmpty: true }),
@@ -153,6 +167,7 @@ export const ARGUMENT_SPECS = {
   connect: { args: [object(connectFields, ['url', 'adminKey'])] },
   forgetAdminKey: { args: [] },
   signInWithSso: { args: [object(ssoSignInFields, ['url'])] },
+  connectVault: { args: [object(vaultConnectFields, ['vaultUrl', 'proxyUrl', 'method'])] },
   signOut: { args: [] },
   useSessionOnlyStore: { args: [] },
   listModels: { args: [] },

@@ -44,10 +44,12 @@ export function checkbox(name: string, label: string, checked: boolean, hint?: s
 
 /** The errors of one form: per field, plus one slot for what belongs to no field. */
 export class FormErrors {
-  readonly formError = errorSlot('form-error');
+  readonly formError: HTMLElement;
   private readonly fields = new Map<string, Field>();
 
-  constructor(fields: Field[], private readonly kindToField: Record<string, string> = {}) {
+  /** `slotClass`: the class of the slot for what belongs to no field (a form inside another names its own). */
+  constructor(fields: Field[], private readonly kindToField: Record<string, string> = {}, slotClass = 'form-error') {
+    this.formError = errorSlot(slotClass);
     for (const f of fields) this.fields.set(f.name, f);
   }
 

@@ -179,13 +179,15 @@ export function mountShell(root: HTMLElement, api: KeyfobApi): { navigate(screen
     connFix.textContent = shown === 'signed-out' ? 'Sign in with SSO' : 'Enter your LiteLLM key';
     // Who the credential is, once main has asked the proxy: the user in the line, the whole summary on hover.
     const who = c.sso ? ` · signed in with SSO as ${c.sso.user}` : c.identity?.userId ? ` as ${c.identity.userId}` : '';
+    // Vault mode: said whether or not the proxy has answered yet (signing in to Vault does not ask it).
+    const via = c.vault ? ` · keys from Vault at ${c.vault.url}` : '';
     connText.textContent =
       shown === 'none' ? 'Not connected'
-      : shown === 'ok' ? `Connected to ${host}${who} · ${storage}`
+      : shown === 'ok' ? `Connected to ${host}${who}${via} · ${storage}`
       : shown === 'unreachable' ? `${host} unreachable${state.since !== null ? ` since ${formatInstant(state.since, serverNow())}` : ''}`
       : shown === 'admin-key-rejected' ? `LiteLLM key rejected by ${host}`
       : shown === 'signed-out' ? `${host}: signed out: run \`keyfob connect --sso\` again`
-      : `${host} · ${storage}`;
+      : `${host}${via} · ${storage}`;
     connLine.title = [c.url, c.identity ? identitySentence(c.identity) : null].filter(Boolean).join('\n');
   }
 

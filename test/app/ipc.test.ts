@@ -69,6 +69,13 @@ test('malformed payloads get a validation error and never reach the core', async
   assert.match(await refusal('revealKey', 'x'.repeat(10_000)), /longer than 128/);
   assert.match(await refusal('connect', { url: env.sim.url }), /adminKey is required/);
   assert.match(await refusal('connect', { url: env.sim.url, adminKey: ADMIN_KEY, evil: true }), /unknown field "evil"/);
+  const vault = { vaultUrl: 'https://vault.example:8200', proxyUrl: env.sim.url, method: 'userpass', username: 'alice', secret: 'pw' };
+  assert.match(await refusal('connectVault', { ...vault, evil: true }), /connectVault has an unknown field "evil"/);
+  assert.match(await refusal('connectVault', { ...vault, method: 'ldap' }), /connectVault\.method must be token, userpass or oidc/);
+  assert.match(await refusal('connectVault', { vaultUrl: vault.vaultUrl, method: 'token' }), /connectVault\.proxyUrl is required/);
+  assert.match(await refusal('connectVault', { ...vault, vaultUrl: 42 }), /connectVault\.vaultUrl must be a string, not number/);
+  assert.match(await refusal('connectVault', { ...vault, secret: 'x'.repeat(5000) }), /connectVault\.secret is longer than 4096/);
+  assert.match(await refusal('connectVault', { ...vault, namespace: 'n'.repeat(300) }), /connectVault\.namespace is longer than 256/);
   assert.match(await refusal('updateSettings', { revoke_on: { quit: 'yes' } }), /revoke_on\.quit must be true or false/);
   assert.match(await refusal('updateSettings', [1, 2]), /must be an object, not an array/);
   assert.match(await refusal('saveRole', { name: 'r', metadata: { a: 1 } }), /metadata\.a must be a string/);

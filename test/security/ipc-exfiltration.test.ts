@@ -60,6 +60,7 @@ function everyChannel(hostileUrl: string, leaseId: string): Array<[InvokeChannel
     ['runToolSetup', ['dev', 'claude-code']],
     ['commandLineTool', ['status']],
     ['signInWithSso', [{ url: hostileUrl }]],
+    ['connectVault', [{ vaultUrl: hostileUrl, proxyUrl: hostileUrl, method: 'token', secret: 'hvs.typed-by-the-renderer' }]],
     ['connect', [{ url: hostileUrl, adminKey: '' }]],
     ['signOut', []],
     ['forgetAdminKey', []],

@@ -4,7 +4,7 @@
 // clipboard writes go to the page's real clipboard, so a test reads what a person would paste.
 import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
@@ -85,6 +85,8 @@ export interface AppOptions {
   keychain?: 'real' | 'broken';
   /** Main's `shell.openExternal` port ("Sign in with SSO"); absent: the window cannot sign in with SSO. */
   openExternal?: (url: string) => Promise<void>;
+  /** Where Vault's OIDC sign-in listens for its callback (0: any free port, so that test runs side by side do not clash). */
+  vaultOidcPort?: number;
 }
 
 export class AppUnderTest {
@@ -145,6 +147,7 @@ export class AppUnderTest {
       onChange: () => this.publisher.publish(),
       useSessionOnlyStore: async () => this.switchable.switchTo(new SessionSecretStore()),
       ...(opts.openExternal ? { openExternal: opts.openExternal } : {}),
+      ...(opts.vaultOidcPort === undefined ? {} : { vaultOidcPort: opts.vaultOidcPort }),
     });
     this.publisher = new SnapshotPublisher(ctx, (snapshot) => void this.window?.push(PUSH_CHANNELS.snapshot, snapshot));
     this.core.leases.on(() => this.publisher.publish());
@@ -252,6 +255,18 @@ export class AppUnderTest {
     return this.secretStore.get('sso-session');
   }
 
+  /** The Vault sign-in as main stored it (null: none). */
+  async storedVaultToken(): Promise<string | null> {
+    return this.secretStore.get('vault-token');
+  }
+
+  /** Every file in the state directory, as text: for tests that prove a secret was never written there. */
+  async stateDirText(): Promise<string> {
+    const names = await readdir(this.stateDir, { recursive: true });
+    const texts = await Promise.all(names.map((name) => readFile(path.join(this.stateDir, String(name)), 'utf8').catch(() => '')));
+    return texts.join('\n');
+  }
+
   assertClean(): void {
     assert.deepEqual(this.window.pageErrors, [], 'the page logged errors');
     assert.ok(this.window.ipc.length > 0, 'the page received IPC payloads');
@@ -263,6 +278,7 @@ export class AppUnderTest {
     await this.core?.stop();
     await this.secretStore?.delete('admin-key').catch(() => false);
     await this.secretStore?.delete('sso-session').catch(() => false);
+    await this.secretStore?.delete('vault-token').catch(() => false);
     for (const lease of this.core?.leases.list({ all: true }) ?? []) await this.secretStore.delete(`lease:${lease.lease_id}`).catch(() => false);
     await this.sim?.close();
     // A snapshot still being built when the core stopped reads the settings, and a read of a missing config.json

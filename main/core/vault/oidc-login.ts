@@ -55,9 +55,14 @@ export async function loginWithOidc(opts: OidcLoginOptions): Promise<AuthReply> 
     const waiting = callback.next(expectedState, opts.clock);
     waiting.catch(() => undefined);
     opts.print(`Complete the sign-in in your browser. If it did not open, visit:\n\n    ${authUrl}\n`);
-    // Not awaited: the browser lives on its own, and its page waits for this login's answer.
-    opts.openBrowser(authUrl).catch(() => undefined);
-    const params = await waiting;
+    // Not awaited: the browser lives on its own, and its page waits for this login's answer. A browser that failed to
+    // start is not fatal (the URL is printed); a page the opener refused to open (validation) ends the sign-in now
+    // instead of after 2 minutes of waiting for a callback that cannot come.
+    const refused = opts.openBrowser(authUrl).then(
+      () => new Promise<never>(() => undefined),
+      (e: unknown) => (e instanceof KeyfobError && e.kind === 'validation' ? Promise.reject(e) : new Promise<never>(() => undefined)),
+    );
+    const params = await Promise.race([waiting, refused]);
     const reply = await opts.client.read(`auth/${mount}/oidc/callback`, {
       anonymous: true, query: { state: params.state, code: params.code, id_token: '', client_nonce: nonce }, secrets: [params.code],
     }).catch((e: unknown) => {

@@ -1,8 +1,9 @@
 // Connecting to a LiteLLM proxy: the first-run screen and the Settings "Connection" section share this form.
 // The admin key field is write-only: the key goes to main once, on submit, and the field is emptied right away;
 // main never sends it back (the snapshot only says whether one is stored). "Sign in with SSO" needs no key at all: main
-// runs the sign-in and opens the proxy's page in the browser; Sign out is `keyfob logout`.
-import type { AppSnapshot, CallerIdentity, ConnectRequest, SerializedError } from '../../../preload/api.js';
+// runs the sign-in and opens the proxy's page in the browser; Sign out is `keyfob logout`. "Team Vault" signs in to
+// Vault instead (vault-sign-in.ts), for the proxy in this form's URL field.
+import type { AppSnapshot, CallerIdentity, ConnectionStatus, ConnectRequest, SerializedError } from '../../../preload/api.js';
 import { announce } from '../announcer.js';
 import { confirmAction } from '../confirm.js';
 import { h, replaceChildren } from '../dom.js';
@@ -12,6 +13,7 @@ import type { ShellContext } from '../screen.js';
 import { noteProxyOutcome } from '../connection.js';
 import { applySnapshot, serverNow } from '../store.js';
 import { createSsoPart } from './sso-sign-in.js';
+import { createVaultPart } from './vault-sign-in.js';
 
 const NETWORK_KINDS = ['unreachable', 'dns', 'tls', 'timeout'];
 const KEYCHAIN_KINDS = new Set(['keychain-unavailable', 'keychain-locked', 'keychain-denied']);
@@ -20,6 +22,18 @@ const KEYCHAIN_KINDS = new Set(['keychain-unavailable', 'keychain-locked', 'keyc
 export function identitySentence(who: CallerIdentity): string {
   const text = who.summary.trim();
   return `${text.charAt(0).toUpperCase()}${text.slice(1)}${/[.!?]$/.test(text) ? '' : '.'}`;
+}
+
+/** Where secrets are kept, and (in Settings) what is stored: a key, an SSO session or a Vault sign-in. */
+function storageLine(c: ConnectionStatus, mode: 'first-run' | 'settings'): HTMLElement[] {
+  const where = c.session_only
+    ? h('span', null, h('strong', null, 'Session only: '), 'your LiteLLM key and the keys Keyfob issues stay in memory and are gone when Keyfob quits.')
+    : mode === 'first-run'
+      ? h('span', null, 'Keyfob will keep your LiteLLM key in ', h('strong', { class: 'backend' }, c.keychain_backend), '.')
+      : h('span', null, 'Keychain: ', h('strong', { class: 'backend' }, c.keychain_backend), '.');
+  if (mode !== 'settings') return [where];
+  const what = c.sso ? ` Signed in with SSO as ${c.sso.user}.` : c.vault ? ` Signed in to Vault at ${c.vault.url} (${c.vault.method}).` : c.admin_key_stored ? ' A LiteLLM key is stored.' : ' No LiteLLM key is stored.';
+  return [where, h('span', { class: 'muted' }, what)];
 }
 
 export interface ConnectForm {
@@ -66,16 +80,29 @@ export function createConnectForm(ctx: ShellContext, mode: 'first-run' | 'settin
   const submit = h('button', { type: 'submit', class: 'primary', 'data-action': 'connect' }, mode === 'first-run' ? 'Connect' : 'Save and connect');
   const forget = h('button', { type: 'button', class: 'danger-quiet', 'data-action': 'forget' }, 'Forget LiteLLM key');
   forget.hidden = mode === 'first-run';
-  const sso = createSsoPart(api, mode, {
-    url: () => request().url ?? '',
+  // What the SSO and Vault parts share with this form: its URL and TLS fields, its errors and its outcome line.
+  const shared = {
     tls: () => ({ caFile: request().caFile ?? null, allowInsecureTls: request().allowInsecureTls ?? false }),
-    clear: () => errors.clear(),
-    missingUrl: () => focusElement(errors.showLocal('url', 'Enter the proxy’s URL first.')),
-    fail: (error) => fail(error),
-    say: (message) => {
+    fail: (error: SerializedError) => fail(error),
+    say: (message: string) => {
       result.textContent = message;
       announce(message);
     },
+  };
+  const sso = createSsoPart(api, mode, {
+    ...shared,
+    url: () => request().url ?? '',
+    clear: () => errors.clear(),
+    missingUrl: () => focusElement(errors.showLocal('url', 'Enter the proxy’s URL first.')),
+  });
+  const vault = createVaultPart(api, {
+    ...shared,
+    proxyUrl: () => request().url ?? '',
+    clear: () => {
+      errors.clear();
+      result.textContent = '';
+    },
+    proxyUrlError: (message) => focusElement(errors.showLocal('url', message)),
   });
 
   const form = h(
@@ -90,6 +117,7 @@ export function createConnectForm(ctx: ShellContext, mode: 'first-run' | 'settin
     errors.formError,
     sessionChoice,
     h('div', { class: 'actions' }, testButton, submit, forget),
+    vault.el,
     result,
   );
 
@@ -209,20 +237,11 @@ export function createConnectForm(ctx: ShellContext, mode: 'first-run' | 'settin
     const c = s.connection;
     const savedUrl = s.settings.litellm_url ?? c.url;
     stored = c.admin_key_stored && savedUrl ? { url: savedUrl, caFile: s.settings.ca_file, insecure: s.settings.allow_insecure_tls } : null;
-    replaceChildren(
-      storage,
-      c.session_only
-        ? h('span', null, h('strong', null, 'Session only: '), 'your LiteLLM key and the keys Keyfob issues stay in memory and are gone when Keyfob quits.')
-        : mode === 'first-run'
-          ? h('span', null, 'Keyfob will keep your LiteLLM key in ', h('strong', { class: 'backend' }, c.keychain_backend), '.')
-          : h('span', null, 'Keychain: ', h('strong', { class: 'backend' }, c.keychain_backend), '.'),
-      mode === 'settings'
-        ? h('span', { class: 'muted' }, c.sso ? ` Signed in with SSO as ${c.sso.user}.` : c.admin_key_stored ? ' A LiteLLM key is stored.' : ' No LiteLLM key is stored.')
-        : null,
-    );
+    replaceChildren(storage, ...storageLine(c, mode));
     forget.disabled = !c.admin_key_stored;
-    forget.hidden = mode === 'first-run' || Boolean(c.sso);
+    forget.hidden = mode === 'first-run' || Boolean(c.sso) || Boolean(c.vault);
     sso.update(s);
+    vault.update(s);
     identityLine.hidden = mode !== 'settings' || !c.identity;
     identityLine.textContent = c.identity ? identitySentence(c.identity) : '';
     // Fill the URL from main once, and again only when main's URL changes: never over what the person is typing.

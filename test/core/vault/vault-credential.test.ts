@@ -3,7 +3,7 @@
 // and discard (revoke-self takes the session's leases with it).
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { KeyfobError } from '../../../main/core/errors.js';
+import { KeyfobError } from '../../../main/core/errors.js';
 import { OIDC_TIMEOUT_MS, VaultKeyBackend, VaultTokenCredential } from '../../../main/core/vault/index.js';
 import { liveAliases } from '../../vault-sim/harness.js';
 import { connectOptions, fakeClock, keychainStore, removeKeychainServices, scriptedBrowser, startPair } from './vault-support.js';
@@ -88,6 +88,28 @@ describe('VaultTokenCredential', () => {
     await assert.rejects(VaultTokenCredential.signInWithOidc(connectOptions(pair), {
       role: 'strict', port: 0, print: () => undefined, openBrowser: () => Promise.resolve(),
     }, keychainStore(), clock), (e: KeyfobError) => /Unable to authorize role "strict"/.test(e.message) && /allowed_redirect_uris/.test(e.hint ?? ''));
+  });
+
+  // The timeout is only a safety net: without the fix, the refused sign-in would wait for ever on the fake clock.
+  test('OIDC: a page the opener refuses ends the sign-in at once; a browser that fails to start does not', { timeout: 60_000 }, async () => {
+    const clock = fakeClock();
+    await assert.rejects(VaultTokenCredential.signInWithOidc(connectOptions(pair), {
+      role: 'keyfob', port: 0, print: () => undefined,
+      openBrowser: () => Promise.reject(new KeyfobError('validation', "Vault's sign-in page is not an http(s) address; Keyfob did not open it.")),
+    }, keychainStore(), clock), (e: KeyfobError) => e.kind === 'validation' && /did not open it/.test(e.message));
+    // No browser at all (the CLI on a server): the person opens the printed URL elsewhere, and the sign-in completes.
+    const visits: Array<Promise<{ status: number; page: string }>> = [];
+    const cred = await VaultTokenCredential.signInWithOidc(connectOptions(pair), {
+      role: 'keyfob', port: 0,
+      print: (line) => {
+        const printedUrl = /visit:\s+(\S+)/.exec(line)?.[1];
+        if (printedUrl) visits.push(scriptedBrowser(printedUrl));
+      },
+      openBrowser: () => Promise.reject(new Error('spawn xdg-open ENOENT')),
+    }, keychainStore(), clock);
+    assert.equal(cred.method, 'oidc');
+    assert.equal(visits.length, 1, 'the URL was printed once');
+    assert.equal((await visits[0]!).status, 200);
   });
 
   test('renew-self is capped at the token\'s max TTL and says so; after the end, secret() asks to sign in again', async () => {
