@@ -4,7 +4,7 @@
 import type { ConnectionStatus, ProbeResult, ReconcileReport, RevokeSummary, SignOutReport, SsoSignIn, VaultMethod, VaultStatus } from '../main/core/core-api.js';
 import type { ToolId } from '../main/core/tools/index.js';
 import type { FieldError, SerializedError } from '../main/core/errors.js';
-import type { CallerIdentity } from '../main/core/litellm/index.js';
+import type { CallerIdentity } from '../main/core/backend/index.js';
 import type { AuditEntry, LeaseView as CoreLeaseView, RevokeTrigger, Role, RoleInput, Settings, SettingsPatch } from '../main/core/types.js';
 
 // Everything the window may see is named here: the renderer imports types from this file only (lint-enforced).

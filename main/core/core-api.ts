@@ -1,10 +1,10 @@
 // The contract of the assembled core: what the CLI and the Electron app call. Implemented by createKeyfobCore
 // (keyfob-core.ts), which wires roles, settings, the secret store, the LiteLLM client and the lease manager.
 import type { SerializedError } from './errors.js';
-import type { ToolBaseUrls } from './tools/index.js';
-import type { CallerIdentity, KeyInfo } from './litellm/index.js';
+import type { CallerIdentity } from './backend/index.js';
+import type { KeyInfo } from './litellm/index.js';
 import type { Activity, Clipboard, Clock, Notifier, SecretStore, SettingsStore } from './ports.js';
-import type { AuditEntry, IssuedLease, LeaseEvent, LeaseScope, LeaseView, Role, RoleInput, Settings, SettingsPatch } from './types.js';
+import type { AuditEntry, IssuedLease, LeaseEvent, LeaseScope, LeaseView, Role, RoleInput, Settings, SettingsPatch, ToolBaseUrls } from './types.js';
 
 export interface CoreDeps {
   /** Directory holding config.json, leases.json, audit.log and the lock file. */

@@ -1,6 +1,8 @@
 // The domain's data shapes, shared by core, the CLI, the app and (through preload/api.ts) the window.
 import type { SerializedError } from './errors.js';
-import type { BackendKind } from './backend/index.js';
+
+/** Which backend issued a lease: the LiteLLM proxy directly, or Vault/OpenBao running the LiteLLM engine. */
+export type BackendKind = 'litellm' | 'vault';
 
 /** A named key template (the seed's litellmRole plus the limits LiteLLM offers). Durations are whole seconds. */
 export interface Role {
@@ -210,4 +212,14 @@ export interface AuditEntry {
   role?: string;
   key_alias?: string;
   detail?: string;
+}
+
+/** The base URL each kind of client is given (tools/base-urls.ts has the one rule that computes them). */
+export interface ToolBaseUrls {
+  /** OpenAI-style clients append `/chat/completions` or `/responses`: the proxy root + `/v1`. */
+  openai: string;
+  /** Anthropic-style clients (and Claude Code) append `/v1/messages`: the proxy root. */
+  anthropic: string;
+  /** LiteLLM's own SDK appends its routes to the proxy root. */
+  litellm: string;
 }

@@ -1,7 +1,7 @@
 // What a backend authenticates with: a stored static key (a LiteLLM key), a sign-in session that refreshes itself
 // (LiteLLM's native SSO), or a Vault token that is renewed. One object per connection, kept only in the keychain,
 // and bound to where it may be sent: a credential is never sent to any other URL, namespace or weaker TLS.
-import type { BackendKind } from './key-backend.js';
+import type { BackendKind } from '../types.js';
 
 export type CredentialKind = 'static-key' | 'sso-session' | 'vault-token';
 

@@ -3,10 +3,10 @@
 // (litellm/, with a stored key or an SSO session as its credential) and Vault/OpenBao running the seed's engine
 // (vault/, with a Vault token). A lease records which backend issued it and that backend's own reference to it.
 import { KeyfobError } from '../errors.js';
-import type { CallerIdentity } from '../litellm/index.js';
-import type { Role } from '../types.js';
+import type { CallerIdentity } from './caller-identity.js';
+import type { BackendKind, Role } from '../types.js';
 
-export type BackendKind = 'litellm' | 'vault';
+export type { BackendKind };
 
 /** What an issue asks of the backend, after the lease is written ahead to the ledger. */
 export interface KeyIssueRequest {

@@ -3,13 +3,13 @@
 // built from them, kept until one of them changes. Every proxy call of the core goes through `withClient`.
 // The credential is a static LiteLLM key (connect) or the person's sign-in session (connectSso), read by
 // stored-credential.ts; a Vault token will plug in beside them the same way, with its own connect operation.
-import type { Credential, CredentialBinding } from '../backend/index.js';
+import type { CallerIdentity, Credential, CredentialBinding } from '../backend/index.js';
 import type { AuditLog } from '../audit-log.js';
 import type { ConnectInput, ConnectionStatus, ProbeResult, SsoConnectInput, SsoSignIn } from '../core-api.js';
 import { KeyfobError, isKeyfobError, toKeyfobError } from '../errors.js';
 import { ADMIN_KEY_ACCOUNT, ADMIN_KEY_BINDING_ACCOUNT, SSO_SESSION_ACCOUNT, bindingProblem, keyNeededAgain, secretFingerprint } from '../keychain/index.js';
 import { normalizeProxyUrl } from '../litellm/index.js';
-import type { CallerIdentity, ClientOptions, LiteLLMAdmin } from '../litellm/index.js';
+import type { ClientOptions, LiteLLMAdmin } from '../litellm/index.js';
 import type { Clock, SecretStore, SettingsStore } from '../ports.js';
 import { applySettingsPatch, readSettingsShared } from '../settings/index.js';
 import { signInWithSso, SsoSessionCredential, type OpenBrowser } from '../sso/index.js';

@@ -4,7 +4,7 @@
 // from the proxy removes it (the credential's rights may have changed), so the next process asks again.
 import fs from 'node:fs';
 import path from 'node:path';
-import type { CallerIdentity, CallerRole } from '../litellm/index.js';
+import type { CallerIdentity, CallerRole } from '../backend/index.js';
 import { isPlainObject } from '../text-rules.js';
 
 export const IDENTITY_FILE = 'identity.json';

@@ -4,7 +4,7 @@
 // keys (which Keyfob then owns by the user's id) and keys for its teams within `key_generation_settings`, a viewer
 // or a key without a user nothing.
 import type { FieldError } from '../errors.js';
-import type { CallerIdentity, CallerRole } from './litellm-api.js';
+import type { CallerIdentity, CallerRole } from '../backend/index.js';
 import { cleanRemoteText } from './remote-text.js';
 
 const ROLES: readonly CallerRole[] = ['proxy_admin', 'proxy_admin_viewer', 'internal_user', 'internal_user_viewer'];

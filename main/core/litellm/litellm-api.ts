@@ -1,4 +1,5 @@
-// The admin client's contract (implemented with axios in litellm-client.ts). Every method throws KeyfobError.
+// The admin client's contract (implemented in litellm-client.ts). Every method throws KeyfobError.
+import type { CallerIdentity } from '../backend/index.js';
 
 export interface ClientOptions {
   /** The URL as the person gave it (path prefix and any trailing `/v1` kept). */
@@ -29,20 +30,6 @@ export interface ClientOptions {
   now?: () => number;
 }
 
-/** What the connected credential may do on the proxy (`/key/info` of itself, `/user/info`, the teams it is in). */
-export interface CallerIdentity {
-  /** The user the key belongs to; null for the master key or a key without a user. */
-  userId: string | null;
-  role: CallerRole;
-  /** Teams the user is in, with the user's role in each (`admin` or `user`). */
-  teams: Array<{ id: string; alias: string | null; memberRole: string | null }>;
-  /** The team the key itself belongs to (a team key), if any. */
-  keyTeamId: string | null;
-  /** One line for a person: "connected as alice, internal user: keys are created for alice". */
-  summary: string;
-}
-
-export type CallerRole = 'master-key' | 'proxy_admin' | 'proxy_admin_viewer' | 'internal_user' | 'internal_user_viewer' | 'key-without-user' | 'unknown';
 
 export interface GenerateKeyRequest {
   models: string[];

@@ -7,8 +7,9 @@ import { createHash } from 'node:crypto';
 import type { Method } from 'axios';
 import { toLiteLLMDuration } from '../roles/index.js';
 import { KeyfobError } from '../errors.js';
+import type { CallerIdentity } from '../backend/index.js';
 import type {
-  CallerIdentity, ClientOptions, GenerateKeyRequest, GeneratedKey, KeyInfo, KeyListPage, LiteLLMAdmin, ProxyHealth,
+  ClientOptions, GenerateKeyRequest, GeneratedKey, KeyInfo, KeyListPage, LiteLLMAdmin, ProxyHealth,
 } from './litellm-api.js';
 import { TIMEOUT_HINT, errorFromResponse, parseErrorBody, scrub, toLiteLLMError, type LiteLLMErrorContext } from './litellm-errors.js';
 import {

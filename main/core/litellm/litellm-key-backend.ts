@@ -6,8 +6,8 @@ import { KeyfobError, toKeyfobError } from '../errors.js';
 import { IssueNotSent } from '../backend/index.js';
 import { parseDuration, toLiteLLMDuration } from '../roles/index.js';
 import { overMaxLimit } from './litellm-errors.js';
-import type { CallerIdentity, GenerateKeyRequest, LiteLLMAdmin } from './litellm-api.js';
-import type { IssuedKey, KeyBackend, KeyIssueRequest, LeaseHandle, OwnedKey, RenewedKey } from '../backend/index.js';
+import type { GenerateKeyRequest, LiteLLMAdmin } from './litellm-api.js';
+import type { CallerIdentity, IssuedKey, KeyBackend, KeyIssueRequest, LeaseHandle, OwnedKey, RenewedKey } from '../backend/index.js';
 
 /** /key/list pages read at most while looking for this ledger's keys (100 keys a page). */
 export const MAX_RECOVERY_PAGES = 200;

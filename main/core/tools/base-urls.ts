@@ -1,14 +1,9 @@
 // The one rule for the base URL each kind of client is given (`issue --env`, `env`, `exec`, `setup`, the tray's
 // exports, the window's "Use with…"). A pure function of the URL keys may be sent to (the credential's bound URL) and
 // the form of it that answered (`litellm_resolved_url`), so any caller can feed it.
-export interface ToolBaseUrls {
-  /** OpenAI-style clients append `/chat/completions` or `/responses`: the proxy root + `/v1`. */
-  openai: string;
-  /** Anthropic-style clients (and Claude Code) append `/v1/messages`: the proxy root. */
-  anthropic: string;
-  /** LiteLLM's own SDK appends its routes to the proxy root. */
-  litellm: string;
-}
+import type { ToolBaseUrls } from '../types.js';
+
+export type { ToolBaseUrls };
 
 function trimmed(url: string): string {
   return url.replace(/\/+$/, '');

@@ -3,10 +3,10 @@
 import { claudeSettingsPath, planClaudeRemove, planClaudeSetup, type ClaudeSetupValues } from './claude-settings.js';
 import { codexConfigPath, codexProfilePath, codexProviderId, planCodexRemove, planCodexSetup } from './codex-config.js';
 import path from 'node:path';
+import type { ToolBaseUrls } from './base-urls.js';
 import { assertProjectTarget, readConfigText, type FileChange } from './config-file.js';
 import { shellCommandLine } from './helper-command.js';
 import type { ModelChoice, ModelTaste } from './tool-models.js';
-import type { HelperSetup } from './tool-setup.js';
 import { helperRefreshMs } from './token-policy.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -19,6 +19,16 @@ export interface ToolWhere {
   env: Env;
   home: string;
   project?: { cwd: string } | undefined;
+}
+
+/** What a tool's plan is given (tool-setup.ts builds it): a role's key helper — the command the tool runs, the base URLs it talks to, its models and its lease TTL. */
+export interface HelperSetup {
+  role: string;
+  /** The role's models; empty means every model. */
+  models: readonly string[];
+  urls: ToolBaseUrls;
+  ttlSeconds: number;
+  helper: string[];
 }
 
 export interface ToolSnippet {

@@ -4,21 +4,11 @@
 import type { KeyfobCore } from '../core-api.js';
 import { KeyfobError } from '../errors.js';
 import { resolveTTLs } from '../roles/index.js';
-import { toolBaseUrls, type ToolBaseUrls } from './base-urls.js';
+import { toolBaseUrls } from './base-urls.js';
 import type { FileChange } from './config-file.js';
 import { helperArgv } from './helper-command.js';
 import { chooseToolModel, type ModelChoice } from './tool-models.js';
-import { TOOL_REGISTRY, type ToolId, type ToolWhere } from './tool-registry.js';
-
-/** A role's key helper: the command a tool runs, the base URLs it talks to, its models and its lease TTL. */
-export interface HelperSetup {
-  role: string;
-  /** The role's models; empty means every model. */
-  models: readonly string[];
-  urls: ToolBaseUrls;
-  ttlSeconds: number;
-  helper: string[];
-}
+import { TOOL_REGISTRY, type HelperSetup, type ToolId, type ToolWhere } from './tool-registry.js';
 
 /**
  * The helper for `roleName`. `keyfob` runs the CLI from anywhere; `home` is carried in when it is not the default

@@ -3,8 +3,7 @@
 // already gone: a revocation has nothing left to do, a crash clean-up finds nothing, and a renewal closes the lease.
 // This needs no request, which matters because the ended token could not make one.
 import { KeyfobError } from '../errors.js';
-import type { CallerIdentity } from '../litellm/index.js';
-import type { IssuedKey, KeyBackend, KeyIssueRequest, LeaseHandle, OwnedKey, RemoteRoles, RenewedKey } from '../backend/index.js';
+import type { CallerIdentity, IssuedKey, KeyBackend, KeyIssueRequest, LeaseHandle, OwnedKey, RemoteRoles, RenewedKey } from '../backend/index.js';
 import { sessionEnded } from './vault-errors.js';
 
 export class SessionAwareVaultBackend implements KeyBackend {

@@ -8,10 +8,9 @@
 // read stays the one request on an issue's critical path; minting the next child token follows it.
 import { createHash } from 'node:crypto';
 import { KeyfobError } from '../errors.js';
-import type { CallerIdentity } from '../litellm/index.js';
 import type { Clock } from '../ports.js';
 import type { Role } from '../types.js';
-import type { IssuedKey, KeyBackend, KeyIssueRequest, LeaseHandle, OwnedKey, RemoteRoles, RenewedKey } from '../backend/index.js';
+import type { CallerIdentity, IssuedKey, KeyBackend, KeyIssueRequest, LeaseHandle, OwnedKey, RemoteRoles, RenewedKey } from '../backend/index.js';
 import type { VaultClient } from './vault-client.js';
 import { readAuthReply, readRole, readSecretReply, readTokenLookup } from './vault-responses.js';
 
