@@ -236,13 +236,14 @@ describe('real clients against the simulator', { concurrency: false }, () => {
     const session = spawn('dbus-run-session', ['--', 'bash', '-c',
       // Ready once the login collection is the default alias AND unlocked: a keyring still starting (or whose login
       // collection is not unlocked yet) refuses secrets with "Cannot create an item in a locked collection". The bus
-      // is announced only when ready; a keyring that never gets there ends the session, and the test says so.
+      // is announced only when ready; a keyring that never gets there (within 60 s: two suites side by side once took
+      // over 10 s) ends the session, and the test says so.
       'echo -n keyfob-test | gnome-keyring-daemon --unlock --components=secrets >/dev/null && ' +
         'ready() { gdbus call --session --dest org.freedesktop.secrets --object-path /org/freedesktop/secrets ' +
         '--method org.freedesktop.Secret.Service.ReadAlias default 2>/dev/null | grep -q collection/login && ' +
         'gdbus call --session --dest org.freedesktop.secrets --object-path /org/freedesktop/secrets/collection/login ' +
         '--method org.freedesktop.DBus.Properties.Get org.freedesktop.Secret.Collection Locked 2>/dev/null | grep -q false; }; ' +
-        'for i in $(seq 200); do ready && break; sleep 0.05; done; ready || exit 1; ' +
+        'for i in $(seq 1200); do ready && break; sleep 0.05; done; ready || exit 1; ' +
         'echo "BUS=$DBUS_SESSION_BUS_ADDRESS" && exec sleep 600'],
     // Its own HOME and none of the suite's session variables: a second gnome-keyring on the suite's HOME shares its
     // keyring files, and one that sees GNOME_KEYRING_CONTROL hands --unlock to the suite's daemon instead of starting.

@@ -177,7 +177,7 @@ test('screen readers hear each action once, in words: the key’s role and last 
     const hint = app.core.leases.get(id).key_hint?.slice(-4);
     await app.row(id).getByRole('button', { name: 'Copy' }).click();
     const said = `Copied ci key …${hint}. The clipboard is cleared in 30 seconds.`;
-    await eventually(async () => assert.deepEqual((await liveRegionTexts(page)).filter((t) => t.includes('Copied')), [said]), 3000);
+    await eventually(async () => assert.deepEqual((await liveRegionTexts(page)).filter((t) => t.includes('Copied')), [said]));
 
     await openTab(page, 'Settings');
     await page.getByRole('button', { name: 'Save settings' }).click();

@@ -256,8 +256,12 @@ export class WindowSession {
   }
 }
 
-/** Polls `check` until it stops throwing (a condition, not a sleep: no test waits for time to pass). */
-export async function eventually<T>(check: () => Promise<T> | T, timeoutMs = 5000): Promise<T> {
+/**
+ * Polls `check` until it stops throwing (a condition, not a sleep: no test waits for time to pass). The deadline is
+ * only a safety net, and generous: with two suites side by side on two cores, a revoke-all's rows once took over 5 s
+ * to leave the page. A passing check returns at once, whatever the bound.
+ */
+export async function eventually<T>(check: () => Promise<T> | T, timeoutMs = 30_000): Promise<T> {
   const deadline = performance.now() + timeoutMs;
   for (;;) {
     try {
