@@ -141,7 +141,7 @@ describe('keyfob issue and lease', () => {
     assert.match(r.stderr, /copied to the clipboard \(cleared in 1s\)/);
     assert.match(readFileSync(clip, 'utf8'), /^sk-[A-Za-z0-9_-]+$/);
     // The detached helper clears it (real time: it is another process); poll with a deadline rather than sleep.
-    const deadline = Date.now() + 10_000;
+    const deadline = Date.now() + 30_000;
     while (readFileSync(clip, 'utf8') !== '' && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
     assert.equal(readFileSync(clip, 'utf8'), '', 'cleared after the delay');
     store.update((c) => ({ ...c, settings: { ...c.settings, clipboard_clear_seconds: 30 } }));

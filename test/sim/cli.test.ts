@@ -74,7 +74,7 @@ async function stop(sim: RunningSim): Promise<void> {
   const pgid = sim.child.pid ?? 0;
   process.kill(-pgid, 'SIGTERM');
   await sim.exited;
-  const deadline = Date.now() + 10_000;
+  const deadline = Date.now() + 30_000;
   while (groupAlive(pgid) && Date.now() < deadline) await new Promise<void>((resolve) => setImmediate(resolve));
   assert.equal(groupAlive(pgid), false, 'no process of npm run sim is left');
   assert.match(sim.output(), /LiteLLM simulator: SIGTERM, stopping/);

@@ -72,7 +72,7 @@ export const START = Date.parse('2026-03-01T12:00:00.000Z');
 
 /** Waits for something the simulator will do (a request arriving, a socket closing) by yielding to the event loop. */
 export async function until(condition: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 5_000;
+  const deadline = Date.now() + 30_000; // a safety net: in-process events, but two suites side by side slow everything
   while (Date.now() < deadline) {
     if (condition()) return;
     await new Promise<void>((resolve) => setImmediate(resolve));
