@@ -1,7 +1,7 @@
 // Requests per operation, counted where they arrive: at the simulator. Issue, renew and revoke are one admin call
 // each; copying a live key (the tray's one click, and a lease's Copy button) is none — it comes from the keychain.
 import { harness } from '../test/core/leases/helpers.js';
-import type { BenchContext, Row, Section } from './lib/report.js';
+import { requestRow, type BenchContext, type Row, type Section } from './lib/report.js';
 
 export const requestsSection: Section = {
   name: 'requests per operation',
@@ -28,13 +28,7 @@ export const requestsSection: Section = {
       const copiedRole = h.clipboard.text === key;
       const revoke = await counted(() => h.core.leases.revoke(leaseId));
 
-      const row = (measure: string, calls: string[], target: number, also = true): Row => ({
-        area: 'Requests per operation',
-        measure,
-        result: calls.length ? `${calls.length} (${calls.join(', ')})` : '0',
-        target: String(target),
-        met: calls.length === target && also,
-      });
+      const row = (measure: string, calls: string[], target: number, also = true): Row => requestRow('Requests per operation', measure, calls, target, also);
       return [
         row('issue', issue, 1),
         row('renew', renew, 1),

@@ -2,19 +2,13 @@
 // its path (its child token minted ahead, off the path, in a long-lived process; the one-shot CLI mints it first),
 // renew and revoke one `sys/leases` call each, and a live key copied or handed to a tool none.
 import { vaultHarness } from '../test/vault/support.js';
-import type { BenchContext, Row, Section } from './lib/report.js';
+import { requestRow, type BenchContext, type Row, type Section } from './lib/report.js';
 
 export const vaultRequestsSection: Section = {
   name: 'requests per operation with Vault',
   async run(ctx: BenchContext): Promise<Row[]> {
     const rows: Row[] = [];
-    const row = (measure: string, calls: string[], target: number, also = true): Row => ({
-      area: 'Requests per operation (Vault)',
-      measure,
-      result: calls.length ? `${calls.length} (${calls.join(', ')})` : '0',
-      target: String(target),
-      met: calls.length === target && also,
-    });
+    const row = (measure: string, calls: string[], target: number, also = true): Row => requestRow('Requests per operation (Vault)', measure, calls, target, also);
     for (const premint of [true, false]) {
       const h = await vaultHarness({ secretStore: (real) => ctx.keychain.choose(real), coreOptions: { vaultPremint: premint } });
       try {

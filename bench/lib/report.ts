@@ -54,3 +54,14 @@ export function markdown(rows: readonly Row[], info: RunInfo): string {
     '',
   ].join('\n');
 }
+
+/** A "requests per operation" row: the calls an operation made against the number it should make. */
+export function requestRow(area: string, measure: string, calls: string[], target: number, also = true): Row {
+  return {
+    area,
+    measure,
+    result: calls.length ? `${calls.length} (${calls.join(', ')})` : '0',
+    target: String(target),
+    met: calls.length === target && also,
+  };
+}

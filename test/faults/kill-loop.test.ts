@@ -8,7 +8,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { harness } from '../core/leases/helpers.js';
-import { runWorker, until } from '../core/leases/workers.js';
+import { delay, runWorker, seededRandom, until } from '../core/leases/workers.js';
 import type { Worker } from '../core/leases/workers.js';
 import type { WorkerStep } from '../core/leases/fixtures/lease-worker.js';
 
@@ -18,18 +18,6 @@ const MAX_ROUNDS = 14;
 const ROUND_BUDGET_MS = 35_000;
 const WORKERS_PER_ROUND = 2;
 const ROUTES = ['/key/generate', '/key/update', '/key/delete', '/key/list', '/key/info'] as const;
-
-/** mulberry32: small, fast, and the same sequence for the same seed on every machine. */
-function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type PlanName = 'issue-renew-revoke' | 'issue-issue-revoke' | 'exec' | 'issue-renew';
 
@@ -128,7 +116,3 @@ test('kill -9 at random points of issue, renew, revoke and exec, with latency on
     await h.close();
   }
 });
-
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}

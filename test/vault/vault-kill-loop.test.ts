@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { harness } from '../core/leases/helpers.js';
-import { runWorker, until } from '../core/leases/workers.js';
+import { delay, runWorker, seededRandom, until } from '../core/leases/workers.js';
 import type { Worker } from '../core/leases/workers.js';
 import type { WorkerStep } from '../core/leases/fixtures/lease-worker.js';
 import { startSimulator } from '../sim/index.js';
@@ -16,17 +16,6 @@ import { VaultSimulator } from '../vault-sim/index.js';
 const SEED = Number(process.env.KEYFOB_KILL_LOOP_SEED ?? 20261204);
 const MAX_ROUNDS = 10;
 const ROUND_BUDGET_MS = 25_000;
-
-function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const PLANS: Record<string, WorkerStep[]> = {
   'issue-renew-revoke': [{ op: 'issue', role: 'dev' }, { op: 'renew' }, { op: 'revoke' }],
@@ -113,7 +102,3 @@ test('Vault mode: kill -9 at random points of issue, renew, revoke and exec: 0 u
     await vault.close();
   }
 });
-
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}

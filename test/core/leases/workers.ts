@@ -46,3 +46,20 @@ export async function killWorker(worker: Worker): Promise<void> {
   worker.child.kill('SIGKILL');
   await worker.exited;
 }
+
+/** mulberry32: small, fast, and the same sequence for the same seed on every machine (the kill loops' seeds). */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Real time between a worker's start and its kill: the kill loops hit random points of a real process. */
+export function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
