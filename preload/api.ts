@@ -105,6 +105,8 @@ export interface VaultConnectRequest {
   secret?: string;
   /** oidc: the OIDC role (absent: the auth mount's default role). */
   oidcRole?: string | null;
+  /** oidc: the local port of the callback `http://localhost:PORT/oidc/callback` (absent: Vault's usual 8250). */
+  oidcPort?: number | null;
   caFile?: string | null;
   allowInsecureTls?: boolean;
 }

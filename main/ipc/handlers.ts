@@ -104,8 +104,9 @@ export function createApiHandlers(ctx: ApiContext): ApiHandlers {
           throw new KeyfobError('state-unavailable', 'Signing in to Vault with OIDC is not available here.', { hint: 'Run `keyfob connect --vault URL --method oidc` in a terminal.' });
         }
         await core().vault.connect({
-          ...input,
+          // The person's port, else the context's (tests), else Vault's usual 8250.
           ...(ctx.vaultOidcPort === undefined ? {} : { oidcPort: ctx.vaultOidcPort }),
+          ...input,
           // Main opens Vault's sign-in page; the window only says to finish in the browser, and never sees the page.
           openBrowser: async (page) => open?.(checkVaultSignInPage(page)),
           print: () => undefined,

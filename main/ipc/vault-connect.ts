@@ -10,6 +10,7 @@ import type { VaultConnectRequest } from '../../preload/api.js';
 /** The core names fields as the CLI's flags do; the window's request names them its own way. */
 const REQUEST_FIELD: Readonly<Record<string, keyof VaultConnectRequest>> = {
   vault: 'vaultUrl', proxy: 'proxyUrl', token: 'secret', password: 'secret', mount: 'mount', username: 'username',
+  'oidc-port': 'oidcPort',
 };
 
 /** A core error with its field errors renamed to the request's fields (other errors pass as they are). */
@@ -46,6 +47,10 @@ export function vaultConnectInput(req: VaultConnectRequest): Omit<VaultConnectIn
   if (req.method !== 'oidc' && !req.secret) {
     problems.push({ field: 'secret', message: req.method === 'token' ? 'is required: your Vault token' : 'is required: your Vault password' });
   }
+  const oidcPort = req.method === 'oidc' ? req.oidcPort ?? undefined : undefined;
+  if (oidcPort !== undefined && !(Number.isInteger(oidcPort) && oidcPort >= 1 && oidcPort <= 65535)) {
+    problems.push({ field: 'oidcPort', message: 'must be a port number from 1 to 65535' });
+  }
   if (problems.length > 0) {
     throw new KeyfobError('validation', `Cannot connect to Vault: ${problems.map((p) => `${p.field} ${p.message}`).join('; ')}.`, { fields: problems });
   }
@@ -55,6 +60,7 @@ export function vaultConnectInput(req: VaultConnectRequest): Omit<VaultConnectIn
     ...(req.method === 'userpass' ? { username } : {}),
     ...(req.method !== 'oidc' && req.secret ? { secret: req.secret } : {}),
     ...(req.method === 'oidc' && oidcRole ? { oidcRole } : {}),
+    ...(oidcPort === undefined ? {} : { oidcPort }),
     caFile: req.caFile?.trim() || null, allowInsecureTls: req.allowInsecureTls === true,
   };
 }

@@ -54,3 +54,18 @@ test('OIDC where main cannot open a browser is refused before Vault is asked', a
   assert.equal(!r.ok && r.error.kind, 'state-unavailable');
   assert.equal(asked, false, 'the core was not asked');
 });
+
+test('OIDC\'s callback port: a chosen one reaches the core; a bad one is named on its field; other methods carry none', () => {
+  const oidc = { ...GOOD, method: 'oidc' as const };
+  assert.equal(vaultConnectInput({ ...oidc, oidcPort: 9123 }).oidcPort, 9123);
+  assert.equal('oidcPort' in vaultConnectInput({ ...oidc, oidcPort: null }), false, 'empty: the core\'s default (8250)');
+  assert.equal('oidcPort' in vaultConnectInput({ ...GOOD, oidcPort: 9123 }), false, 'userpass has no callback');
+  for (const port of [0, 65536, 80.5, Number.NaN, -1]) {
+    const error = refused({ ...oidc, oidcPort: port });
+    assert.deepEqual(error.fields, [{ field: 'oidcPort', message: 'must be a port number from 1 to 65535' }], `port ${port}`);
+  }
+  const busy = inRequestTerms(new KeyfobError('invalid-request', 'Cannot listen on localhost:8250 for the OIDC callback (EADDRINUSE).', {
+    fields: [{ field: 'oidc-port', message: 'is taken: another program listens on localhost:8250' }],
+  }));
+  assert.deepEqual([busy.kind, busy.fields.map((f) => f.field)], ['invalid-request', ['oidcPort']], 'the core\'s port error lands on the window\'s field');
+});

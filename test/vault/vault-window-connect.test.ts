@@ -3,6 +3,8 @@
 // window then shows Vault mode and Vault's roles read-only; the typed secret is emptied from its field and reaches
 // neither the page nor the state directory; a wrong password, a bad Vault URL or a bad proxy URL leave nothing stored.
 import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
 import type { ElementHandle } from 'playwright-core';
 import { eventually } from '../window/bridge.js';
@@ -223,4 +225,81 @@ test('OIDC: main opens Vault\'s sign-in page in the browser, the identity provid
       await vault.close();
     }
   });
+});
+
+/** A port on 127.0.0.1 that nothing listens on now. */
+async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as AddressInfo;
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  return port;
+}
+
+test('OIDC when Vault\'s usual callback port is taken: the error is on the Callback port field, and another port signs in', async () => {
+  // Another program on the port Keyfob would use by default (8250 for a person; a chosen one here).
+  const squatter = createServer((_req, res) => res.end('not Keyfob'));
+  await new Promise<void>((resolve) => squatter.listen(0, '127.0.0.1', resolve));
+  const taken = (squatter.address() as AddressInfo).port;
+  const opened: string[] = [];
+  let browsing: Promise<string> | null = null;
+  try {
+    await suite.withApp({
+      connected: false,
+      vaultOidcPort: taken,
+      openExternal: async (url) => {
+        opened.push(url);
+        browsing = (async () => {
+          const context = await suite.browser.newContext();
+          try {
+            const tab = await context.newPage();
+            await tab.goto(url);
+            await tab.getByText('Signed in to Vault').waitFor();
+            return tab.url();
+          } finally {
+            await context.close();
+          }
+        })();
+        browsing.catch(() => undefined);
+      },
+    }, async (app) => {
+      const vault = await vaultFor(app);
+      try {
+        const { page } = app;
+        vault.addOidcRole('keyfob', {});
+        await fillVaultForm(app, vault.url, 'oidc');
+        await page.getByLabel('OIDC role (optional)').fill('keyfob');
+        const port = page.getByLabel('Callback port', { exact: true });
+        const portError = page.locator('[data-field="oidcPort"] .field-error');
+        const connect = page.getByRole('button', { name: 'Connect to Vault' });
+
+        await connect.click();
+        await eventually(async () => assert.equal(await port.getAttribute('aria-invalid'), 'true', 'the port field is marked invalid'));
+        assert.equal(await portError.innerText(), `Callback port is taken: another program listens on localhost:${taken}`);
+        assert.equal(opened.length, 0, 'no sign-in page was opened');
+
+        await port.fill('eighty');
+        await connect.click();
+        await eventually(async () => assert.match(await portError.innerText(), /^Enter a port number from 1 to 65535, or leave it empty for 8250\.$/));
+        await port.fill('70000');
+        await connect.click();
+        await eventually(async () => assert.equal(await portError.innerText(), 'Callback port must be a port number from 1 to 65535'));
+        assert.equal(opened.length, 0, 'still no sign-in page');
+
+        const chosen = await freePort();
+        await port.fill(String(chosen));
+        await connect.click();
+        await assertVaultModeShown(app, vault);
+        assert.equal(opened.length, 1, 'the page was opened once');
+        assert.equal(new URL(opened[0] ?? '').searchParams.get('redirect_uri'), `http://localhost:${chosen}/oidc/callback`, 'Vault was given the chosen port');
+        assert.ok(browsing, 'main opened the sign-in page');
+        assert.match(await (browsing as Promise<string>), new RegExp(`^http://localhost:${chosen}/oidc/callback\\?`), 'the browser came back on the chosen port');
+        assert.equal((await app.core.vault.status())?.method, 'oidc');
+      } finally {
+        await vault.close();
+      }
+    });
+  } finally {
+    squatter.close();
+  }
 });

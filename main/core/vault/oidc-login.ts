@@ -116,8 +116,10 @@ async function listenForCallback(port: number): Promise<CallbackListener> {
     take({ state, code: url.searchParams.get('code') ?? '' });
   });
   await new Promise<void>((resolve, reject) => {
+    // Named as a field, so the window shows it on its callback port field and the CLI names the flag.
     server.once('error', (e: NodeJS.ErrnoException) => reject(new KeyfobError('invalid-request', `Cannot listen on localhost:${port} for the OIDC callback (${e.code ?? e.message}).`, {
-      hint: 'Close the program using that port, or choose another with --oidc-port (the OIDC role must allow that redirect URI).',
+      fields: [{ field: 'oidc-port', message: e.code === 'EADDRINUSE' ? `is taken: another program listens on localhost:${port}` : `cannot be used: listening on localhost:${port} failed (${e.code ?? e.message})` }],
+      hint: 'Close the program using that port, or choose another callback port (--oidc-port in the terminal, "Callback port" in the window); the OIDC role must allow its redirect URI.',
     })));
     server.listen(port, '127.0.0.1', () => resolve());
   });

@@ -48,7 +48,11 @@ export function createVaultPart(api: KeyfobApi, hooks: VaultPartHooks): { el: HT
   const username = field({ name: 'username', label: 'Vault user name', control: input({ autocomplete: 'username' }) });
   const secret = field({ name: 'secret', label: 'Vault token', control: h('input', { type: 'password', autocomplete: 'off', spellcheck: 'false' }), hint: 'Keyfob keeps only the Vault token it gets, in the keychain, and never shows it.' });
   const oidcRole = field({ name: 'oidcRole', label: 'OIDC role (optional)', control: input({}), hint: 'Empty: the default role of Vault’s OIDC sign-in. Keyfob opens the sign-in page in your browser.' });
-  const errors = new FormErrors([vaultUrl, namespace, mount, method, username, secret, oidcRole], {
+  const oidcPort = field({
+    name: 'oidcPort', label: 'Callback port', control: input({ inputmode: 'numeric', placeholder: '8250' }),
+    hint: 'Optional. Empty: 8250, Vault’s usual port. Another one only if 8250 is taken; the OIDC role must allow http://localhost:PORT/oidc/callback.',
+  });
+  const errors = new FormErrors([vaultUrl, namespace, mount, method, username, secret, oidcRole, oidcPort], {
     ...Object.fromEntries(NETWORK_KINDS.map((k) => [k, 'vaultUrl'])),
     'admin-key-rejected': 'secret',
   }, 'vault-error');
@@ -56,7 +60,7 @@ export function createVaultPart(api: KeyfobApi, hooks: VaultPartHooks): { el: HT
   const el = h('details', { class: 'advanced vault', 'data-part': 'vault' },
     h('summary', null, 'Team Vault'),
     h('p', { class: 'muted' }, 'Your team issues keys through Vault or OpenBao? Sign in to it instead of entering a LiteLLM key: roles and keys then come from Vault. The LiteLLM proxy URL above is where the keys are used.'),
-    vaultUrl.wrapper, namespace.wrapper, mount.wrapper, method.wrapper, username.wrapper, secret.wrapper, oidcRole.wrapper,
+    vaultUrl.wrapper, namespace.wrapper, mount.wrapper, method.wrapper, username.wrapper, secret.wrapper, oidcRole.wrapper, oidcPort.wrapper,
     errors.formError,
     h('div', { class: 'actions' }, submit));
 
@@ -66,6 +70,7 @@ export function createVaultPart(api: KeyfobApi, hooks: VaultPartHooks): { el: HT
     username.wrapper.hidden = m !== 'userpass';
     secret.wrapper.hidden = m === 'oidc';
     oidcRole.wrapper.hidden = m !== 'oidc';
+    oidcPort.wrapper.hidden = m !== 'oidc';
     const label = secret.wrapper.querySelector('label');
     if (label) label.textContent = m === 'userpass' ? 'Vault password' : 'Vault token';
   }
@@ -91,6 +96,7 @@ export function createVaultPart(api: KeyfobApi, hooks: VaultPartHooks): { el: HT
     if (m === 'userpass') req.username = username.control.value.trim();
     if (m !== 'oidc' && secret.control.value) req.secret = secret.control.value;
     if (m === 'oidc' && oidcRole.control.value.trim()) req.oidcRole = oidcRole.control.value.trim();
+    if (m === 'oidc' && oidcPort.control.value.trim()) req.oidcPort = Number(oidcPort.control.value.trim());
     return req;
   }
 
@@ -104,6 +110,9 @@ export function createVaultPart(api: KeyfobApi, hooks: VaultPartHooks): { el: HT
     if (!req.proxyUrl) return hooks.proxyUrlError('Enter the LiteLLM proxy URL: the proxy your keys are used with.');
     if (req.method === 'userpass' && !req.username) return focusElement(errors.showLocal('username', 'Enter your Vault user name.'));
     if (req.method !== 'oidc' && !req.secret) return focusElement(errors.showLocal('secret', req.method === 'userpass' ? 'Enter your Vault password.' : 'Enter your Vault token.'));
+    if (req.oidcPort !== undefined && !/^\d{1,5}$/.test(oidcPort.control.value.trim())) {
+      return focusElement(errors.showLocal('oidcPort', 'Enter a port number from 1 to 65535, or leave it empty for 8250.'));
+    }
     hooks.say(req.method === 'oidc' ? 'Finish signing in to Vault in your browser…' : 'Signing in to Vault…');
     const r = await call(() => api.connectVault(req));
     if (!r.ok) {

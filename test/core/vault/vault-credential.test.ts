@@ -2,6 +2,8 @@
 // driven by a scripted browser through the IdP), the binding, renew-self capped at the max TTL, the session's end,
 // and discard (revoke-self takes the session's leases with it).
 import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { KeyfobError } from '../../../main/core/errors.js';
 import { OIDC_TIMEOUT_MS, VaultKeyBackend, VaultTokenCredential } from '../../../main/core/vault/index.js';
@@ -110,6 +112,29 @@ describe('VaultTokenCredential', () => {
     assert.equal(cred.method, 'oidc');
     assert.equal(visits.length, 1, 'the URL was printed once');
     assert.equal((await visits[0]!).status, 200);
+  });
+
+  test('OIDC: a callback port another program holds is named as the port\'s problem, with what to do; Vault is not asked', async () => {
+    const busy = createServer();
+    await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
+    const port = (busy.address() as AddressInfo).port;
+    const before = pair.vault.requestsTo('auth/oidc');
+    let opened = false;
+    try {
+      await assert.rejects(VaultTokenCredential.signInWithOidc(connectOptions(pair), {
+        role: 'keyfob', port, print: () => undefined, openBrowser: () => { opened = true; return Promise.resolve(); },
+      }, keychainStore(), fakeClock()), (e: KeyfobError) => {
+        assert.equal(e.kind, 'invalid-request');
+        assert.deepEqual(e.fields.map((f) => f.field), ['oidc-port']);
+        assert.match(e.fields[0]?.message ?? '', new RegExp(`^is taken: another program listens on localhost:${port}$`));
+        assert.match(e.hint ?? '', /--oidc-port in the terminal, "Callback port" in the window/);
+        return true;
+      });
+    } finally {
+      busy.close();
+    }
+    assert.equal(opened, false, 'no browser was opened');
+    assert.equal(pair.vault.requestsTo('auth/oidc'), before, 'Vault was not asked for a sign-in page');
   });
 
   test('renew-self is capped at the token\'s max TTL and says so; after the end, secret() asks to sign in again', async () => {
