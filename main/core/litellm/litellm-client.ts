@@ -352,7 +352,6 @@ export class LiteLLMClient implements LiteLLMAdmin {
       endpoint: `${method} ${path}`,
       keyTarget: opts.keyTarget === true,
       timeoutMs: this.timeoutMs,
-      outboundProxy: this.http.outboundProxy(url)?.display ?? null,
       secrets: [this.adminKey, ...(opts.secrets ?? [])],
     };
     try {
@@ -360,6 +359,8 @@ export class LiteLLMClient implements LiteLLMAdmin {
       return { ...answer, ctx };
     } catch (e) {
       if (!(e instanceof TransportFailure)) throw toLiteLLMError(e, ctx);
+      // Only a request that got no answer is explained by its route; the transport says which proxy it took.
+      ctx.outboundProxy = e.outboundProxy;
       if (e.kind === 'deadline') {
         const via = ctx.outboundProxy ? ` through the outbound proxy ${ctx.outboundProxy}` : '';
         throw new KeyfobError('timeout', scrub(`${this.baseUrl} did not answer within ${secondsText(this.timeoutMs)}${via} (${ctx.endpoint}).`, ctx.secrets), {

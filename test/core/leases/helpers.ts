@@ -133,12 +133,21 @@ export async function harness(opts: HarnessOptions = {}): Promise<Harness> {
 
   const core = make();
   core.leases.on((e) => events.push(e));
-  if (opts.connect !== false) {
-    await core.connect({ url: sim.url, adminKey: ADMIN_KEY });
-    core.updateSettings({ request_timeout_seconds: opts.requestTimeoutSeconds ?? 5 });
-    if (opts.role !== null) core.saveRole(opts.role ?? { name: 'dev', models: ['gpt-4o'], ttl: '1h', max_ttl: '3h' });
+  try {
+    if (opts.connect !== false) {
+      await core.connect({ url: sim.url, adminKey: ADMIN_KEY });
+      core.updateSettings({ request_timeout_seconds: opts.requestTimeoutSeconds ?? 5 });
+      if (opts.role !== null) core.saveRole(opts.role ?? { name: 'dev', models: ['gpt-4o'], ttl: '1h', max_ttl: '3h' });
+    }
+    if (opts.start !== false) await core.start();
+  } catch (e) {
+    // No harness to close: what it started goes now, or the open simulator keeps the test file from ending (outside
+    // `npm test`, without a D-Bus session, the connect above fails on the keychain).
+    for (const c of cores) await c.stop().catch(() => undefined);
+    if (!opts.sim) await sim.close();
+    fs.rmSync(stateDir, { recursive: true, force: true });
+    throw e;
   }
-  if (opts.start !== false) await core.start();
 
   const settle = async (): Promise<void> => {
     for (let i = 0; i < 3; i++) {
