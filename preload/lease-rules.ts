@@ -1,9 +1,10 @@
 // What a lease's state means for every view: whether it has ended, whether it counts as live, whether it will be
 // renewed, whether it needs the person. Pure functions over the contract's LeaseView, shared by the tray
 // (main/electron/tray-model.ts), the window (renderer/) and the CLI's tables (main/cli/output.ts), so they count
-// and warn alike. Two meanings of "live", two names: a lease that `hasEnded` is revoked or expired (the lease
-// manager's own `isLive` in main/core/leases/lease-terms.ts is its negation, on the ledger's Lease); a lease that
-// `countsAsLive` has not ended and needs no attention — what the views count as "N live keys".
+// and warn alike. Two meanings of "live", two names: a lease that `hasEnded` is revoked or expired (one rule, in
+// main/core/types.ts, which the lease manager uses too); a lease that `countsAsLive` has not ended and needs no
+// attention — what the views count as "N live keys".
+import { hasEnded } from '../main/core/types.js';
 import type { LeaseView } from './api.js';
 
 /**
@@ -23,10 +24,7 @@ export function needsAttention(lease: LeaseView): boolean {
   return lease.state === 'irrevocable' || (lease.state === 'revoking' && (lease.last_error !== null || lease.revoke_attempts > 0));
 }
 
-/** Revoked or expired: the key is gone (or was never issued). Every other lease may still hold a working key. */
-export function hasEnded(lease: Pick<LeaseView, 'state'>): boolean {
-  return lease.state === 'revoked' || lease.state === 'expired';
-}
+export { hasEnded };
 
 /** What the views count as live: issued or being issued, or being revoked without a failure so far. */
 export function countsAsLive(lease: LeaseView): boolean {

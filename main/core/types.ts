@@ -88,6 +88,14 @@ export interface StoredConfig {
 export type LeaseState = 'pending' | 'active' | 'revoking' | 'revoked' | 'expired' | 'irrevocable';
 
 /**
+ * Revoked or expired: the key is gone (or was never issued). Every other lease may still hold a working key. The one
+ * rule for the lease manager (on the ledger's Lease) and every view (on LeaseView, through preload/lease-rules.ts).
+ */
+export function hasEnded(lease: { state: LeaseState }): boolean {
+  return lease.state === 'revoked' || lease.state === 'expired';
+}
+
+/**
  * How long a lease may live. `process`: bound to the process that issued it (`keyfob exec`): revoked by the next
  * Keyfob process that finds that process gone. `free` (`keyfob issue`, `token`, the tray and window): lives until
  * its expiry, whoever is running. Either way only a live owner renews it automatically.

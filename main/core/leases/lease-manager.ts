@@ -15,14 +15,14 @@ import { reconcileLeases } from './reconcile.js';
 import { shutDown } from './stop.js';
 import { forgetLease } from './forget.js';
 import { LeaseContext } from './lease-context.js';
-import { isLive } from './lease-terms.js';
+import { hasEnded } from './lease-terms.js';
 import type { LeaseManagerDeps } from './lease-context.js';
 import type { IssueOptions, LeaseOperations, ReconcileReport, RenewOptions, RevokeSummary } from '../core-api.js';
 import type { LedgerDraft, LedgerSnapshot } from './lease-ledger.js';
 import type { DeadlineSource } from '../single-timer.js';
 import type { IssuedLease, LeaseEvent, LeaseView, Notice } from '../types.js';
 
-export { ENDED, isLive } from './lease-terms.js';
+export { ENDED, hasEnded } from './lease-terms.js';
 export type { LeaseManagerDeps } from './lease-context.js';
 
 export class LeaseManager implements LeaseOperations, DeadlineSource {
@@ -44,7 +44,7 @@ export class LeaseManager implements LeaseOperations, DeadlineSource {
   list(opts: { all?: boolean } = {}): LeaseView[] {
     const leases = [...this.snapshot().leases.values()];
     return leases
-      .filter((l) => opts.all || isLive(l))
+      .filter((l) => opts.all || !hasEnded(l))
       .sort((a, b) => b.issued_at.localeCompare(a.issued_at))
       .map((l) => this.ctx.view(l));
   }

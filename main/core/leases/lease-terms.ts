@@ -22,9 +22,7 @@ export const ENDED = {
  */
 export type RevokeOutcome = 'revoked' | 'failed' | 'busy' | 'abandoned' | 'waiting';
 
-export function isLive(lease: Lease): boolean {
-  return lease.state === 'pending' || lease.state === 'active' || lease.state === 'revoking' || lease.state === 'irrevocable';
-}
+export { hasEnded } from '../types.js';
 
 /** The audit log's names for a lease. */
 export function ids(lease: Lease): Pick<AuditRecord, 'lease_id' | 'role' | 'key_alias'> {

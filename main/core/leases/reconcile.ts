@@ -6,7 +6,7 @@
 // keychain are adopted again, the others revoked.
 import { toKeyfobError } from '../errors.js';
 import { isClaimVoid, isLeaseOwnerGone } from './lease-ledger.js';
-import { ENDED, isLive } from './lease-terms.js';
+import { ENDED, hasEnded } from './lease-terms.js';
 import { leaseAccount } from '../keychain/index.js';
 import { hasExpired, msOrNull, nextAttemptMs } from './lease-scheduler.js';
 import { recoverFromBackend } from './recover.js';
@@ -125,7 +125,7 @@ export async function reconcileLeases(ctx: LeaseContext): Promise<ReconcileRepor
 
 /** Ended leases whose secret the keychain refused to delete (it was locked): only that clean-up is tried again. */
 async function retrySecretCleanup(ctx: LeaseContext): Promise<void> {
-  const leftovers = [...ctx.snapshot().leases.values()].filter((l) => l.secret_left === true && !isLive(l));
+  const leftovers = [...ctx.snapshot().leases.values()].filter((l) => l.secret_left === true && hasEnded(l));
   const cleaned: string[] = [];
   for (const lease of leftovers) {
     const removed = await ctx.deps.secretStore.delete(leaseAccount(lease.lease_id)).then(() => true, () => false);

@@ -6,7 +6,7 @@ import { toKeyfobError } from '../errors.js';
 import { normalizeRoleName } from '../roles/index.js';
 import { isClaimVoid, isLeaseOwnerGone } from './lease-ledger.js';
 import { msOrNull, nextAttemptMs } from './lease-scheduler.js';
-import { ENDED, handleOf, ids, iso, isLive, localTime } from './lease-terms.js';
+import { ENDED, handleOf, hasEnded, ids, iso, localTime } from './lease-terms.js';
 import { quarantine } from './quarantine.js';
 import { revokeFailed } from './revoke-failures.js';
 import type { KeyfobError } from '../errors.js';
@@ -26,7 +26,7 @@ export async function revokeLease(ctx: LeaseContext, leaseId: string, reason: st
 
 export async function revokeRole(ctx: LeaseContext, role: string): Promise<RevokeSummary> {
   const name = normalizeRoleName(String(role));
-  const targets = [...ctx.snapshot().leases.values()].filter((l) => l.role === name && isLive(l));
+  const targets = [...ctx.snapshot().leases.values()].filter((l) => l.role === name && !hasEnded(l));
   return revokeMany(ctx, targets, ENDED.byPerson, { force: true });
 }
 
@@ -35,7 +35,7 @@ export async function revokeRole(ctx: LeaseContext, role: string): Promise<Revok
  * larger than 10^11. Past it no new request starts and the call returns; the rest stays `revoking` for later.
  */
 export async function revokeAll(ctx: LeaseContext, opts: { reason?: string; deadlineMs?: number } = {}): Promise<RevokeSummary> {
-  const targets = [...ctx.snapshot().leases.values()].filter(isLive);
+  const targets = [...ctx.snapshot().leases.values()].filter((l) => !hasEnded(l));
   let deadlineAt: number | undefined;
   if (opts.deadlineMs !== undefined) deadlineAt = opts.deadlineMs > 1e11 ? opts.deadlineMs : ctx.now() + opts.deadlineMs;
   return revokeMany(ctx, targets, opts.reason ?? ENDED.byPerson, { force: true, deadlineAt });
@@ -83,7 +83,7 @@ export async function revokeMany(
     }
     round = waiting.filter((id) => {
       const l = snap.leases.get(id);
-      return l !== undefined && isLive(l);
+      return l !== undefined && !hasEnded(l);
     });
     if (!round.length) break;
   }
@@ -92,7 +92,7 @@ export async function revokeMany(
   const now = ctx.now();
   const left = [...targetIds]
     .map((id) => snap.leases.get(id))
-    .filter((l): l is Lease => !!l && isLive(l))
+    .filter((l): l is Lease => !!l && !hasEnded(l))
     .map((l) => viewWithWaitReason(ctx, l, now));
   ctx.rearm();
   return { revoked, failed, left };
@@ -165,7 +165,7 @@ async function revokeRound(
 export function waitingOnOthers(ctx: LeaseContext, leaseId: string, now: number): string | null {
   const snap = ctx.snapshot();
   const lease = snap.leases.get(leaseId);
-  if (!lease || !isLive(lease)) return null;
+  if (!lease || hasEnded(lease)) return null;
   const claim = snap.claims.get(leaseId);
   if (claim && claim.owner !== ctx.owner && !isClaimVoid(claim, now)) {
     const doing = lease.state === 'pending' ? 'issuing' : 'revoking';
@@ -210,7 +210,7 @@ function sleep(ctx: LeaseContext, ms: number): Promise<void> {
  */
 export function claimForRevoke(ctx: LeaseContext, d: LedgerDraft, id: string, reason: string, now: number, force: boolean): Lease | null {
   const current = d.get(id);
-  if (!current || !isLive(current) || current.quarantined) return null; // quarantined: never acted on
+  if (!current || hasEnded(current) || current.quarantined) return null; // quarantined: never acted on
   const claim = d.claim(id);
   if (claim && claim.owner !== ctx.owner && !isClaimVoid(claim, now)) return null;
   if (ctx.state.isClaimedHere(id)) return null;

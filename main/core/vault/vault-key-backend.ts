@@ -94,7 +94,7 @@ export class VaultKeyBackend implements KeyBackend {
     return { expiresAt: new Date(this.clock.now() + secret.leaseDuration * 1000).toISOString(), capped, notes: secret.warnings };
   }
 
-  /** One request. Vault answers 204 for a lease it no longer knows, so `alreadyGone` comes from `isLive` where it matters. */
+  /** One request. Vault answers 204 for a lease it no longer knows, so `alreadyGone` comes from `vaultKnows` where it matters. */
   async revoke(lease: LeaseHandle): Promise<{ alreadyGone: boolean }> {
     if (lease.backend_ref?.startsWith(ACCESSOR_REF_PREFIX)) {
       const { found } = await this.cleanUpInterrupted(lease);
@@ -105,7 +105,7 @@ export class VaultKeyBackend implements KeyBackend {
   }
 
   /** `sys/leases/lookup`: false once Vault no longer knows the lease (revoked or expired). */
-  async isLive(lease: LeaseHandle): Promise<boolean> {
+  async vaultKnows(lease: LeaseHandle): Promise<boolean> {
     try {
       await this.client.write('sys/leases/lookup', { lease_id: this.leaseIdOf(lease) });
       return true;
@@ -119,9 +119,9 @@ export class VaultKeyBackend implements KeyBackend {
     const ref = lease.backend_ref;
     if (ref === null) return { found: false }; // nothing was written ahead: the creds read was never sent
     if (!ref.startsWith(ACCESSOR_REF_PREFIX)) {
-      const live = await this.isLive(lease);
-      if (live) await this.client.write('sys/leases/revoke', { lease_id: ref });
-      return { found: live };
+      const known = await this.vaultKnows(lease);
+      if (known) await this.client.write('sys/leases/revoke', { lease_id: ref });
+      return { found: known };
     }
     // Revoking the child token while its creds read still runs could let Vault register the lease under the dead
     // token afterwards, where nothing revokes it before it expires: "nothing found yet" until the read has surely

@@ -74,10 +74,10 @@ describe('VaultKeyBackend', () => {
     assert.equal(capped.capped, true);
     assert.equal(capped.expiresAt, new Date(clock.now() + 600_000).toISOString());
     assert.deepEqual(capped.notes, ['TTL of "15m" exceeded the effective max_ttl of "10m"; TTL value is capped accordingly']);
-    assert.equal(await backend.isLive(lease), true);
+    assert.equal(await backend.vaultKnows(lease), true);
     assert.deepEqual(await backend.revoke(lease), { alreadyGone: false });
     assert.ok(!liveAliases(pair.litellm).includes(issued.alias), '!liveAliases(pair.litellm).includes(issued.alias) is set');
-    assert.equal(await backend.isLive(lease), false);
+    assert.equal(await backend.vaultKnows(lease), false);
     await assert.rejects(backend.renew(lease, 60), (e: KeyfobError) => e.kind === 'not-found');
   });
 

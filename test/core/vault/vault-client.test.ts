@@ -64,7 +64,7 @@ describe('VaultClient', () => {
     const lease = { lease_id: 'l', role: 'dev', key_alias: issued.alias, token_hash: null, backend_ref: issued.backendRef };
     assert.equal((await backend.renew(lease, 120)).capped, false);
     await backend.revoke(lease);
-    assert.equal(await backend.isLive(lease), false);
+    assert.equal(await backend.vaultKnows(lease), false);
   });
 
   test('the envelope is read only as application/json, and go-multierror wrapping is removed', () => {
