@@ -179,30 +179,37 @@ test('a Vault token connects, and the token is kept from the page', async () => 
   });
 });
 
-test('OIDC: main opens Vault\'s sign-in page in the browser, the identity provider sends it back, and the window is in Vault mode', async () => {
+/** A person's browser: the IdP signs them in and sends the tab back to Keyfob's loopback callback; its last URL. */
+async function signInInBrowser(url: string): Promise<string> {
+  const context = await suite.browser.newContext();
+  try {
+    const tab = await context.newPage();
+    await tab.goto(url);
+    await tab.getByText('Signed in to Vault').waitFor();
+    return tab.url();
+  } finally {
+    await context.close();
+  }
+}
+
+/** Main's opener in an OIDC test: every page it opens is recorded and signed in by a person's browser. */
+function personsBrowser(): { opened: string[]; openExternal(url: string): Promise<void>; visit(): Promise<string> | null } {
   const opened: string[] = [];
   let browsing: Promise<string> | null = null;
-  /** A person's browser: the IdP signs them in and sends the tab back to Keyfob's loopback callback. */
-  const signInInBrowser = async (url: string): Promise<string> => {
-    const context = await suite.browser.newContext();
-    try {
-      const tab = await context.newPage();
-      await tab.goto(url);
-      await tab.getByText('Signed in to Vault').waitFor();
-      return tab.url();
-    } finally {
-      await context.close();
-    }
-  };
-  await suite.withApp({
-    connected: false,
-    vaultOidcPort: 0,
+  return {
+    opened,
     openExternal: async (url) => {
       opened.push(url);
       browsing = signInInBrowser(url);
       browsing.catch(() => undefined);
     },
-  }, async (app) => {
+    visit: () => browsing,
+  };
+}
+
+test('OIDC: main opens Vault\'s sign-in page in the browser, the identity provider sends it back, and the window is in Vault mode', async () => {
+  const { opened, openExternal, visit } = personsBrowser();
+  await suite.withApp({ connected: false, vaultOidcPort: 0, openExternal }, async (app) => {
     const vault = await vaultFor(app);
     try {
       vault.addOidcRole('keyfob', {});
@@ -212,8 +219,9 @@ test('OIDC: main opens Vault\'s sign-in page in the browser, the identity provid
       await app.page.getByRole('button', { name: 'Connect to Vault' }).click();
 
       await assertVaultModeShown(app, vault);
+      const browsing = visit();
       assert.ok(browsing, 'main opened the sign-in page');
-      assert.match(await (browsing as Promise<string>), /^http:\/\/localhost:\d+\/oidc\/callback\?/, 'the browser ended on the loopback callback');
+      assert.match(await browsing, /^http:\/\/localhost:\d+\/oidc\/callback\?/, 'the browser ended on the loopback callback');
       assert.equal(opened.length, 1, 'the page was opened once');
       assert.equal(new URL(opened[0] ?? '').pathname, '/idp/authorize', 'main opened the identity provider\'s page');
       assert.equal(app.window.sentToPage().includes(opened[0] ?? 'x'), false, 'the sign-in page stays in main');
@@ -241,28 +249,9 @@ test('OIDC when Vault\'s usual callback port is taken: the error is on the Callb
   const squatter = createServer((_req, res) => res.end('not Keyfob'));
   await new Promise<void>((resolve) => squatter.listen(0, '127.0.0.1', resolve));
   const taken = (squatter.address() as AddressInfo).port;
-  const opened: string[] = [];
-  let browsing: Promise<string> | null = null;
+  const { opened, openExternal, visit } = personsBrowser();
   try {
-    await suite.withApp({
-      connected: false,
-      vaultOidcPort: taken,
-      openExternal: async (url) => {
-        opened.push(url);
-        browsing = (async () => {
-          const context = await suite.browser.newContext();
-          try {
-            const tab = await context.newPage();
-            await tab.goto(url);
-            await tab.getByText('Signed in to Vault').waitFor();
-            return tab.url();
-          } finally {
-            await context.close();
-          }
-        })();
-        browsing.catch(() => undefined);
-      },
-    }, async (app) => {
+    await suite.withApp({ connected: false, vaultOidcPort: taken, openExternal }, async (app) => {
       const vault = await vaultFor(app);
       try {
         const { page } = app;
@@ -292,8 +281,9 @@ test('OIDC when Vault\'s usual callback port is taken: the error is on the Callb
         await assertVaultModeShown(app, vault);
         assert.equal(opened.length, 1, 'the page was opened once');
         assert.equal(new URL(opened[0] ?? '').searchParams.get('redirect_uri'), `http://localhost:${chosen}/oidc/callback`, 'Vault was given the chosen port');
+        const browsing = visit();
         assert.ok(browsing, 'main opened the sign-in page');
-        assert.match(await (browsing as Promise<string>), new RegExp(`^http://localhost:${chosen}/oidc/callback\\?`), 'the browser came back on the chosen port');
+        assert.match(await browsing, new RegExp(`^http://localhost:${chosen}/oidc/callback\\?`), 'the browser came back on the chosen port');
         assert.equal((await app.core.vault.status())?.method, 'oidc');
       } finally {
         await vault.close();
