@@ -107,6 +107,8 @@ const vaultConnectFields = {
   username: nullable(str(256)),
   secret: str(MAX_TEXT),
   oidcRole: nullable(str(256)),
+  // Its range is checked with the request's other fields (vault-connect.ts), so the form can show it on the field.
+  oidcPort: nullable(finiteNumber),
   caFile: nullable(str(MAX_TEXT)),
   allowInsecureTls: bool,
 };

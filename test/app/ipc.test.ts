@@ -76,6 +76,10 @@ test('malformed payloads get a validation error and never reach the core', async
   assert.match(await refusal('connectVault', { ...vault, vaultUrl: 42 }), /connectVault\.vaultUrl must be a string, not number/);
   assert.match(await refusal('connectVault', { ...vault, secret: 'x'.repeat(5000) }), /connectVault\.secret is longer than 4096/);
   assert.match(await refusal('connectVault', { ...vault, namespace: 'n'.repeat(300) }), /connectVault\.namespace is longer than 256/);
+  assert.match(await refusal('connectVault', { ...vault, method: 'oidc', oidcPort: '8250' }), /connectVault\.oidcPort must be a finite number, not string/);
+  // A port's shape passes the gate; its range is the request's own check, named on the window's field.
+  const outOfRange = await call('connectVault', { ...vault, method: 'oidc', oidcPort: 70000 });
+  assert.deepEqual(!outOfRange.ok && outOfRange.error.fields, [{ field: 'oidcPort', message: 'must be a port number from 1 to 65535' }]);
   assert.match(await refusal('updateSettings', { revoke_on: { quit: 'yes' } }), /revoke_on\.quit must be true or false/);
   assert.match(await refusal('updateSettings', [1, 2]), /must be an object, not an array/);
   assert.match(await refusal('saveRole', { name: 'r', metadata: { a: 1 } }), /metadata\.a must be a string/);

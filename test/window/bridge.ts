@@ -1,7 +1,8 @@
 // The browser half of the window tests: builds the renderer with the project's vite.config.ts, serves the built
 // files from 127.0.0.1, and opens them in Debian's Chromium with the REAL preload bundle injected. Inside the page
 // only `require('electron')` is replaced: `contextBridge.exposeInMainWorld` sets the global, `ipcRenderer.invoke`
-// goes through a Playwright binding to the main-side handlers, and `ipcRenderer.on` receives what the test pushes.
+// goes through a Playwright binding and main's payload gate (invokeChecked) to the handlers, and `ipcRenderer.on`
+// receives what the test pushes.
 // Every payload sent to the page is recorded so a test can prove what never crossed (the admin key).
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
@@ -15,6 +16,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { build } from 'vite';
 import type { ApiHandlers, InvokeChannel } from '../../preload/api.js';
 import { INVOKE_CHANNELS } from '../../preload/api.js';
+import { invokeChecked } from '../../main/ipc/register.js';
 
 export const REPO = fileURLToPath(new URL('../..', import.meta.url));
 export const SCREENSHOT_DIR = path.join(REPO, 'test-results', 'screenshots');
@@ -209,8 +211,8 @@ export class WindowSession {
       const channel = channelName.replace(/^keyfob:/, '');
       if (!channelName.startsWith('keyfob:') || !known.has(channel)) throw new Error(`unknown channel ${channelName}`);
       session.invoked.push(channel as InvokeChannel);
-      const handler = opts.handlers[channel as InvokeChannel] as (...a: unknown[]) => Promise<unknown>;
-      const result = await handler(...args);
+      // The payload gate the app's ipcMain puts in front of every handler: the page's requests must pass it here too.
+      const result = await invokeChecked(opts.handlers, channel as InvokeChannel, args);
       session.ipc.push({ kind: 'result', channel, json: JSON.stringify(result) });
       return result;
     });
