@@ -4,8 +4,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -13,6 +11,7 @@ import { hashKey, llmCalls, SIM_REPLY, startSimulator, type Simulator } from '..
 import { assertBuilt, baseEnv, collect, keyfob, show, tempHome, type RunResult } from '../cli/harness.js';
 import { VaultSimulator } from '../vault-sim/index.js';
 import { scanTree } from '../secrets/scan.js';
+import { holdPort } from '../support/ports.js';
 import { KeytarSecretStore } from '../../main/core/keychain/index.js';
 import { keychainServiceFor } from '../../main/core/settings/index.js';
 
@@ -124,16 +123,14 @@ describe('Vault mode through the built CLI', { concurrency: false }, () => {
   });
 
   it('--method oidc on a port another program holds: the flag\'s problem and what to do, exit 1, nothing asked of Vault', async () => {
-    const squatter = createServer();
-    await new Promise<void>((resolve) => squatter.listen(0, '127.0.0.1', resolve));
-    const port = (squatter.address() as AddressInfo).port;
+    const { port, release } = await holdPort();
     const asked = vault.requestLog.filter((r) => r.path.startsWith('auth/oidc/')).length;
     try {
       const r = await keyfob(connectArgs('oidc', ['--oidc-role', 'keyfob', '--oidc-port', String(port), '--no-browser']), { home });
       assert.equal(r.code, 1, show(r));
       assert.match(r.stderr, new RegExp(`^keyfob: oidc-port: is taken: another program listens on localhost:${port}\nhint: Close the program using that port, or choose another callback port \\(--oidc-port in the terminal`, 'm'));
     } finally {
-      squatter.close();
+      await release();
     }
     assert.equal(vault.requestLog.filter((r) => r.path.startsWith('auth/oidc/')).length, asked, 'no sign-in page was asked for');
     assert.match(ok(await keyfob(['status'], { home })).stdout, /proxy: +not connected/, 'still signed out');

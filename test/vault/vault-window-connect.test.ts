@@ -3,13 +3,12 @@
 // window then shows Vault mode and Vault's roles read-only; the typed secret is emptied from its field and reaches
 // neither the page nor the state directory; a wrong password, a bad Vault URL or a bad proxy URL leave nothing stored.
 import assert from 'node:assert/strict';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
 import type { ElementHandle } from 'playwright-core';
 import { eventually } from '../window/bridge.js';
 import { WindowSuite, type AppUnderTest } from '../window/harness.js';
 import { VaultSimulator } from '../vault-sim/index.js';
+import { freePort, holdPort } from '../support/ports.js';
 
 const PASSWORD = 'alice-Vault-pw-7731';
 
@@ -235,20 +234,9 @@ test('OIDC: main opens Vault\'s sign-in page in the browser, the identity provid
   });
 });
 
-/** A port on 127.0.0.1 that nothing listens on now. */
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
-}
-
 test('OIDC when Vault\'s usual callback port is taken: the error is on the Callback port field, and another port signs in', async () => {
   // Another program on the port Keyfob would use by default (8250 for a person; a chosen one here).
-  const squatter = createServer((_req, res) => res.end('not Keyfob'));
-  await new Promise<void>((resolve) => squatter.listen(0, '127.0.0.1', resolve));
-  const taken = (squatter.address() as AddressInfo).port;
+  const { port: taken, release } = await holdPort();
   const { opened, openExternal, visit } = personsBrowser();
   try {
     await suite.withApp({ connected: false, vaultOidcPort: taken, openExternal }, async (app) => {
@@ -290,6 +278,6 @@ test('OIDC when Vault\'s usual callback port is taken: the error is on the Callb
       }
     });
   } finally {
-    squatter.close();
+    await release();
   }
 });

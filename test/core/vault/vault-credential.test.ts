@@ -2,8 +2,6 @@
 // driven by a scripted browser through the IdP), the binding, renew-self capped at the max TTL, the session's end,
 // and discard (revoke-self takes the session's leases with it).
 import assert from 'node:assert/strict';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { KeyfobError } from '../../../main/core/errors.js';
 import { OIDC_TIMEOUT_MS, VaultKeyBackend, VaultTokenCredential } from '../../../main/core/vault/index.js';
@@ -11,6 +9,7 @@ import { liveAliases } from '../../vault-sim/harness.js';
 import { connectOptions, fakeClock, keychainStore, removeKeychainServices, scriptedBrowser, startPair } from './vault-support.js';
 import type { SimPair } from './vault-support.js';
 import { testRole } from './vault-roles.js';
+import { holdPort } from '../../support/ports.js';
 
 let pair: SimPair;
 before(async () => { pair = await startPair(); });
@@ -115,9 +114,7 @@ describe('VaultTokenCredential', () => {
   });
 
   test('OIDC: a callback port another program holds is named as the port\'s problem, with what to do; Vault is not asked', async () => {
-    const busy = createServer();
-    await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
-    const port = (busy.address() as AddressInfo).port;
+    const { port, release } = await holdPort();
     const before = pair.vault.requestsTo('auth/oidc');
     let opened = false;
     try {
@@ -131,7 +128,7 @@ describe('VaultTokenCredential', () => {
         return true;
       });
     } finally {
-      busy.close();
+      await release();
     }
     assert.equal(opened, false, 'no browser was opened');
     assert.equal(pair.vault.requestsTo('auth/oidc'), before, 'Vault was not asked for a sign-in page');
